@@ -1,0 +1,12 @@
+# Every dependency comes from a Debian 12 package; nothing is downloaded at configure time.
+find_package(Threads REQUIRED)
+find_package(TBB REQUIRED)
+find_package(fmt REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(ZLIB REQUIRED)
+if(OUISCAN_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(OUISCAN_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

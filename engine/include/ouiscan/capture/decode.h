@@ -1,0 +1,92 @@
+// File: decode.h
+// Finds the MAC addresses in one captured frame: the outermost link-layer header's addresses
+// (Ethernet, Linux cooked, IEEE 802.11 behind radiotap or PPI), the VLAN tags in front of the
+// payload, and the hardware addresses inside an ARP payload. docs/addresses.md gives the rules.
+//
+//   capture::frame_addresses out;
+//   capture::decode(linktype::ethernet, frame_bytes, out);
+//   for (auto& a : out.addresses()) use(a.mac, a.roles);
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "ouiscan/core/bytes.h"
+#include "ouiscan/core/mac_address.h"
+
+namespace ouiscan::capture {
+
+// The roles an address plays in a frame, as bits so that one address may hold several.
+enum role : std::uint16_t {
+  role_src = 1 << 0,         // Ethernet / cooked source, 802.11 SA
+  role_dst = 1 << 1,         // Ethernet destination, 802.11 DA
+  role_bssid = 1 << 2,       // 802.11 BSSID
+  role_ra = 1 << 3,          // 802.11 receiver (when not also the DA)
+  role_ta = 1 << 4,          // 802.11 transmitter (when not also the SA)
+  role_arp_sender = 1 << 5,  // ARP sender hardware address
+  role_arp_target = 1 << 6,  // ARP target hardware address
+};
+inline constexpr std::uint16_t frame_roles = role_src | role_dst | role_bssid | role_ra | role_ta;
+inline constexpr std::uint16_t arp_roles = role_arp_sender | role_arp_target;
+
+// What decoding found, beyond the addresses; each non-ok value is an anomaly counter.
+enum class decode_status : std::uint8_t {
+  ok,
+  no_mac_link,     // a link type without MAC addresses (raw IP, PPP, ...)
+  unknown_link,    // a link type ouiscan does not know
+  short_frame,     // too short for its link-layer header: no address taken
+  wlan_version,    // 802.11 protocol version other than 0: addresses not trusted
+  short_payload,   // the header was read but a VLAN tag or ARP payload was cut short
+  count_,
+};
+[[nodiscard]] const char* to_string(decode_status s) noexcept;
+
+struct address_hit {
+  core::mac_address mac;
+  std::uint16_t roles = 0;
+};
+
+class frame_addresses {
+ public:
+  static constexpr std::size_t max_addresses = 8;
+  static constexpr std::size_t max_vlans = 4;
+
+  void clear() noexcept {
+    count_ = 0;
+    vlan_count_ = 0;
+    status = decode_status::ok;
+  }
+  // Adds a role to an address, merging with an earlier hit of the same address.
+  void add(core::mac_address mac, std::uint16_t roles) noexcept {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (hits_[i].mac == mac) {
+        hits_[i].roles |= roles;
+        return;
+      }
+    }
+    if (count_ < max_addresses) hits_[count_++] = {mac, roles};
+  }
+  void add_vlan(std::uint16_t vid) noexcept {
+    if (vlan_count_ < max_vlans) vlans_[vlan_count_++] = vid;
+  }
+  [[nodiscard]] std::span<const address_hit> addresses() const noexcept {
+    return {hits_.data(), count_};
+  }
+  [[nodiscard]] std::span<const std::uint16_t> vlans() const noexcept {
+    return {vlans_.data(), vlan_count_};
+  }
+
+  decode_status status = decode_status::ok;
+
+ private:
+  std::array<address_hit, max_addresses> hits_{};
+  std::array<std::uint16_t, max_vlans> vlans_{};
+  std::size_t count_ = 0;
+  std::size_t vlan_count_ = 0;
+};
+
+// Decodes one frame of the given LINKTYPE. Never reads outside `frame`.
+void decode(std::uint16_t link_type, core::bytes frame, frame_addresses& out) noexcept;
+
+}  // namespace ouiscan::capture

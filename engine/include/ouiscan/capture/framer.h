@@ -1,0 +1,119 @@
+// File: framer.h
+// Walks pcap and pcapng files record by record without copying: the framer validates the
+// framing of every record (lengths, trailers, interface numbers) and cuts the input into
+// chunks of whole packet records; for_each_frame() then re-reads a chunk's records as frame
+// views, in parallel and without further checks.
+//
+//   capture::framer f;
+//   for (;;) {
+//     auto cut = f.next(data.subspan(pos), /*at_eof=*/true, 1 << 20);
+//     if (!cut) { report(cut.error()); break; }
+//     ...process chunk data.subspan(pos + cut->skip, cut->length) with f.section()...
+//     pos += cut->skip + cut->length;
+//     if (cut->done) break;
+//   }
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "ouiscan/core/bytes.h"
+#include "ouiscan/core/error.h"
+
+namespace ouiscan::capture {
+
+enum class container : std::uint8_t { pcap, pcapng };
+
+// Records larger than this are treated as corruption rather than buffered (libpcap uses a
+// similar cap): it bounds the memory a hostile length field can demand.
+inline constexpr std::uint32_t max_record_bytes = 64U << 20;
+
+// A timestamp without a value (pcapng Simple Packet Blocks carry none).
+inline constexpr std::int64_t no_timestamp = std::numeric_limits<std::int64_t>::min();
+
+// Everything needed to read one interface's packets, decided once per interface.
+struct interface_desc {
+  std::uint16_t link_type = 0;
+  std::int8_t fcs_bytes = -1;  // FCS length at the end of each frame, -1 when not stated
+  std::uint32_t snaplen = 0;
+  // Timestamp units: ns = ts * ts_mul / ts_div when ts_shift == 0, else (ts * 1e9) >> ts_shift.
+  std::uint64_t ts_mul = 1000;
+  std::uint64_t ts_div = 1;
+  std::uint8_t ts_shift = 0;
+  std::int64_t ts_offset_s = 0;  // pcapng if_tsoffset
+
+  [[nodiscard]] std::int64_t to_ns(std::uint64_t ts) const noexcept;
+};
+
+// The state of one pcap file or one pcapng section: immutable once a chunk refers to it.
+struct section_state {
+  container kind = container::pcap;
+  bool big_endian = false;
+  std::uint32_t index = 0;  // 0-based section number within the input
+  std::vector<interface_desc> interfaces;
+};
+
+// One packet record, pointing into the input.
+struct frame {
+  const std::byte* data = nullptr;
+  std::uint32_t caplen = 0;
+  std::uint32_t origlen = 0;
+  std::int64_t ts_ns = no_timestamp;
+  std::uint32_t interface = 0;
+  const interface_desc* iface = nullptr;
+};
+
+class framer {
+ public:
+  struct cut {
+    std::size_t skip = 0;        // bytes of headers and metadata before the chunk
+    std::size_t length = 0;      // bytes of whole records forming the chunk (may be 0)
+    std::uint64_t records = 0;   // records in the chunk
+    std::size_t need = 0;        // when length == 0 and !done: bytes wanted from `avail` start
+    bool done = false;           // the input ended cleanly after this cut
+  };
+
+  // Cuts the next chunk of about target_bytes from avail, which starts at the current position.
+  // A fault after some good records returns those first; the error comes on the next call, with
+  // the byte offset and 1-based record number where it lies.
+  [[nodiscard]] core::result<cut> next(core::bytes avail, bool at_eof, std::size_t target_bytes);
+
+  // The section the last chunk belongs to (null before the first header).
+  [[nodiscard]] const std::shared_ptr<const section_state>& section() const noexcept {
+    return section_;
+  }
+  [[nodiscard]] std::uint64_t offset() const noexcept { return offset_; }
+  [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
+  [[nodiscard]] std::uint32_t sections() const noexcept { return sections_; }
+  [[nodiscard]] bool started() const noexcept { return section_ != nullptr; }
+
+ private:
+  enum class step : std::uint8_t { record, metadata, need_more, end };
+  struct step_result {
+    step kind;
+    std::size_t size;  // bytes of this record, or bytes needed
+  };
+  [[nodiscard]] core::result<step_result> look(core::bytes at, bool at_eof);
+  [[nodiscard]] core::result<step_result> look_pcap_header(core::bytes at, bool at_eof);
+  [[nodiscard]] core::result<step_result> look_pcap_record(core::bytes at, bool at_eof);
+  [[nodiscard]] core::result<step_result> look_pcapng_block(core::bytes at, bool at_eof);
+  [[nodiscard]] core::error fault(core::errc code, std::size_t at) const noexcept;
+
+  std::shared_ptr<const section_state> section_;
+  std::uint64_t offset_ = 0;   // absolute offset of the next unread byte
+  std::uint64_t records_ = 0;  // records (pcap packets or pcapng blocks) consumed so far
+  std::uint32_t sections_ = 0;
+  bool pcapng_ = false;
+  core::error pending_{};
+};
+
+// Calls fn(const frame&) for every packet record in a chunk cut by framer::next.
+template <typename Fn>
+void for_each_frame(core::bytes chunk, const section_state& section, Fn&& fn);
+
+}  // namespace ouiscan::capture
+
+#include "ouiscan/capture/framer_inl.h"

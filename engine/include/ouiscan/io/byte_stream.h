@@ -1,0 +1,49 @@
+// File: byte_stream.h
+// Sequential byte sources for inputs that cannot be mapped: pipes, stdin, compressed files.
+//
+//   auto s = ouiscan::io::fd_stream(STDIN_FILENO, {});
+//   auto n = s.read(buffer);   // 0 at the end
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "ouiscan/core/error.h"
+
+namespace ouiscan::io {
+
+class byte_stream {
+ public:
+  virtual ~byte_stream() = default;
+  // Reads up to out.size() bytes; 0 means the end of the stream.
+  [[nodiscard]] virtual core::result<std::size_t> read(std::span<std::byte> out) = 0;
+  // Bytes taken from the underlying file or pipe so far (compressed bytes for compressed input).
+  [[nodiscard]] virtual std::uint64_t raw_bytes_read() const noexcept = 0;
+};
+
+// Reads a file descriptor (retrying EINTR), after first returning `prefix`: the bytes already
+// read to sniff the format.
+class fd_stream final : public byte_stream {
+ public:
+  fd_stream(int fd, std::vector<std::byte> prefix, bool owns_fd = false);
+  fd_stream(const fd_stream&) = delete;
+  fd_stream& operator=(const fd_stream&) = delete;
+  ~fd_stream() override;
+  [[nodiscard]] core::result<std::size_t> read(std::span<std::byte> out) override;
+  [[nodiscard]] std::uint64_t raw_bytes_read() const noexcept override { return raw_; }
+
+ private:
+  int fd_;
+  bool owns_fd_;
+  std::vector<std::byte> prefix_;
+  std::size_t prefix_pos_ = 0;
+  std::uint64_t raw_ = 0;
+};
+
+// Decompresses gzip (and zlib) data from another stream, member after member.
+[[nodiscard]] std::unique_ptr<byte_stream> make_gzip_stream(std::unique_ptr<byte_stream> inner);
+
+}  // namespace ouiscan::io

@@ -1,0 +1,146 @@
+// File: address_table.h
+// Per-address statistics and the open-addressing hash table that holds them, keyed by the
+// 48-bit address. Every statistic merges commutatively, so merging per-chunk tables in any order
+// gives the same result: the output does not depend on the thread count.
+//
+//   address_table t;
+//   t.upsert(mac).frames += 1;
+//   t.merge(other_table);
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "ouiscan/core/mac_address.h"
+
+namespace ouiscan::pipeline {
+
+// A set of small integer IDs (VLAN IDs, link types): a few inline, a bitset beyond that, so the
+// common case allocates nothing and the rare address on many VLANs stays exact.
+template <std::size_t Universe>
+class id_set {
+ public:
+  static constexpr std::size_t inline_capacity = 3;
+
+  id_set() = default;
+  id_set(const id_set& o) : ids_(o.ids_), n_(o.n_) {
+    if (o.spill_) spill_ = std::make_unique<std::bitset<Universe>>(*o.spill_);
+  }
+  id_set& operator=(const id_set& o) {
+    if (this != &o) *this = id_set(o);
+    return *this;
+  }
+  id_set(id_set&&) noexcept = default;
+  id_set& operator=(id_set&&) noexcept = default;
+  ~id_set() = default;
+
+  void insert(std::size_t id) {
+    id %= Universe;
+    if (spill_) {
+      spill_->set(id);
+      return;
+    }
+    for (std::uint8_t i = 0; i < n_; ++i) {
+      if (ids_[i] == id) return;
+    }
+    if (n_ < inline_capacity) {
+      ids_[n_++] = static_cast<std::uint16_t>(id);
+      return;
+    }
+    spill_ = std::make_unique<std::bitset<Universe>>();
+    for (std::uint8_t i = 0; i < n_; ++i) spill_->set(ids_[i]);
+    spill_->set(id);
+  }
+  void merge(const id_set& o) {
+    if (o.spill_) {
+      for (std::size_t i = 0; i < Universe; ++i) {
+        if (o.spill_->test(i)) insert(i);
+      }
+      return;
+    }
+    for (std::uint8_t i = 0; i < o.n_; ++i) insert(o.ids_[i]);
+  }
+  [[nodiscard]] bool empty() const noexcept { return n_ == 0 && !spill_; }
+  // The IDs in ascending order.
+  [[nodiscard]] std::vector<std::uint16_t> sorted() const {
+    std::vector<std::uint16_t> out;
+    if (spill_) {
+      for (std::size_t i = 0; i < Universe; ++i) {
+        if (spill_->test(i)) out.push_back(static_cast<std::uint16_t>(i));
+      }
+      return out;
+    }
+    out.assign(ids_.begin(), ids_.begin() + n_);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  std::array<std::uint16_t, inline_capacity> ids_{};
+  std::uint8_t n_ = 0;
+  std::unique_ptr<std::bitset<Universe>> spill_;
+};
+
+inline constexpr std::size_t vlan_id_count = 4096;
+inline constexpr std::size_t link_type_count = 65536;
+
+struct address_stats {
+  static constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
+
+  std::uint64_t frames = 0;      // frames carrying it in the link-layer header (any role)
+  std::uint64_t src_frames = 0;  // ... as source (Ethernet/cooked source, 802.11 SA or TA)
+  std::uint64_t src_bytes = 0;   // wire bytes of those frames
+  std::uint64_t dst_frames = 0;  // ... as destination (Ethernet destination, 802.11 DA or RA)
+  std::uint64_t dst_bytes = 0;
+  std::uint64_t arp_frames = 0;  // frames carrying it inside an ARP payload
+  std::int64_t first_ns = never;                                 // UTC, nanoseconds
+  std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
+  std::uint16_t roles = 0;       // capture::role bits seen
+  id_set<vlan_id_count> vlans;
+  id_set<link_type_count> link_types;
+
+  void merge(const address_stats& o);
+  [[nodiscard]] bool has_time() const noexcept { return first_ns != never; }
+};
+
+// Open addressing with linear probing; keys are 48-bit addresses, so an all-ones 64-bit key
+// can mark empty slots.
+class address_table {
+ public:
+  address_table();
+
+  address_stats& upsert(core::mac_address mac);
+  void merge(const address_table& other);
+  // Empties the table but keeps its capacity, so a reused per-chunk table stops allocating.
+  void clear();
+
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept;
+
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      if (keys_[i] != empty_key) fn(core::mac_address(keys_[i]), values_[i]);
+    }
+  }
+
+ private:
+  static constexpr std::uint64_t empty_key = ~std::uint64_t{0};
+  void grow();
+  [[nodiscard]] std::size_t slot_of(std::uint64_t key) const noexcept {
+    // Fibonacci hashing spreads addresses that differ only in their last octet.
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
+  }
+
+  std::vector<std::uint64_t> keys_;
+  std::vector<address_stats> values_;
+  std::size_t size_ = 0;
+  unsigned shift_ = 0;
+};
+
+}  // namespace ouiscan::pipeline

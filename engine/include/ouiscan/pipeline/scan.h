@@ -1,0 +1,88 @@
+// File: scan.h
+// The scan engine: a oneTBB pipeline that cuts an input into chunks of whole records (serial),
+// decodes every frame's addresses into a chunk-local table (parallel), and merges the chunk
+// tables into one inventory (serial, any order). Inputs are scanned one after another into the
+// same inventory.
+//
+//   pipeline::scanner s({.threads = 2});
+//   auto in = io::open_input("a.pcapng");
+//   pipeline::input_report r = s.scan(*in);
+//   s.addresses().for_each(...);
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ouiscan/capture/decode.h"
+#include "ouiscan/capture/framer.h"
+#include "ouiscan/core/error.h"
+#include "ouiscan/io/input.h"
+#include "ouiscan/pipeline/address_table.h"
+
+namespace ouiscan::pipeline {
+
+struct scan_options {
+  unsigned threads = 0;                 // 0: all cores
+  std::size_t chunk_bytes = 1U << 20;   // target size of the pieces handed to workers
+  std::atomic<std::uint64_t>* progress = nullptr;  // bytes of input consumed, if wanted
+};
+
+struct link_count {
+  std::uint16_t link_type = 0;
+  std::uint64_t frames = 0;
+  std::uint64_t bytes = 0;
+};
+
+// Counters summed over frames; merged like address_stats.
+struct frame_counters {
+  std::uint64_t frames = 0;
+  std::uint64_t wire_bytes = 0;      // original lengths
+  std::uint64_t captured_bytes = 0;  // captured lengths
+  std::uint64_t frames_with_vlan = 0;
+  std::uint64_t caplen_over_origlen = 0;  // records claiming more captured than sent bytes
+  std::uint64_t untimed_frames = 0;       // pcapng Simple Packet Blocks
+  std::int64_t first_ns = address_stats::never;
+  std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
+  std::array<std::uint64_t, static_cast<std::size_t>(capture::decode_status::count_)> status{};
+  std::vector<link_count> links;  // per link type, in order of first sight
+
+  void add_link(std::uint16_t link_type, std::uint64_t bytes);
+  void merge(const frame_counters& o);
+};
+
+struct input_report {
+  std::string name;
+  std::string format;       // "pcap", "pcapng" or "" when not recognised
+  std::string compression;  // "none", "gzip"
+  std::uint64_t size = 0;   // bytes on disk, 0 when unknown
+  std::uint64_t bytes_read = 0;  // bytes of (decompressed) capture data walked
+  std::uint64_t records = 0;     // records consumed (pcapng: blocks of every kind)
+  std::uint32_t sections = 0;
+  frame_counters counters;
+  std::optional<core::error> error;  // the fault that ended this input early, if any
+  double seconds = 0;
+};
+
+class scanner {
+ public:
+  explicit scanner(scan_options options);
+
+  // Scans one input into the inventory. Never throws on bad data: a framing fault ends the
+  // input with report.error set, and every address found before it is kept.
+  input_report scan(io::input& in);
+
+  // Where scan() reports the bytes it has consumed (null: nowhere).
+  void set_progress(std::atomic<std::uint64_t>* counter) noexcept { options_.progress = counter; }
+
+  [[nodiscard]] const address_table& addresses() const noexcept { return table_; }
+
+ private:
+  scan_options options_;
+  address_table table_;
+};
+
+}  // namespace ouiscan::pipeline

@@ -1,0 +1,50 @@
+// File: inventory.h
+// Renders a scan's result (the address inventory and the per-input reports) as a table, JSON,
+// JSON lines or CSV. Field names are documented in docs/output.md.
+//
+//   report::inventory inv = report::make_inventory(scanner.addresses(), reports);
+//   report::write(stdout, inv, report::format::json);
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ouiscan/pipeline/scan.h"
+
+namespace ouiscan::report {
+
+enum class format : std::uint8_t { table, json, jsonl, csv };
+[[nodiscard]] std::optional<format> parse_format(std::string_view name) noexcept;
+
+struct entry {
+  core::mac_address mac;
+  const pipeline::address_stats* stats;
+};
+
+struct inventory {
+  std::vector<entry> entries;  // busiest first, then by address
+  std::vector<pipeline::input_report> inputs;
+  pipeline::frame_counters totals;
+  std::uint64_t table_bytes = 0;  // memory held by the address table
+  double seconds = 0;
+};
+
+// Builds the sorted view; `table` must outlive the inventory.
+[[nodiscard]] inventory make_inventory(const pipeline::address_table& table,
+                                       std::vector<pipeline::input_report> inputs, double seconds);
+
+// Writes the inventory; returns false if the stream failed (e.g. a closed pipe).
+bool write(std::FILE* out, const inventory& inv, format f);
+// The human summary that ends a table (also printed to stderr for CSV).
+void write_summary_text(std::FILE* out, const inventory& inv);
+
+// "2026-11-26T06:54:26.123456789Z"
+[[nodiscard]] std::string format_time(std::int64_t ns);
+// The names of capture::role bits, e.g. {"src", "arp_sender"}.
+[[nodiscard]] std::vector<std::string_view> role_names(std::uint16_t roles);
+
+}  // namespace ouiscan::report

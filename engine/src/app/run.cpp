@@ -1,0 +1,161 @@
+#include "ouiscan/app/run.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+namespace ouiscan::app {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// Draws a progress line on stderr from its own thread, so the pipeline never waits on a
+// terminal. It appears only after a short delay: quick runs print nothing.
+class progress_bar {
+ public:
+  progress_bar(const std::string& name, std::uint64_t total)
+      : name_(name), total_(total), start_(clock::now()), thread_([this] { loop(); }) {}
+  progress_bar(const progress_bar&) = delete;
+  progress_bar& operator=(const progress_bar&) = delete;
+  ~progress_bar() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+    if (drawn_) std::fputs("\r\033[K", stderr);
+  }
+  std::atomic<std::uint64_t>* counter() noexcept { return &bytes_; }
+
+ private:
+  static constexpr auto delay = std::chrono::milliseconds(500);
+  static constexpr auto period = std::chrono::milliseconds(100);
+  static constexpr int width = 30;
+
+  void loop() {
+    std::unique_lock lock(mutex_);
+    if (wake_.wait_for(lock, delay, [this] { return done_; })) return;
+    while (!done_) {
+      draw();
+      wake_.wait_for(lock, period, [this] { return done_; });
+    }
+  }
+  void draw() {
+    const double secs = std::chrono::duration<double>(clock::now() - start_).count();
+    const auto done = bytes_.load(std::memory_order_relaxed);
+    const double rate = secs > 0 ? static_cast<double>(done) / secs / 1e6 : 0;
+    std::string line;
+    if (total_ > 0) {
+      const double frac = std::min(1.0, static_cast<double>(done) / static_cast<double>(total_));
+      const int filled = static_cast<int>(frac * width);
+      line = fmt::format("\r[{:=<{}}{:<{}}] {:3.0f}% {:.0f}/{:.0f} MB {:.0f} MB/s  {}", "", filled,
+                         "", width - filled, frac * 100, static_cast<double>(done) / 1e6,
+                         static_cast<double>(total_) / 1e6, rate, name_);
+    } else {
+      line = fmt::format("\r{:.0f} MB read, {:.0f} MB/s  {}", static_cast<double>(done) / 1e6, rate,
+                         name_);
+    }
+    std::fputs(line.c_str(), stderr);
+    std::fputs("\033[K", stderr);
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+
+  std::string name_;
+  std::uint64_t total_;
+  clock::time_point start_;
+  std::atomic<std::uint64_t> bytes_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  bool drawn_ = false;
+  std::thread thread_;
+};
+
+void warn_input(const pipeline::input_report& r, std::size_t addresses_so_far) {
+  fmt::print(stderr, "ouiscan: {}: {}", r.name, core::to_string(*r.error));
+  if (r.error->code != core::errc::io_error || r.counters.frames > 0) {
+    fmt::print(stderr, " (kept the {} frames before it; {} addresses so far)", r.counters.frames,
+               addresses_so_far);
+  }
+  std::fputc('\n', stderr);
+}
+
+}  // namespace
+
+int run(const run_options& options) {
+  const auto start = clock::now();
+  std::FILE* out = stdout;
+  if (!options.output_path.empty()) {
+    out = std::fopen(options.output_path.c_str(), "w");
+    if (out == nullptr) {
+      fmt::print(stderr, "ouiscan: cannot write {}: {}\n", options.output_path,
+                 std::strerror(errno));
+      return exit_io_error;
+    }
+  }
+  const bool show_progress =
+      options.progress == progress_mode::always ||
+      (options.progress == progress_mode::automatic && !options.quiet && isatty(STDERR_FILENO));
+
+  pipeline::scan_options scan_opts;
+  scan_opts.threads = options.threads;
+  scan_opts.chunk_bytes = options.chunk_bytes;
+  pipeline::scanner scanner(scan_opts);
+  std::vector<pipeline::input_report> reports;
+  int code = exit_ok;
+  for (const std::string& path : options.inputs) {
+    auto in = io::open_input(path);
+    if (!in) {
+      pipeline::input_report r;
+      r.name = path == "-" ? "<stdin>" : path;
+      r.error = in.error();
+      fmt::print(stderr, "ouiscan: {}: cannot open: {}\n", r.name,
+                 std::strerror(in.error().sys_errno));
+      reports.push_back(std::move(r));
+      code = exit_io_error;
+      continue;
+    }
+    pipeline::input_report r;
+    {
+      std::unique_ptr<progress_bar> bar;
+      if (show_progress) {
+        bar = std::make_unique<progress_bar>(in->name, in->size);
+      }
+      scanner.set_progress(bar ? bar->counter() : nullptr);
+      r = scanner.scan(*in);
+      scanner.set_progress(nullptr);
+    }
+    if (r.error) {
+      if (!options.quiet) warn_input(r, scanner.addresses().size());
+      code = std::max(code, r.error->code == core::errc::io_error ? int{exit_io_error}
+                                                                   : int{exit_input_damaged});
+    }
+    reports.push_back(std::move(r));
+  }
+
+  const double seconds = std::chrono::duration<double>(clock::now() - start).count();
+  const report::inventory inv =
+      report::make_inventory(scanner.addresses(), std::move(reports), seconds);
+  bool written = report::write(out, inv, options.output_format);
+  if (options.output_format == report::format::csv && !options.quiet) {
+    report::write_summary_text(stderr, inv);
+  }
+  written = std::fflush(out) == 0 && written;
+  if (out != stdout) written = std::fclose(out) == 0 && written;
+  if (!written && errno != EPIPE) {
+    fmt::print(stderr, "ouiscan: writing the output failed: {}\n", std::strerror(errno));
+    return exit_io_error;
+  }
+  return code;
+}
+
+}  // namespace ouiscan::app

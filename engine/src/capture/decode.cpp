@@ -1,0 +1,346 @@
+#include "ouiscan/capture/decode.h"
+
+#include "ouiscan/capture/link_type.h"
+
+namespace ouiscan::capture {
+namespace {
+
+using core::load_be;
+using core::load_le;
+using core::mac_address;
+using core::u8;
+
+constexpr std::size_t mac_len = 6;
+constexpr std::size_t ethernet_header = 14;
+constexpr std::uint16_t ethertype_arp = 0x0806;
+constexpr std::uint16_t ethertype_vlan = 0x8100;      // 802.1Q
+constexpr std::uint16_t ethertype_qinq = 0x88A8;      // 802.1ad service tag
+constexpr std::uint16_t ethertype_qinq_old = 0x9100;  // pre-standard QinQ
+constexpr std::uint16_t ethertype_fabricpath = 0x8903;
+constexpr std::uint16_t max_8023_length = 1500;
+constexpr std::size_t fabricpath_header = 16;
+constexpr std::size_t vlan_tag = 4;
+constexpr std::size_t llc_snap_header = 8;
+constexpr std::size_t max_tags = 8;  // bounds the tag walk on hostile frames
+constexpr std::uint16_t arphrd_ether = 1;
+constexpr std::uint16_t arphrd_ieee802 = 6;
+constexpr std::size_t arp_fixed = 8;
+
+mac_address mac_at(core::bytes f, std::size_t off) noexcept {
+  return mac_address::from_bytes(f.data() + off);
+}
+
+void decode_arp(core::bytes p, frame_addresses& out) noexcept {
+  if (p.size() < arp_fixed) {
+    out.status = decode_status::short_payload;
+    return;
+  }
+  const auto htype = load_be<std::uint16_t>(p.data());
+  const std::size_t hlen = u8(p.data() + 4);
+  const std::size_t plen = u8(p.data() + 5);
+  if (hlen != mac_len || (htype != arphrd_ether && htype != arphrd_ieee802)) return;
+  // Fields are taken in order up to where the payload is cut, as a dissector would.
+  if (p.size() < arp_fixed + mac_len) {
+    out.status = decode_status::short_payload;
+    return;
+  }
+  out.add(mac_at(p, arp_fixed), role_arp_sender);
+  const std::size_t target = arp_fixed + mac_len + plen;
+  if (p.size() < target + mac_len) {
+    out.status = decode_status::short_payload;
+    return;
+  }
+  out.add(mac_at(p, target), role_arp_target);
+}
+
+// Follows VLAN tags and LLC/SNAP from an EtherType (or 802.3 length) to an ARP payload.
+void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out) noexcept {
+  for (std::size_t depth = 0; depth < max_tags; ++depth) {
+    if (type == ethertype_vlan || type == ethertype_qinq || type == ethertype_qinq_old) {
+      if (p.size() < vlan_tag) {
+        out.status = decode_status::short_payload;
+        return;
+      }
+      out.add_vlan(load_be<std::uint16_t>(p.data()) & 0x0FFF);
+      type = load_be<std::uint16_t>(p.data() + 2);
+      p = p.subspan(vlan_tag);
+    } else if (type <= max_8023_length) {
+      // 802.2 LLC: only SNAP (AA AA 03 + OUI + EtherType) leads on to an EtherType.
+      if (p.size() < llc_snap_header || u8(p.data()) != 0xAA || u8(p.data() + 1) != 0xAA ||
+          u8(p.data() + 2) != 0x03) {
+        return;
+      }
+      type = load_be<std::uint16_t>(p.data() + 6);
+      p = p.subspan(llc_snap_header);
+      if (type <= max_8023_length) return;
+    } else {
+      if (type == ethertype_arp) decode_arp(p, out);
+      return;
+    }
+  }
+}
+
+// An Ethernet header, with `tag` bytes of switch tag between the source address and EtherType.
+void decode_ethernet(core::bytes f, frame_addresses& out, std::size_t tag = 0) noexcept {
+  if (f.size() < ethernet_header + tag) {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  const auto type = load_be<std::uint16_t>(f.data() + 12 + tag);
+  if (type == ethertype_fabricpath && tag == 0) {
+    // Cisco FabricPath: bytes 0-11 are switch IDs, not MACs; the classic frame follows.
+    if (f.size() < fabricpath_header + ethernet_header) {
+      out.status = decode_status::short_frame;
+      return;
+    }
+    decode_ethernet(f.subspan(fabricpath_header), out);
+    return;
+  }
+  out.add(mac_at(f, 0), role_dst);
+  out.add(mac_at(f, mac_len), role_src);
+  decode_payload(type, f.subspan(ethernet_header + tag), out);
+}
+
+void decode_sll(core::bytes f, frame_addresses& out) noexcept {
+  constexpr std::size_t header = 16;
+  if (f.size() < header) {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  if (load_be<std::uint16_t>(f.data() + 4) == mac_len) out.add(mac_at(f, 6), role_src);
+  decode_payload(load_be<std::uint16_t>(f.data() + 14), f.subspan(header), out);
+}
+
+void decode_sll2(core::bytes f, frame_addresses& out) noexcept {
+  constexpr std::size_t header = 20;
+  if (f.size() < header) {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  if (u8(f.data() + 11) == mac_len) out.add(mac_at(f, 12), role_src);
+  decode_payload(load_be<std::uint16_t>(f.data()), f.subspan(header), out);
+}
+
+enum wlan_type : unsigned { wlan_mgmt = 0, wlan_ctrl = 1, wlan_data = 2 };
+constexpr std::size_t wlan_addr1 = 4;
+constexpr std::size_t wlan_addr2 = 10;
+constexpr std::size_t wlan_addr3 = 16;
+constexpr std::size_t wlan_addr4 = 24;
+constexpr std::size_t wlan_header3 = 24;
+
+// Control subtypes that carry only the receiver address (CTS, ACK, control wrapper).
+constexpr bool control_has_ta(unsigned subtype) noexcept {
+  return subtype != 7 && subtype != 12 && subtype != 13;
+}
+
+void decode_wlan(core::bytes f, frame_addresses& out, bool data_pad) noexcept {
+  if (f.size() < wlan_addr1 + mac_len) {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  const unsigned fc0 = u8(f.data());
+  const unsigned fc1 = u8(f.data() + 1);
+  if ((fc0 & 0x03u) != 0) {
+    out.status = decode_status::wlan_version;
+    return;
+  }
+  const unsigned type = (fc0 >> 2) & 0x03u;
+  const unsigned subtype = fc0 >> 4;
+  const bool to_ds = (fc1 & 0x01u) != 0;
+  const bool from_ds = (fc1 & 0x02u) != 0;
+  const auto put = [&](std::size_t off, std::uint16_t roles) {
+    if (f.size() >= off + mac_len) out.add(mac_at(f, off), roles);
+  };
+  switch (type) {
+    case wlan_mgmt:
+      put(wlan_addr1, role_dst);
+      put(wlan_addr2, role_src);
+      put(wlan_addr3, role_bssid);
+      return;
+    case wlan_ctrl:
+      // A control frame has no SA/DA: its receiver and transmitter stand in for them.
+      put(wlan_addr1, role_dst);
+      if (control_has_ta(subtype)) put(wlan_addr2, role_src);
+      return;
+    case wlan_data:
+      break;
+    default:
+      return;  // extension frames (DMG beacons): no addresses taken
+  }
+  if (!to_ds && !from_ds) {
+    put(wlan_addr1, role_dst);
+    put(wlan_addr2, role_src);
+    put(wlan_addr3, role_bssid);
+  } else if (to_ds && !from_ds) {
+    put(wlan_addr1, role_bssid);
+    put(wlan_addr2, role_src);
+    put(wlan_addr3, role_dst);
+  } else if (!to_ds && from_ds) {
+    put(wlan_addr1, role_dst);
+    put(wlan_addr2, role_bssid);
+    put(wlan_addr3, role_src);
+  } else {
+    put(wlan_addr1, role_ra);
+    put(wlan_addr2, role_ta);
+    put(wlan_addr3, role_dst);
+    put(wlan_addr4, role_src);
+  }
+  // ARP inside an unprotected data frame that carries data: LLC/SNAP after the header.
+  const bool protected_frame = (fc1 & 0x40u) != 0;
+  const bool no_data = (subtype & 0x04u) != 0;
+  if (protected_frame || no_data) return;
+  std::size_t header = wlan_header3 + (to_ds && from_ds ? mac_len : 0);
+  if ((subtype & 0x08u) != 0) {                // QoS data: a QoS control field
+    header += 2;
+    if ((fc1 & 0x80u) != 0) header += 4;       // +HTC
+  }
+  if (data_pad) header = (header + 3) & ~std::size_t{3};
+  if (f.size() > header) decode_payload(0, f.subspan(header), out);
+}
+
+// Radiotap: a little-endian header whose length is at byte 2; the Flags field says whether
+// the 802.11 header is padded.
+void decode_radiotap(core::bytes f, frame_addresses& out) noexcept {
+  constexpr std::size_t fixed = 8;
+  constexpr std::uint32_t present_tsft = 1u << 0;
+  constexpr std::uint32_t present_flags = 1u << 1;
+  constexpr std::uint32_t present_ext = 1u << 31;
+  constexpr unsigned flag_data_pad = 0x20;
+  if (f.size() < fixed) {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  const std::size_t len = load_le<std::uint16_t>(f.data() + 2);
+  if (len < fixed || f.size() < len) {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  const auto present = load_le<std::uint32_t>(f.data() + 4);
+  std::size_t off = 4;
+  for (std::uint32_t word = present; (word & present_ext) != 0 && off + 8 <= len;) {
+    off += 4;
+    word = load_le<std::uint32_t>(f.data() + off);
+  }
+  off += 4;
+  bool data_pad = false;
+  if ((present & present_tsft) != 0) off = ((off + 7) & ~std::size_t{7}) + 8;
+  if ((present & present_flags) != 0 && off < len) {
+    data_pad = (u8(f.data() + off) & flag_data_pad) != 0;
+  }
+  decode_wlan(f.subspan(len), out, data_pad);
+}
+
+void decode_ppi(core::bytes f, frame_addresses& out) noexcept {
+  constexpr std::size_t fixed = 8;
+  if (f.size() < fixed) {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  const std::size_t len = load_le<std::uint16_t>(f.data() + 2);
+  if (len < fixed || f.size() < len) {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  const auto dlt = load_le<std::uint32_t>(f.data() + 4);
+  if (dlt == linktype::ieee802_11) {
+    decode_wlan(f.subspan(len), out, false);
+  } else if (dlt == linktype::ethernet) {
+    decode_ethernet(f.subspan(len), out);
+  } else {
+    out.status = decode_status::no_mac_link;
+  }
+}
+
+// Juniper's pseudo-header: "MGC", a flags byte, optional TLV extensions, then the L2 frame.
+void decode_juniper_ether(core::bytes f, frame_addresses& out) noexcept {
+  constexpr unsigned flag_no_l2 = 0x02;
+  constexpr unsigned flag_ext = 0x80;
+  if (f.size() < 4 || u8(f.data()) != 'M' || u8(f.data() + 1) != 'G' || u8(f.data() + 2) != 'C') {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  const unsigned flags = u8(f.data() + 3);
+  std::size_t header = 4;
+  if ((flags & flag_ext) != 0) {
+    if (f.size() < 6) {
+      out.status = decode_status::short_frame;
+      return;
+    }
+    header = 6 + load_be<std::uint16_t>(f.data() + 4);
+  }
+  if ((flags & flag_no_l2) != 0) return;
+  if (f.size() < header) {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  decode_ethernet(f.subspan(header), out);
+}
+
+// Apple PKTAP: a little-endian header length and the DLT of what follows.
+void decode_pktap(core::bytes f, frame_addresses& out) noexcept {
+  constexpr std::size_t fixed = 8;
+  if (f.size() < fixed) {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  const std::size_t len = load_le<std::uint32_t>(f.data());
+  const auto dlt = load_le<std::uint32_t>(f.data() + 4);
+  if (len < fixed || f.size() < len) {
+    out.status = decode_status::short_frame;
+    return;
+  }
+  if (dlt == linktype::ethernet) {
+    decode_ethernet(f.subspan(len), out);
+  } else {
+    out.status = decode_status::no_mac_link;
+  }
+}
+
+}  // namespace
+
+const char* to_string(decode_status s) noexcept {
+  switch (s) {
+    case decode_status::ok: return "ok";
+    case decode_status::no_mac_link: return "no_mac_link";
+    case decode_status::unknown_link: return "unknown_link";
+    case decode_status::short_frame: return "short_frame";
+    case decode_status::wlan_version: return "wlan_unknown_version";
+    case decode_status::short_payload: return "short_payload";
+    case decode_status::count_: break;
+  }
+  return "unknown";
+}
+
+void decode(std::uint16_t link_type, core::bytes frame, frame_addresses& out) noexcept {
+  out.clear();
+  constexpr std::size_t brcm_tag = 4;
+  constexpr std::size_t dsa_tag = 4;
+  constexpr std::size_t edsa_tag = 8;
+  switch (link_type) {
+    case linktype::ethernet: decode_ethernet(frame, out); return;
+    case linktype::linux_sll: decode_sll(frame, out); return;
+    case linktype::linux_sll2: decode_sll2(frame, out); return;
+    case linktype::ieee802_11: decode_wlan(frame, out, false); return;
+    case linktype::ieee802_11_radiotap: decode_radiotap(frame, out); return;
+    case linktype::ppi: decode_ppi(frame, out); return;
+    case linktype::juniper_ether: decode_juniper_ether(frame, out); return;
+    case linktype::pktap:
+    case linktype::user2: decode_pktap(frame, out); return;
+    case linktype::dsa_tag_brcm: decode_ethernet(frame, out, brcm_tag); return;
+    case linktype::dsa_tag_brcm_prepend:
+      if (frame.size() < brcm_tag) {
+        out.status = decode_status::short_frame;
+        return;
+      }
+      decode_ethernet(frame.subspan(brcm_tag), out);
+      return;
+    case linktype::dsa_tag_dsa: decode_ethernet(frame, out, dsa_tag); return;
+    case linktype::dsa_tag_edsa: decode_ethernet(frame, out, edsa_tag); return;
+    default: break;
+  }
+  out.status = link_info_of(link_type).family == link_family::unknown
+                   ? decode_status::unknown_link
+                   : decode_status::no_mac_link;
+}
+
+}  // namespace ouiscan::capture

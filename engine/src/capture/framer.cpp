@@ -1,0 +1,284 @@
+#include "ouiscan/capture/framer.h"
+
+#include <algorithm>
+
+namespace ouiscan::capture {
+namespace {
+
+using core::errc;
+using core::load;
+using core::load_le;
+
+constexpr std::uint32_t pcap_magic_us = 0xA1B2C3D4;
+constexpr std::uint32_t pcap_magic_ns = 0xA1B23C4D;
+constexpr std::uint32_t pcapng_shb = 0x0A0D0D0A;
+constexpr std::uint32_t pcapng_byte_order_magic = 0x1A2B3C4D;
+constexpr std::uint32_t pcapng_idb = 1;
+constexpr std::size_t pcap_file_header = 24;
+constexpr std::size_t pcapng_block_header = 8;
+constexpr std::size_t pcapng_min_shb = 28;
+constexpr std::size_t pcapng_min_idb = 20;
+constexpr std::size_t pcapng_min_epb = 32;
+constexpr std::size_t pcapng_min_spb = 16;
+// Interleaving interface descriptions with packets copies the table each time; the cap keeps a
+// hostile file from making that quadratic cost unbounded.
+constexpr std::size_t max_interfaces = 4096;
+// pcap's link type field: low 16 bits the type, bits 16-25 reserved, bit 26 says that bits 28-31
+// give the FCS length in 16-bit words.
+constexpr std::uint32_t pcap_lt_reserved = 0x03FF0000;
+constexpr std::uint32_t pcap_lt_fcs_present = 0x04000000;
+
+constexpr std::uint16_t opt_endofopt = 0;
+constexpr std::uint16_t opt_if_tsresol = 9;
+constexpr std::uint16_t opt_if_fcslen = 13;
+constexpr std::uint16_t opt_if_tsoffset = 14;
+
+constexpr std::uint64_t pow10(unsigned n) noexcept {
+  std::uint64_t v = 1;
+  while (n-- > 0) v *= 10;
+  return v;
+}
+
+// Sets the timestamp scale from if_tsresol: 10^-n seconds, or 2^-n when the top bit is set.
+void set_resolution(interface_desc& d, std::uint8_t tsresol) noexcept {
+  const unsigned n = tsresol & 0x7Fu;
+  d.ts_mul = 1;
+  d.ts_div = 1;
+  d.ts_shift = 0;
+  if ((tsresol & 0x80u) != 0) {
+    if (n == 0) {
+      d.ts_mul = 1'000'000'000;
+    } else {
+      d.ts_shift = static_cast<std::uint8_t>(std::min(n, 127u));
+    }
+  } else if (n <= 9) {
+    d.ts_mul = pow10(9 - n);
+  } else {
+    d.ts_div = n - 9 >= 19 ? pow10(19) : pow10(n - 9);
+  }
+}
+
+void parse_idb_options(core::bytes opts, bool be, interface_desc& d) noexcept {
+  std::size_t i = 0;
+  while (i + 4 <= opts.size()) {
+    const auto code = load<std::uint16_t>(opts.data() + i, be);
+    const auto len = load<std::uint16_t>(opts.data() + i + 2, be);
+    if (code == opt_endofopt) break;
+    const std::size_t value = i + 4;
+    if (value + len > opts.size()) break;  // an overrunning option ends the list
+    if (code == opt_if_tsresol && len >= 1) set_resolution(d, core::u8(opts.data() + value));
+    if (code == opt_if_fcslen && len >= 1) {
+      d.fcs_bytes = static_cast<std::int8_t>(std::min<int>(core::u8(opts.data() + value), 127));
+    }
+    if (code == opt_if_tsoffset && len >= 8) {
+      d.ts_offset_s = static_cast<std::int64_t>(load<std::uint64_t>(opts.data() + value, be));
+    }
+    i = value + ((len + 3u) & ~std::size_t{3});
+  }
+}
+
+}  // namespace
+
+std::int64_t interface_desc::to_ns(std::uint64_t ts) const noexcept {
+  __extension__ using u128 = unsigned __int128;
+  u128 ns = 0;
+  if (ts_shift != 0) {
+    ns = (u128{ts} * 1'000'000'000u) >> ts_shift;
+  } else {
+    ns = u128{ts} * ts_mul / ts_div;
+  }
+  const auto clamped = static_cast<std::int64_t>(
+      std::min<u128>(ns, static_cast<u128>(std::numeric_limits<std::int64_t>::max() / 2)));
+  return clamped + ts_offset_s * 1'000'000'000;
+}
+
+core::error framer::fault(core::errc code, std::size_t at) const noexcept {
+  return core::error{code, offset_ + at, records_ + 1, 0};
+}
+
+core::result<framer::step_result> framer::look_pcap_header(core::bytes at, bool at_eof) {
+  if (at.size() < 4) {
+    if (!at_eof) return step_result{step::need_more, 4};
+    return fault(at.empty() ? errc::truncated_file : errc::bad_magic, 0);
+  }
+  const auto magic_le = load_le<std::uint32_t>(at.data());
+  if (magic_le == pcapng_shb) {
+    pcapng_ = true;
+    return look_pcapng_block(at, at_eof);
+  }
+  bool be = false;
+  bool ns = false;
+  if (magic_le == pcap_magic_us || magic_le == pcap_magic_ns) {
+    ns = magic_le == pcap_magic_ns;
+  } else if (core::byteswap(magic_le) == pcap_magic_us || core::byteswap(magic_le) == pcap_magic_ns) {
+    be = true;
+    ns = core::byteswap(magic_le) == pcap_magic_ns;
+  } else {
+    return fault(errc::bad_magic, 0);
+  }
+  if (at.size() < pcap_file_header) {
+    if (!at_eof) return step_result{step::need_more, pcap_file_header};
+    return fault(errc::truncated_file, 0);
+  }
+  const std::byte* p = at.data();
+  if (load<std::uint16_t>(p + 4, be) != 2) return fault(errc::unsupported_version, 4);
+  const auto lt = load<std::uint32_t>(p + 20, be);
+  if ((lt & pcap_lt_reserved) != 0) return fault(errc::bad_header, 20);
+  auto s = std::make_shared<section_state>();
+  s->kind = container::pcap;
+  s->big_endian = be;
+  interface_desc d;
+  d.link_type = static_cast<std::uint16_t>(lt & 0xFFFF);
+  if ((lt & pcap_lt_fcs_present) != 0) d.fcs_bytes = static_cast<std::int8_t>((lt >> 28) * 2);
+  d.snaplen = load<std::uint32_t>(p + 16, be);
+  d.ts_mul = ns ? 1 : 1000;
+  s->interfaces.push_back(d);
+  section_ = std::move(s);
+  sections_ = 1;
+  return step_result{step::metadata, pcap_file_header};
+}
+
+core::result<framer::step_result> framer::look_pcap_record(core::bytes at, bool at_eof) {
+  constexpr std::size_t header = detail::pcap_record_header;
+  if (at.size() < header) {
+    if (at.empty() && at_eof) return step_result{step::end, 0};
+    if (!at_eof) return step_result{step::need_more, header};
+    return fault(errc::truncated_file, 0);
+  }
+  const auto caplen = load<std::uint32_t>(at.data() + 8, section_->big_endian);
+  if (caplen > max_record_bytes) return fault(errc::bad_record_length, 8);
+  const std::size_t size = header + caplen;
+  if (at.size() < size) {
+    if (!at_eof) return step_result{step::need_more, size};
+    return fault(errc::truncated_file, 0);
+  }
+  return step_result{step::record, size};
+}
+
+core::result<framer::step_result> framer::look_pcapng_block(core::bytes at, bool at_eof) {
+  if (at.size() < pcapng_block_header + 4) {
+    if (at.empty() && at_eof && section_) return step_result{step::end, 0};
+    if (!at_eof) return step_result{step::need_more, pcapng_block_header + 4};
+    return fault(errc::truncated_file, 0);
+  }
+  const std::byte* p = at.data();
+  const auto type_le = load_le<std::uint32_t>(p);
+  bool be = section_ ? section_->big_endian : false;
+  if (type_le == pcapng_shb) {
+    const auto bom = load_le<std::uint32_t>(p + 8);
+    if (bom == pcapng_byte_order_magic) {
+      be = false;
+    } else if (core::byteswap(bom) == pcapng_byte_order_magic) {
+      be = true;
+    } else {
+      return fault(errc::bad_header, 8);
+    }
+  } else if (!section_) {
+    return fault(errc::bad_magic, 0);
+  }
+  const auto type = load<std::uint32_t>(p, be);
+  const auto len = load<std::uint32_t>(p + 4, be);
+  if (len < pcapng_block_header + 4 || len % 4 != 0 || len > max_record_bytes) {
+    return fault(errc::bad_block_length, 4);
+  }
+  if (at.size() < len) {
+    if (!at_eof) return step_result{step::need_more, len};
+    return fault(errc::truncated_file, 0);
+  }
+  if (load<std::uint32_t>(p + len - 4, be) != len) return fault(errc::bad_block_length, len - 4);
+
+  if (type == pcapng_shb) {
+    if (len < pcapng_min_shb) return fault(errc::bad_block_length, 4);
+    const auto major = load<std::uint16_t>(p + 12, be);
+    const auto minor = load<std::uint16_t>(p + 14, be);
+    if (major != 1 || (minor != 0 && minor != 2)) return fault(errc::unsupported_version, 12);
+    return step_result{step::metadata, len};
+  }
+  if (type == pcapng_idb) {
+    if (len < pcapng_min_idb) return fault(errc::bad_block_length, 4);
+    if (section_->interfaces.size() >= max_interfaces) return fault(errc::bad_interface, 8);
+    return step_result{step::metadata, len};
+  }
+  const std::size_t interfaces = section_->interfaces.size();
+  if (type == detail::block_enhanced_packet || type == detail::block_packet) {
+    if (len < pcapng_min_epb) return fault(errc::bad_block_length, 4);
+    const std::uint32_t id = type == detail::block_packet ? load<std::uint16_t>(p + 8, be)
+                                                          : load<std::uint32_t>(p + 8, be);
+    if (id >= interfaces) return fault(errc::bad_interface, 8);
+    if (load<std::uint32_t>(p + 20, be) > len - pcapng_min_epb) {
+      return fault(errc::bad_block_length, 20);
+    }
+  } else if (type == detail::block_simple_packet) {
+    if (len < pcapng_min_spb) return fault(errc::bad_block_length, 4);
+    if (interfaces == 0) return fault(errc::bad_interface, 0);
+  }
+  return step_result{step::record, len};
+}
+
+core::result<framer::step_result> framer::look(core::bytes at, bool at_eof) {
+  if (!section_) return look_pcap_header(at, at_eof);
+  return pcapng_ ? look_pcapng_block(at, at_eof) : look_pcap_record(at, at_eof);
+}
+
+core::result<framer::cut> framer::next(core::bytes avail, bool at_eof, std::size_t target_bytes) {
+  if (pending_.code != errc::ok) return pending_;
+  cut c;
+  std::size_t pos = 0;
+  const auto finish = [&]() -> cut {
+    offset_ += pos;
+    return c;
+  };
+  for (;;) {
+    const auto looked = look(avail.subspan(pos), at_eof);
+    if (!looked) {
+      pending_ = looked.error();
+      if (c.length > 0) return finish();
+      return pending_;
+    }
+    const std::size_t size = looked->size;
+    switch (looked->kind) {
+      case step::record:
+        pos += size;
+        c.length += size;
+        ++c.records;
+        ++records_;
+        if (c.length >= target_bytes) return finish();
+        break;
+      case step::metadata: {
+        if (c.length > 0) return finish();  // the chunk keeps the state it started with
+        const std::byte* p = avail.data() + pos;
+        if (pcapng_) {
+          const bool shb = load_le<std::uint32_t>(p) == pcapng_shb;
+          if (shb) {
+            auto s = std::make_shared<section_state>();
+            s->kind = container::pcapng;
+            s->big_endian = core::byteswap(load_le<std::uint32_t>(p + 8)) == pcapng_byte_order_magic;
+            s->index = sections_++;
+            section_ = std::move(s);
+          } else {
+            auto s = std::make_shared<section_state>(*section_);
+            interface_desc d;
+            d.link_type = load<std::uint16_t>(p + 8, s->big_endian);
+            d.snaplen = load<std::uint32_t>(p + 12, s->big_endian);
+            d.ts_mul = 1000;  // the default resolution is microseconds
+            parse_idb_options(core::bytes(p + 16, size - 20), s->big_endian, d);
+            s->interfaces.push_back(d);
+            section_ = std::move(s);
+          }
+        }
+        pos += size;
+        c.skip = pos;
+        if (pcapng_) ++records_;  // a pcap file header is not a record; a pcapng block is
+        break;
+      }
+      case step::need_more:
+        if (c.length == 0) c.need = size;
+        return finish();
+      case step::end:
+        c.done = true;
+        return finish();
+    }
+  }
+}
+
+}  // namespace ouiscan::capture

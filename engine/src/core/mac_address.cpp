@@ -1,0 +1,63 @@
+#include "ouiscan/core/mac_address.h"
+
+namespace ouiscan::core {
+namespace {
+
+int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<mac_address> mac_address::parse(std::string_view text) noexcept {
+  // Collect hex digits; separators must sit where one of the common notations puts them.
+  std::uint64_t v = 0;
+  int digits = 0;
+  char separator = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const int h = hex_value(c);
+    if (h >= 0) {
+      if (++digits > 12) return std::nullopt;
+      v = (v << 4) | static_cast<std::uint64_t>(h);
+      continue;
+    }
+    if (c != ':' && c != '-' && c != '.') return std::nullopt;
+    if (separator != 0 && c != separator) return std::nullopt;
+    separator = c;
+    const int group = separator == '.' ? 4 : 2;
+    if (digits == 0 || digits % group != 0) return std::nullopt;
+  }
+  if (digits != 12) return std::nullopt;
+  return mac_address(v);
+}
+
+void mac_address::format(char* out) const noexcept {
+  static constexpr char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 6; ++i) {
+    const std::uint8_t o = octet(i);
+    out[3 * i] = hex[o >> 4];
+    out[3 * i + 1] = hex[o & 0x0F];
+    if (i < 5) out[3 * i + 2] = ':';
+  }
+}
+
+std::string mac_address::to_string() const {
+  std::string s(17, '\0');
+  format(s.data());
+  return s;
+}
+
+std::string_view to_string(address_class c) noexcept {
+  switch (c) {
+    case address_class::unicast: return "unicast";
+    case address_class::multicast: return "multicast";
+    case address_class::broadcast: return "broadcast";
+  }
+  return "unknown";
+}
+
+}  // namespace ouiscan::core

@@ -1,0 +1,104 @@
+#include "ouiscan/io/byte_stream.h"
+
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+
+namespace ouiscan::io {
+
+fd_stream::fd_stream(int fd, std::vector<std::byte> prefix, bool owns_fd)
+    : fd_(fd), owns_fd_(owns_fd), prefix_(std::move(prefix)) {}
+
+fd_stream::~fd_stream() {
+  if (owns_fd_) ::close(fd_);
+}
+
+core::result<std::size_t> fd_stream::read(std::span<std::byte> out) {
+  if (prefix_pos_ < prefix_.size()) {
+    const std::size_t n = std::min(out.size(), prefix_.size() - prefix_pos_);
+    std::memcpy(out.data(), prefix_.data() + prefix_pos_, n);
+    prefix_pos_ += n;
+    return n;
+  }
+  for (;;) {
+    const ssize_t n = ::read(fd_, out.data(), out.size());
+    if (n >= 0) {
+      raw_ += static_cast<std::uint64_t>(n);
+      return static_cast<std::size_t>(n);
+    }
+    if (errno != EINTR) return core::error{core::errc::io_error, raw_, 0, errno};
+  }
+}
+
+namespace {
+
+class gzip_stream final : public byte_stream {
+ public:
+  explicit gzip_stream(std::unique_ptr<byte_stream> inner)
+      : inner_(std::move(inner)), in_(in_buffer_bytes) {
+    // 15 window bits + 32: accept both gzip and zlib headers.
+    ok_ = inflateInit2(&z_, 15 + 32) == Z_OK;
+  }
+  gzip_stream(const gzip_stream&) = delete;
+  gzip_stream& operator=(const gzip_stream&) = delete;
+  ~gzip_stream() override { inflateEnd(&z_); }
+
+  core::result<std::size_t> read(std::span<std::byte> out) override {
+    if (!ok_) return core::error{core::errc::decompress_error, produced_, 0, 0};
+    std::size_t done = 0;
+    while (done < out.size() && !finished_) {
+      if (z_.avail_in == 0) {
+        auto n = inner_->read(in_);
+        if (!n) return n.error();
+        if (*n == 0) {
+          // The input ended: clean only at a member boundary.
+          if (member_started_) return core::error{core::errc::truncated_file, produced_, 0, 0};
+          finished_ = true;
+          break;
+        }
+        z_.next_in = reinterpret_cast<Bytef*>(in_.data());
+        z_.avail_in = static_cast<uInt>(*n);
+      }
+      const std::size_t want = std::min<std::size_t>(out.size() - done,
+                                                     std::numeric_limits<uInt>::max());
+      z_.next_out = reinterpret_cast<Bytef*>(out.data() + done);
+      z_.avail_out = static_cast<uInt>(want);
+      member_started_ = true;
+      const int rc = inflate(&z_, Z_NO_FLUSH);
+      const std::size_t got = want - z_.avail_out;
+      done += got;
+      produced_ += got;
+      if (rc == Z_STREAM_END) {
+        member_started_ = false;  // another gzip member may follow (as `cat a.gz b.gz` makes)
+        if (inflateReset(&z_) != Z_OK) return core::error{core::errc::decompress_error, produced_, 0, 0};
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        return core::error{core::errc::decompress_error, produced_, 0, 0};
+      }
+    }
+    return done;
+  }
+
+  std::uint64_t raw_bytes_read() const noexcept override { return inner_->raw_bytes_read(); }
+
+ private:
+  static constexpr std::size_t in_buffer_bytes = 256 * 1024;
+  std::unique_ptr<byte_stream> inner_;
+  std::vector<std::byte> in_;
+  z_stream z_{};
+  std::uint64_t produced_ = 0;
+  bool ok_ = false;
+  bool finished_ = false;
+  bool member_started_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<byte_stream> make_gzip_stream(std::unique_ptr<byte_stream> inner) {
+  return std::make_unique<gzip_stream>(std::move(inner));
+}
+
+}  // namespace ouiscan::io

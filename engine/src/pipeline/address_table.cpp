@@ -1,0 +1,79 @@
+#include "ouiscan/pipeline/address_table.h"
+
+#include <bit>
+
+namespace ouiscan::pipeline {
+namespace {
+constexpr std::size_t initial_capacity = 256;
+}
+
+void address_stats::merge(const address_stats& o) {
+  frames += o.frames;
+  src_frames += o.src_frames;
+  src_bytes += o.src_bytes;
+  dst_frames += o.dst_frames;
+  dst_bytes += o.dst_bytes;
+  arp_frames += o.arp_frames;
+  first_ns = std::min(first_ns, o.first_ns);
+  last_ns = std::max(last_ns, o.last_ns);
+  roles = static_cast<std::uint16_t>(roles | o.roles);
+  vlans.merge(o.vlans);
+  link_types.merge(o.link_types);
+}
+
+address_table::address_table()
+    : keys_(initial_capacity, empty_key),
+      values_(initial_capacity),
+      shift_(64u - static_cast<unsigned>(std::countr_zero(initial_capacity))) {}
+
+address_stats& address_table::upsert(core::mac_address mac) {
+  if ((size_ + 1) * 2 > keys_.size()) grow();
+  const std::uint64_t key = mac.value();
+  const std::size_t mask = keys_.size() - 1;
+  for (std::size_t i = slot_of(key);; i = (i + 1) & mask) {
+    if (keys_[i] == key) return values_[i];
+    if (keys_[i] == empty_key) {
+      keys_[i] = key;
+      ++size_;
+      return values_[i];
+    }
+  }
+}
+
+void address_table::merge(const address_table& other) {
+  other.for_each([this](core::mac_address mac, const address_stats& s) { upsert(mac).merge(s); });
+}
+
+void address_table::clear() {
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] != empty_key) {
+      keys_[i] = empty_key;
+      values_[i] = address_stats{};
+    }
+  }
+  size_ = 0;
+}
+
+std::size_t address_table::memory_bytes() const noexcept {
+  return keys_.capacity() * sizeof(std::uint64_t) + values_.capacity() * sizeof(address_stats);
+}
+
+void address_table::grow() {
+  std::vector<std::uint64_t> old_keys(keys_.size() * 2, empty_key);
+  std::vector<address_stats> old_values(keys_.size() * 2);
+  old_keys.swap(keys_);
+  old_values.swap(values_);
+  --shift_;
+  size_ = 0;
+  const std::size_t mask = keys_.size() - 1;
+  for (std::size_t j = 0; j < old_keys.size(); ++j) {
+    if (old_keys[j] == empty_key) continue;
+    std::size_t i = slot_of(old_keys[j]);
+    while (keys_[i] != empty_key) i = (i + 1) & mask;
+    keys_[i] = old_keys[j];
+    values_[i] = std::move(old_values[j]);
+    ++size_;
+  }
+}
+
+}  // namespace ouiscan::pipeline

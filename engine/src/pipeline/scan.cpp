@@ -1,0 +1,278 @@
+#include "ouiscan/pipeline/scan.h"
+
+#include <tbb/concurrent_queue.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+namespace ouiscan::pipeline {
+namespace {
+
+// One token's worth of work: a chunk of records, and the addresses and counters found in it.
+struct work {
+  core::bytes data;
+  std::vector<std::byte> owned;  // the chunk's bytes when the input is a stream
+  std::shared_ptr<const capture::section_state> section;
+  address_table table;
+  frame_counters counters;
+  capture::frame_addresses hits;
+};
+
+// Cuts an input into chunks of whole records: straight out of the mapping, or copied out of a
+// bounded read buffer when the input is a stream.
+class chunk_reader {
+ public:
+  chunk_reader(io::input& in, std::size_t chunk_bytes, std::atomic<std::uint64_t>* progress)
+      : in_(in), target_(chunk_bytes), progress_(progress) {
+    if (in.mapped) {
+      all_ = in.mapped->data();
+      eof_ = true;
+    }
+  }
+
+  // Fills w with the next chunk; false at the end of the input or at a fault (see error()).
+  bool next(work& w) {
+    std::size_t want = target_;
+    for (;;) {
+      if (!in_.mapped && !fill(want)) return false;
+      const core::bytes avail = window();
+      auto cut = framer_.next(avail, eof_, target_);
+      if (!cut) {
+        error_ = cut.error();
+        return false;
+      }
+      if (cut->length > 0) {
+        const core::bytes chunk = avail.subspan(cut->skip, cut->length);
+        if (in_.mapped) {
+          w.data = chunk;
+        } else {
+          w.owned.assign(chunk.begin(), chunk.end());
+          w.data = w.owned;
+        }
+        w.section = framer_.section();
+        consume(cut->skip + cut->length);
+        return true;
+      }
+      consume(cut->skip);
+      if (cut->done) return false;
+      if (eof_) return false;  // unreachable: the framer reports a fault or the end at eof
+      want = std::max(cut->need, target_);
+    }
+  }
+
+  [[nodiscard]] const std::optional<core::error>& error() const noexcept { return error_; }
+  [[nodiscard]] const capture::framer& framer() const noexcept { return framer_; }
+
+ private:
+  core::bytes window() const noexcept {
+    if (in_.mapped) return all_.subspan(pos_);
+    return core::bytes(buf_.data() + begin_, end_ - begin_);
+  }
+  void consume(std::size_t n) noexcept {
+    if (in_.mapped) {
+      pos_ += n;
+      if (progress_ != nullptr) progress_->store(pos_, std::memory_order_relaxed);
+    } else {
+      begin_ += n;
+    }
+  }
+  // Reads until `want` bytes are buffered or the stream ends. Memory stays bounded: the buffer
+  // holds at most one chunk target or one record (capped by capture::max_record_bytes).
+  bool fill(std::size_t want) {
+    if (end_ - begin_ >= want || eof_) return true;
+    if (begin_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    if (buf_.size() < want) buf_.resize(std::max(want, 2 * target_));
+    while (end_ < want) {
+      auto n = in_.stream->read(std::span(buf_.data() + end_, buf_.size() - end_));
+      if (!n) {
+        core::error e = n.error();
+        if (e.code == core::errc::io_error || e.code == core::errc::decompress_error ||
+            e.code == core::errc::truncated_file) {
+          // Offsets in stream errors count compressed bytes; report where the capture stood.
+          e.offset = framer_.offset() + (end_ - begin_);
+          e.record = framer_.records() + 1;
+        }
+        error_ = e;
+        return false;
+      }
+      if (progress_ != nullptr) {
+        progress_->store(in_.stream->raw_bytes_read(), std::memory_order_relaxed);
+      }
+      if (*n == 0) {
+        eof_ = true;
+        break;
+      }
+      end_ += *n;
+    }
+    return true;
+  }
+
+  io::input& in_;
+  capture::framer framer_;
+  std::size_t target_;
+  std::atomic<std::uint64_t>* progress_;
+  core::bytes all_;
+  std::size_t pos_ = 0;
+  std::vector<std::byte> buf_;
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+  bool eof_ = false;
+  std::optional<core::error> error_;
+};
+
+void account(const capture::frame& f, work& w) {
+  frame_counters& c = w.counters;
+  const std::uint16_t link = f.iface->link_type;
+  ++c.frames;
+  c.wire_bytes += f.origlen;
+  c.captured_bytes += f.caplen;
+  if (f.caplen > f.origlen) ++c.caplen_over_origlen;
+  if (f.ts_ns == capture::no_timestamp) {
+    ++c.untimed_frames;
+  } else {
+    c.first_ns = std::min(c.first_ns, f.ts_ns);
+    c.last_ns = std::max(c.last_ns, f.ts_ns);
+  }
+  c.add_link(link, f.origlen);
+
+  capture::frame_addresses& hits = w.hits;
+  capture::decode(link, core::bytes(f.data, f.caplen), hits);
+  ++c.status[static_cast<std::size_t>(hits.status)];
+  if (!hits.vlans().empty()) ++c.frames_with_vlan;
+  for (const capture::address_hit& h : hits.addresses()) {
+    address_stats& s = w.table.upsert(h.mac);
+    if ((h.roles & capture::frame_roles) != 0) ++s.frames;
+    if ((h.roles & capture::arp_roles) != 0) ++s.arp_frames;
+    if ((h.roles & capture::role_src) != 0) {
+      ++s.src_frames;
+      s.src_bytes += f.origlen;
+    }
+    if ((h.roles & capture::role_dst) != 0) {
+      ++s.dst_frames;
+      s.dst_bytes += f.origlen;
+    }
+    s.roles = static_cast<std::uint16_t>(s.roles | h.roles);
+    if (f.ts_ns != capture::no_timestamp) {
+      s.first_ns = std::min(s.first_ns, f.ts_ns);
+      s.last_ns = std::max(s.last_ns, f.ts_ns);
+    }
+    for (std::uint16_t vid : hits.vlans()) s.vlans.insert(vid);
+    s.link_types.insert(link);
+  }
+}
+
+}  // namespace
+
+void frame_counters::add_link(std::uint16_t link_type, std::uint64_t bytes) {
+  for (link_count& l : links) {
+    if (l.link_type == link_type) {
+      ++l.frames;
+      l.bytes += bytes;
+      return;
+    }
+  }
+  links.push_back({link_type, 1, bytes});
+}
+
+void frame_counters::merge(const frame_counters& o) {
+  frames += o.frames;
+  wire_bytes += o.wire_bytes;
+  captured_bytes += o.captured_bytes;
+  frames_with_vlan += o.frames_with_vlan;
+  caplen_over_origlen += o.caplen_over_origlen;
+  untimed_frames += o.untimed_frames;
+  first_ns = std::min(first_ns, o.first_ns);
+  last_ns = std::max(last_ns, o.last_ns);
+  for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
+  for (const link_count& l : o.links) {
+    auto it = std::find_if(links.begin(), links.end(),
+                           [&](const link_count& x) { return x.link_type == l.link_type; });
+    if (it == links.end()) {
+      links.push_back(l);
+    } else {
+      it->frames += l.frames;
+      it->bytes += l.bytes;
+    }
+  }
+  // Order by link type so that the summary does not depend on which chunk merged first.
+  std::sort(links.begin(), links.end(),
+            [](const link_count& a, const link_count& b) { return a.link_type < b.link_type; });
+}
+
+scanner::scanner(scan_options options) : options_(options) {}
+
+input_report scanner::scan(io::input& in) {
+  const auto start = std::chrono::steady_clock::now();
+  input_report report;
+  report.name = in.name;
+  report.compression = io::to_string(in.compressed);
+  report.size = in.size;
+
+  const unsigned threads =
+      options_.threads != 0 ? options_.threads
+                            : static_cast<unsigned>(tbb::this_task_arena::max_concurrency());
+  const std::size_t tokens = 4 * std::size_t{threads};
+  std::vector<std::unique_ptr<work>> pool;
+  tbb::concurrent_bounded_queue<work*> free_work;
+  for (std::size_t i = 0; i < tokens; ++i) {
+    pool.push_back(std::make_unique<work>());
+    free_work.push(pool.back().get());
+  }
+
+  chunk_reader reader(in, options_.chunk_bytes, options_.progress);
+  tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, work*>(tbb::filter_mode::serial_in_order,
+                                      [&](tbb::flow_control& fc) -> work* {
+                                        work* w = nullptr;
+                                        // A token is free: the pipeline has at most `tokens`
+                                        // in flight and each returns its work below.
+                                        if (!free_work.try_pop(w) || !reader.next(*w)) {
+                                          if (w != nullptr) free_work.push(w);
+                                          fc.stop();
+                                          return nullptr;
+                                        }
+                                        return w;
+                                      }) &
+            tbb::make_filter<work*, work*>(tbb::filter_mode::parallel,
+                                           [](work* w) -> work* {
+                                             capture::for_each_frame(
+                                                 w->data, *w->section,
+                                                 [w](const capture::frame& f) { account(f, *w); });
+                                             return w;
+                                           }) &
+            tbb::make_filter<work*, void>(tbb::filter_mode::serial_out_of_order,
+                                          [&](work* w) {
+                                            table_.merge(w->table);
+                                            report.counters.merge(w->counters);
+                                            w->table.clear();
+                                            w->counters = frame_counters{};
+                                            w->section.reset();
+                                            free_work.push(w);
+                                          }));
+  });
+
+  const capture::framer& f = reader.framer();
+  if (f.started() && f.section()) {
+    report.format = f.section()->kind == capture::container::pcapng ? "pcapng" : "pcap";
+  }
+  report.bytes_read = f.offset();
+  report.records = f.records();
+  report.sections = f.sections();
+  report.error = reader.error();
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace ouiscan::pipeline

@@ -1,0 +1,344 @@
+#include "ouiscan/report/inventory.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+#include <iterator>
+
+#include "ouiscan/capture/link_type.h"
+
+namespace ouiscan::report {
+namespace {
+
+using capture::decode_status;
+using pipeline::address_stats;
+
+constexpr std::string_view kRoleNames[] = {"src", "dst", "bssid", "ra", "ta", "arp_sender",
+                                           "arp_target"};
+
+std::string link_name(std::uint16_t lt) {
+  const auto info = capture::link_info_of(lt);
+  if (info.name.empty()) return fmt::format("LINKTYPE_{}", lt);
+  return std::string(info.name);
+}
+
+std::string_view admin_of(core::mac_address m) { return m.is_local() ? "local" : "universal"; }
+
+void json_string(fmt::memory_buffer& b, std::string_view s) {
+  b.push_back('"');
+  for (const char c : s) {
+    switch (c) {
+      case '"': fmt::format_to(std::back_inserter(b), "\\\""); break;
+      case '\\': fmt::format_to(std::back_inserter(b), "\\\\"); break;
+      case '\n': fmt::format_to(std::back_inserter(b), "\\n"); break;
+      case '\t': fmt::format_to(std::back_inserter(b), "\\t"); break;
+      case '\r': fmt::format_to(std::back_inserter(b), "\\r"); break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          fmt::format_to(std::back_inserter(b), "\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          b.push_back(c);
+        }
+    }
+  }
+  b.push_back('"');
+}
+
+void json_time(fmt::memory_buffer& b, std::int64_t ns, bool valid) {
+  if (!valid) {
+    fmt::format_to(std::back_inserter(b), "null");
+    return;
+  }
+  json_string(b, format_time(ns));
+}
+
+template <typename Range, typename Fn>
+void json_array(fmt::memory_buffer& b, const Range& r, Fn&& each) {
+  b.push_back('[');
+  bool first = true;
+  for (const auto& x : r) {
+    if (!first) b.push_back(',');
+    first = false;
+    each(x);
+  }
+  b.push_back(']');
+}
+
+void json_address(fmt::memory_buffer& b, const entry& e) {
+  const address_stats& s = *e.stats;
+  auto out = std::back_inserter(b);
+  fmt::format_to(out, "{{\"address\":\"{}\",\"class\":\"{}\",\"admin\":\"{}\",",
+                 e.mac.to_string(), core::to_string(core::class_of(e.mac)), admin_of(e.mac));
+  fmt::format_to(out,
+                 "\"frames\":{},\"src_frames\":{},\"src_bytes\":{},\"dst_frames\":{},"
+                 "\"dst_bytes\":{},\"arp_frames\":{},\"first_seen\":",
+                 s.frames, s.src_frames, s.src_bytes, s.dst_frames, s.dst_bytes, s.arp_frames);
+  json_time(b, s.first_ns, s.has_time());
+  fmt::format_to(out, ",\"last_seen\":");
+  json_time(b, s.last_ns, s.has_time());
+  fmt::format_to(out, ",\"roles\":");
+  json_array(b, role_names(s.roles), [&](std::string_view r) { json_string(b, r); });
+  fmt::format_to(out, ",\"vlans\":");
+  json_array(b, s.vlans.sorted(), [&](std::uint16_t v) { fmt::format_to(out, "{}", v); });
+  fmt::format_to(out, ",\"link_types\":");
+  json_array(b, s.link_types.sorted(), [&](std::uint16_t lt) { json_string(b, link_name(lt)); });
+  b.push_back('}');
+}
+
+std::string_view input_status(const pipeline::input_report& r) {
+  if (!r.error) return "ok";
+  return r.error->code == core::errc::io_error ? "io_error" : "damaged";
+}
+
+void json_summary(fmt::memory_buffer& b, const inventory& inv) {
+  auto out = std::back_inserter(b);
+  const auto& t = inv.totals;
+  fmt::format_to(out, "{{\"inputs\":");
+  json_array(b, inv.inputs, [&](const pipeline::input_report& r) {
+    fmt::format_to(out, "{{\"name\":");
+    json_string(b, r.name);
+    fmt::format_to(out,
+                   ",\"format\":\"{}\",\"compression\":\"{}\",\"size\":{},\"bytes_read\":{},"
+                   "\"records\":{},\"sections\":{},\"frames\":{},\"status\":\"{}\"",
+                   r.format, r.compression, r.size, r.bytes_read, r.records, r.sections,
+                   r.counters.frames, input_status(r));
+    if (r.error) {
+      fmt::format_to(out, ",\"error\":{{\"code\":\"{}\",\"offset\":{},\"record\":{},\"message\":",
+                     core::name(r.error->code), r.error->offset, r.error->record);
+      json_string(b, core::to_string(*r.error));
+      b.push_back('}');
+    }
+    b.push_back('}');
+  });
+  fmt::format_to(out, ",\"frames\":{},\"wire_bytes\":{},\"captured_bytes\":{},\"first_seen\":",
+                 t.frames, t.wire_bytes, t.captured_bytes);
+  const bool timed = t.first_ns != address_stats::never;
+  json_time(b, t.first_ns, timed);
+  fmt::format_to(out, ",\"last_seen\":");
+  json_time(b, t.last_ns, timed);
+  std::uint64_t unicast = 0, multicast = 0, broadcast = 0, local = 0, arp_only = 0;
+  for (const entry& e : inv.entries) {
+    switch (core::class_of(e.mac)) {
+      case core::address_class::unicast: ++unicast; break;
+      case core::address_class::multicast: ++multicast; break;
+      case core::address_class::broadcast: ++broadcast; break;
+    }
+    if (e.mac.is_local()) ++local;
+    if ((e.stats->roles & capture::frame_roles) == 0) ++arp_only;
+  }
+  fmt::format_to(out,
+                 ",\"distinct_addresses\":{},\"classes\":{{\"unicast\":{},\"multicast\":{},"
+                 "\"broadcast\":{},\"local\":{},\"arp_only\":{}}},\"link_types\":",
+                 inv.entries.size(), unicast, multicast, broadcast, local, arp_only);
+  json_array(b, t.links, [&](const pipeline::link_count& l) {
+    const auto info = capture::link_info_of(l.link_type);
+    fmt::format_to(out, "{{\"link_type\":{},\"name\":", l.link_type);
+    json_string(b, link_name(l.link_type));
+    fmt::format_to(out, ",\"known\":{},\"frames\":{},\"bytes\":{}}}",
+                   info.family != capture::link_family::unknown, l.frames, l.bytes);
+  });
+  fmt::format_to(out,
+                 ",\"anomalies\":{{\"short_frame\":{},\"short_payload\":{},"
+                 "\"wlan_unknown_version\":{},\"no_mac_link_frames\":{},\"unknown_link_frames\":{},"
+                 "\"caplen_over_origlen\":{},\"untimed_frames\":{}}}",
+                 t.status[static_cast<std::size_t>(decode_status::short_frame)],
+                 t.status[static_cast<std::size_t>(decode_status::short_payload)],
+                 t.status[static_cast<std::size_t>(decode_status::wlan_version)],
+                 t.status[static_cast<std::size_t>(decode_status::no_mac_link)],
+                 t.status[static_cast<std::size_t>(decode_status::unknown_link)],
+                 t.caplen_over_origlen, t.untimed_frames);
+  fmt::format_to(out, ",\"frames_with_vlan\":{},\"table_bytes\":{},\"seconds\":{:.3f}}}",
+                 t.frames_with_vlan, inv.table_bytes, inv.seconds);
+}
+
+std::string human_bytes(double v) {
+  static constexpr std::string_view units[] = {"B", "KB", "MB", "GB", "TB"};
+  std::size_t u = 0;
+  while (v >= 1000 && u + 1 < std::size(units)) {
+    v /= 1000;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{:.0f} {}", v, units[u]) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+bool flush(std::FILE* out, fmt::memory_buffer& b) {
+  const bool ok = std::fwrite(b.data(), 1, b.size(), out) == b.size();
+  b.clear();
+  return ok;
+}
+
+constexpr std::size_t flush_threshold = 1U << 16;
+
+bool write_table(std::FILE* out, const inventory& inv) {
+  fmt::memory_buffer b;
+  auto o = std::back_inserter(b);
+  fmt::format_to(o, "{:<17}  {:<9}  {:<9}  {:>10}  {:>10}  {:>10}  {:>8}  {:<24}  {}\n", "ADDRESS",
+                 "CLASS", "ADMIN", "FRAMES", "SENT", "RECEIVED", "ARP", "ROLES", "VLANS");
+  for (const entry& e : inv.entries) {
+    const address_stats& s = *e.stats;
+    std::string roles = fmt::format("{}", fmt::join(role_names(s.roles), ","));
+    std::string vlans = fmt::format("{}", fmt::join(s.vlans.sorted(), ","));
+    fmt::format_to(o, "{:<17}  {:<9}  {:<9}  {:>10}  {:>10}  {:>10}  {:>8}  {:<24}  {}\n",
+                   e.mac.to_string(), core::to_string(core::class_of(e.mac)), admin_of(e.mac),
+                   s.frames, s.src_frames, s.dst_frames, s.arp_frames, roles,
+                   vlans.empty() ? "-" : vlans);
+    if (b.size() > flush_threshold && !flush(out, b)) return false;
+  }
+  if (!flush(out, b)) return false;
+  std::fputc('\n', out);
+  write_summary_text(out, inv);
+  return std::ferror(out) == 0;
+}
+
+bool write_json(std::FILE* out, const inventory& inv, bool lines) {
+  fmt::memory_buffer b;
+  if (!lines) fmt::format_to(std::back_inserter(b), "{{\"addresses\":[");
+  bool first = true;
+  for (const entry& e : inv.entries) {
+    if (lines) {
+      fmt::format_to(std::back_inserter(b), "{{\"type\":\"address\",\"data\":");
+    } else if (!first) {
+      b.push_back(',');
+    }
+    first = false;
+    if (!lines) b.push_back('\n');
+    json_address(b, e);
+    if (lines) fmt::format_to(std::back_inserter(b), "}}\n");
+    if (b.size() > flush_threshold && !flush(out, b)) return false;
+  }
+  if (lines) {
+    fmt::format_to(std::back_inserter(b), "{{\"type\":\"summary\",\"data\":");
+    json_summary(b, inv);
+    fmt::format_to(std::back_inserter(b), "}}\n");
+  } else {
+    fmt::format_to(std::back_inserter(b), "\n],\n\"summary\":");
+    json_summary(b, inv);
+    fmt::format_to(std::back_inserter(b), "}}\n");
+  }
+  return flush(out, b);
+}
+
+bool write_csv(std::FILE* out, const inventory& inv) {
+  fmt::memory_buffer b;
+  auto o = std::back_inserter(b);
+  fmt::format_to(o,
+                 "address,class,admin,frames,src_frames,src_bytes,dst_frames,dst_bytes,arp_frames,"
+                 "first_seen,last_seen,roles,vlans,link_types\n");
+  for (const entry& e : inv.entries) {
+    const address_stats& s = *e.stats;
+    std::vector<std::string> links;
+    for (std::uint16_t lt : s.link_types.sorted()) links.push_back(link_name(lt));
+    // Lists use ';' inside a field so that no field needs quoting.
+    fmt::format_to(o, "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", e.mac.to_string(),
+                   core::to_string(core::class_of(e.mac)), admin_of(e.mac), s.frames,
+                   s.src_frames, s.src_bytes, s.dst_frames, s.dst_bytes, s.arp_frames,
+                   s.has_time() ? format_time(s.first_ns) : "",
+                   s.has_time() ? format_time(s.last_ns) : "",
+                   fmt::join(role_names(s.roles), ";"), fmt::join(s.vlans.sorted(), ";"),
+                   fmt::join(links, ";"));
+    if (b.size() > flush_threshold && !flush(out, b)) return false;
+  }
+  return flush(out, b);
+}
+
+}  // namespace
+
+std::optional<format> parse_format(std::string_view name) noexcept {
+  if (name == "table") return format::table;
+  if (name == "json") return format::json;
+  if (name == "jsonl") return format::jsonl;
+  if (name == "csv") return format::csv;
+  return std::nullopt;
+}
+
+std::string format_time(std::int64_t ns) {
+  constexpr std::int64_t billion = 1'000'000'000;
+  std::int64_t sec = ns / billion;
+  std::int64_t frac = ns % billion;
+  if (frac < 0) {
+    frac += billion;
+    --sec;
+  }
+  const auto t = static_cast<std::time_t>(sec);
+  std::tm tm{};
+  if (gmtime_r(&t, &tm) == nullptr) return "invalid";
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+std::vector<std::string_view> role_names(std::uint16_t roles) {
+  std::vector<std::string_view> out;
+  for (std::size_t i = 0; i < std::size(kRoleNames); ++i) {
+    if ((roles & (1u << i)) != 0) out.push_back(kRoleNames[i]);
+  }
+  return out;
+}
+
+inventory make_inventory(const pipeline::address_table& table,
+                         std::vector<pipeline::input_report> inputs, double seconds) {
+  inventory inv;
+  inv.entries.reserve(table.size());
+  table.for_each([&](core::mac_address mac, const address_stats& s) {
+    inv.entries.push_back({mac, &s});
+  });
+  std::sort(inv.entries.begin(), inv.entries.end(), [](const entry& a, const entry& b) {
+    if (a.stats->frames != b.stats->frames) return a.stats->frames > b.stats->frames;
+    if (a.stats->arp_frames != b.stats->arp_frames) return a.stats->arp_frames > b.stats->arp_frames;
+    return a.mac < b.mac;
+  });
+  for (const auto& r : inputs) inv.totals.merge(r.counters);
+  inv.inputs = std::move(inputs);
+  inv.table_bytes = table.memory_bytes();
+  inv.seconds = seconds;
+  return inv;
+}
+
+bool write(std::FILE* out, const inventory& inv, format f) {
+  switch (f) {
+    case format::table: return write_table(out, inv);
+    case format::json: return write_json(out, inv, false);
+    case format::jsonl: return write_json(out, inv, true);
+    case format::csv: return write_csv(out, inv);
+  }
+  return false;
+}
+
+void write_summary_text(std::FILE* out, const inventory& inv) {
+  const auto& t = inv.totals;
+  fmt::memory_buffer b;
+  auto o = std::back_inserter(b);
+  for (const auto& r : inv.inputs) {
+    fmt::format_to(o, "input    {}: {} {}{}, {} frames, {}", r.name,
+                   r.format.empty() ? "unrecognised" : r.format,
+                   r.compression == "none" ? "" : "(" + r.compression + ") ",
+                   human_bytes(static_cast<double>(r.bytes_read)), r.counters.frames,
+                   input_status(r));
+    if (r.error) fmt::format_to(o, " at {}", core::to_string(*r.error));
+    b.push_back('\n');
+  }
+  fmt::format_to(o, "frames   {} ({} on the wire)\n", t.frames,
+                 human_bytes(static_cast<double>(t.wire_bytes)));
+  if (t.first_ns != address_stats::never) {
+    fmt::format_to(o, "time     {} .. {}\n", format_time(t.first_ns), format_time(t.last_ns));
+  }
+  fmt::format_to(o, "addresses {} distinct\n", inv.entries.size());
+  for (const auto& l : t.links) {
+    const auto info = capture::link_info_of(l.link_type);
+    fmt::format_to(o, "link     {} ({}): {} frames{}\n", link_name(l.link_type), l.link_type,
+                   l.frames,
+                   info.family == capture::link_family::unknown  ? ", unknown link type"
+                   : info.family == capture::link_family::no_mac ? ", no MAC addresses"
+                                                                 : "");
+  }
+  const auto anomaly = [&](std::string_view name, std::uint64_t n) {
+    if (n != 0) fmt::format_to(o, "anomaly  {}: {}\n", name, n);
+  };
+  anomaly("short_frame", t.status[static_cast<std::size_t>(decode_status::short_frame)]);
+  anomaly("short_payload", t.status[static_cast<std::size_t>(decode_status::short_payload)]);
+  anomaly("wlan_unknown_version", t.status[static_cast<std::size_t>(decode_status::wlan_version)]);
+  anomaly("caplen_over_origlen", t.caplen_over_origlen);
+  std::fwrite(b.data(), 1, b.size(), out);
+}
+
+}  // namespace ouiscan::report
