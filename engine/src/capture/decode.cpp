@@ -13,6 +13,7 @@ using core::u8;
 constexpr std::size_t mac_len = 6;
 constexpr std::size_t ethernet_header = 14;
 constexpr std::uint16_t ethertype_arp = 0x0806;
+constexpr std::uint16_t ethertype_rarp = 0x8035;  // RARP shares ARP's layout
 constexpr std::uint16_t ethertype_vlan = 0x8100;      // 802.1Q
 constexpr std::uint16_t ethertype_qinq = 0x88A8;      // 802.1ad service tag
 constexpr std::uint16_t ethertype_qinq_old = 0x9100;  // pre-standard QinQ
@@ -39,29 +40,87 @@ void decode_arp(core::bytes p, frame_addresses& out) noexcept {
   const std::size_t hlen = u8(p.data() + 4);
   const std::size_t plen = u8(p.data() + 5);
   if (hlen != mac_len || (htype != arphrd_ether && htype != arphrd_ieee802)) return;
-  // Fields are taken in order up to where the payload is cut, as a dissector would.
-  if (p.size() < arp_fixed + mac_len) {
+  // The whole ARP body must be captured: a dissector (tshark's) reads every address field before
+  // showing any, so a payload cut short yields none.
+  const std::size_t target = arp_fixed + mac_len + plen;
+  if (p.size() < target + mac_len + plen) {
     out.status = decode_status::short_payload;
     return;
   }
   out.add(mac_at(p, arp_fixed), role_arp_sender);
-  const std::size_t target = arp_fixed + mac_len + plen;
-  if (p.size() < target + mac_len) {
-    out.status = decode_status::short_payload;
-    return;
-  }
   out.add(mac_at(p, target), role_arp_target);
 }
 
-// Follows VLAN tags and LLC/SNAP from an EtherType (or 802.3 length) to an ARP payload.
-void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out) noexcept {
-  for (std::size_t depth = 0; depth < max_tags; ++depth) {
+constexpr std::uint16_t ethertype_ipv4 = 0x0800;
+constexpr std::uint16_t ethertype_ipv6 = 0x86DD;
+constexpr std::uint16_t ethertype_pbb = 0x88E7;          // 802.1ah I-tag, then the customer frame
+constexpr std::uint16_t ethertype_teb = 0x6558;          // GRE transparent Ethernet bridging
+constexpr std::uint16_t ethertype_erspan2 = 0x88BE;
+constexpr std::uint16_t ethertype_erspan3 = 0x22EB;
+constexpr std::uint16_t vxlan_port = 4789;
+constexpr std::uint8_t ip_udp = 17;
+constexpr std::uint8_t ip_gre = 47;
+constexpr int max_tunnel_depth = 3;
+
+void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, int depth);
+
+// An Ethernet frame carried inside a tunnel: only the ARP inside it is taken (the inventory's
+// frame addresses are those of the outermost header; see docs/addresses.md).
+void decode_tunnelled_ethernet(core::bytes p, frame_addresses& out, int depth) noexcept {
+  if (depth >= max_tunnel_depth || p.size() < ethernet_header) return;
+  decode_payload(load_be<std::uint16_t>(p.data() + 12), p.subspan(ethernet_header), out,
+                 depth + 1);
+}
+
+void decode_gre(core::bytes p, frame_addresses& out, int depth) noexcept {
+  if (p.size() < 4) return;
+  const unsigned flags = load_be<std::uint16_t>(p.data());
+  if ((flags & 0x7u) != 0) return;  // GRE version 0 only
+  const auto proto = load_be<std::uint16_t>(p.data() + 2);
+  std::size_t header = 4;
+  if ((flags & 0x8000u) != 0) header += 4;  // checksum
+  if ((flags & 0x2000u) != 0) header += 4;  // key
+  if ((flags & 0x1000u) != 0) header += 4;  // sequence number
+  if (proto == ethertype_erspan2) header += 8;
+  if (proto == ethertype_erspan3) header += 12;
+  if (p.size() < header) return;
+  if (proto == ethertype_teb || proto == ethertype_erspan2 || proto == ethertype_erspan3) {
+    decode_tunnelled_ethernet(p.subspan(header), out, depth);
+  }
+}
+
+// IPv4 / IPv6 only as far as a tunnel that carries Ethernet: VXLAN (UDP 4789) and GRE.
+void decode_ip(std::uint16_t type, core::bytes p, frame_addresses& out, int depth) noexcept {
+  std::uint8_t proto = 0;
+  if (type == ethertype_ipv4) {
+    if (p.size() < 20 || (u8(p.data()) >> 4) != 4) return;
+    const std::size_t ihl = (u8(p.data()) & 0x0Fu) * 4u;
+    const bool first_fragment = (load_be<std::uint16_t>(p.data() + 6) & 0x1FFFu) == 0;
+    if (ihl < 20 || p.size() < ihl || !first_fragment) return;
+    proto = u8(p.data() + 9);
+    p = p.subspan(ihl);
+  } else {
+    if (p.size() < 40 || (u8(p.data()) >> 4) != 6) return;
+    proto = u8(p.data() + 6);
+    p = p.subspan(40);
+  }
+  if (proto == ip_udp && p.size() >= 16 && load_be<std::uint16_t>(p.data() + 2) == vxlan_port) {
+    decode_tunnelled_ethernet(p.subspan(16), out, depth);  // UDP 8 + VXLAN 8
+  } else if (proto == ip_gre) {
+    decode_gre(p, out, depth);
+  }
+}
+
+// Follows VLAN tags, LLC/SNAP and Ethernet-carrying tunnels from an EtherType (or 802.3
+// length) to an ARP payload. VLAN IDs are recorded for the outermost frame only (depth 0).
+void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, int depth) {
+  for (std::size_t tags = 0; tags < max_tags; ++tags) {
     if (type == ethertype_vlan || type == ethertype_qinq || type == ethertype_qinq_old) {
       if (p.size() < vlan_tag) {
-        out.status = decode_status::short_payload;
+        if (depth == 0) out.status = decode_status::short_payload;
         return;
       }
-      out.add_vlan(load_be<std::uint16_t>(p.data()) & 0x0FFF);
+      if (depth == 0) out.add_vlan(load_be<std::uint16_t>(p.data()) & 0x0FFF);
       type = load_be<std::uint16_t>(p.data() + 2);
       p = p.subspan(vlan_tag);
     } else if (type <= max_8023_length) {
@@ -74,7 +133,13 @@ void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out) noe
       p = p.subspan(llc_snap_header);
       if (type <= max_8023_length) return;
     } else {
-      if (type == ethertype_arp) decode_arp(p, out);
+      if (type == ethertype_arp || type == ethertype_rarp) {
+        decode_arp(p, out);
+      } else if (type == ethertype_ipv4 || type == ethertype_ipv6) {
+        decode_ip(type, p, out, depth);
+      } else if (type == ethertype_pbb && p.size() >= 4) {
+        decode_tunnelled_ethernet(p.subspan(4), out, depth);
+      }
       return;
     }
   }
@@ -98,7 +163,7 @@ void decode_ethernet(core::bytes f, frame_addresses& out, std::size_t tag = 0) n
   }
   out.add(mac_at(f, 0), role_dst);
   out.add(mac_at(f, mac_len), role_src);
-  decode_payload(type, f.subspan(ethernet_header + tag), out);
+  decode_payload(type, f.subspan(ethernet_header + tag), out, 0);
 }
 
 void decode_sll(core::bytes f, frame_addresses& out) noexcept {
@@ -108,7 +173,7 @@ void decode_sll(core::bytes f, frame_addresses& out) noexcept {
     return;
   }
   if (load_be<std::uint16_t>(f.data() + 4) == mac_len) out.add(mac_at(f, 6), role_src);
-  decode_payload(load_be<std::uint16_t>(f.data() + 14), f.subspan(header), out);
+  decode_payload(load_be<std::uint16_t>(f.data() + 14), f.subspan(header), out, 0);
 }
 
 void decode_sll2(core::bytes f, frame_addresses& out) noexcept {
@@ -118,7 +183,7 @@ void decode_sll2(core::bytes f, frame_addresses& out) noexcept {
     return;
   }
   if (u8(f.data() + 11) == mac_len) out.add(mac_at(f, 12), role_src);
-  decode_payload(load_be<std::uint16_t>(f.data()), f.subspan(header), out);
+  decode_payload(load_be<std::uint16_t>(f.data()), f.subspan(header), out, 0);
 }
 
 enum wlan_type : unsigned { wlan_mgmt = 0, wlan_ctrl = 1, wlan_data = 2 };
@@ -165,7 +230,8 @@ void decode_wlan(core::bytes f, frame_addresses& out, bool data_pad) noexcept {
     case wlan_data:
       break;
     default:
-      return;  // extension frames (DMG beacons): no addresses taken
+      put(wlan_addr1, role_ra);  // extension frames (DMG / S1G beacons) carry one address
+      return;
   }
   if (!to_ds && !from_ds) {
     put(wlan_addr1, role_dst);
@@ -195,7 +261,7 @@ void decode_wlan(core::bytes f, frame_addresses& out, bool data_pad) noexcept {
     if ((fc1 & 0x80u) != 0) header += 4;       // +HTC
   }
   if (data_pad) header = (header + 3) & ~std::size_t{3};
-  if (f.size() > header) decode_payload(0, f.subspan(header), out);
+  if (f.size() > header) decode_payload(0, f.subspan(header), out, 0);
 }
 
 // Radiotap: a little-endian header whose length is at byte 2; the Flags field says whether
