@@ -93,7 +93,7 @@ std::int64_t interface_desc::to_ns(std::uint64_t ts) const noexcept {
 }
 
 core::error framer::fault(core::errc code, std::size_t at) const noexcept {
-  return core::error{code, offset_ + at, records_ + 1, 0};
+  return core::error{code, look_offset_ + at, records_ + 1, 0};
 }
 
 core::result<framer::step_result> framer::look_pcap_header(core::bytes at, bool at_eof) {
@@ -229,6 +229,7 @@ core::result<framer::cut> framer::next(core::bytes avail, bool at_eof, std::size
     return c;
   };
   for (;;) {
+    look_offset_ = offset_ + pos;
     const auto looked = look(avail.subspan(pos), at_eof);
     if (!looked) {
       pending_ = looked.error();

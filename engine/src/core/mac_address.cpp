@@ -13,24 +13,27 @@ int hex_value(char c) noexcept {
 }  // namespace
 
 std::optional<mac_address> mac_address::parse(std::string_view text) noexcept {
-  // Collect hex digits; separators must sit where one of the common notations puts them.
+  // Collect hex digits; separators must split them into equal groups of the notation's size.
   std::uint64_t v = 0;
   int digits = 0;
+  int group = 0;
   char separator = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
+  const auto group_size = [&] { return separator == '.' ? 4 : 2; };
+  for (const char c : text) {
     const int h = hex_value(c);
     if (h >= 0) {
       if (++digits > 12) return std::nullopt;
+      ++group;
       v = (v << 4) | static_cast<std::uint64_t>(h);
       continue;
     }
     if (c != ':' && c != '-' && c != '.') return std::nullopt;
     if (separator != 0 && c != separator) return std::nullopt;
     separator = c;
-    const int group = separator == '.' ? 4 : 2;
-    if (digits == 0 || digits % group != 0) return std::nullopt;
+    if (group != group_size()) return std::nullopt;
+    group = 0;
   }
+  if (separator != 0 && group != group_size()) return std::nullopt;
   if (digits != 12) return std::nullopt;
   return mac_address(v);
 }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 namespace ouiscan::io {
 
@@ -49,14 +50,21 @@ class gzip_stream final : public byte_stream {
 
   core::result<std::size_t> read(std::span<std::byte> out) override {
     if (!ok_) return core::error{core::errc::decompress_error, produced_, 0, 0};
+    if (pending_) return *pending_;
     std::size_t done = 0;
+    // A fault after some output returns that output first and the fault on the next call.
+    const auto fail = [&](core::error e) -> core::result<std::size_t> {
+      if (done == 0) return e;
+      pending_ = e;
+      return done;
+    };
     while (done < out.size() && !finished_) {
       if (z_.avail_in == 0) {
         auto n = inner_->read(in_);
-        if (!n) return n.error();
+        if (!n) return fail(n.error());
         if (*n == 0) {
           // The input ended: clean only at a member boundary.
-          if (member_started_) return core::error{core::errc::truncated_file, produced_, 0, 0};
+          if (member_started_) return fail({core::errc::truncated_file, produced_, 0, 0});
           finished_ = true;
           break;
         }
@@ -74,9 +82,9 @@ class gzip_stream final : public byte_stream {
       produced_ += got;
       if (rc == Z_STREAM_END) {
         member_started_ = false;  // another gzip member may follow (as `cat a.gz b.gz` makes)
-        if (inflateReset(&z_) != Z_OK) return core::error{core::errc::decompress_error, produced_, 0, 0};
+        if (inflateReset(&z_) != Z_OK) return fail({core::errc::decompress_error, produced_, 0, 0});
       } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return core::error{core::errc::decompress_error, produced_, 0, 0};
+        return fail({core::errc::decompress_error, produced_, 0, 0});
       }
     }
     return done;
@@ -90,6 +98,7 @@ class gzip_stream final : public byte_stream {
   std::vector<std::byte> in_;
   z_stream z_{};
   std::uint64_t produced_ = 0;
+  std::optional<core::error> pending_;
   bool ok_ = false;
   bool finished_ = false;
   bool member_started_ = false;

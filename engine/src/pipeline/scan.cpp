@@ -38,11 +38,11 @@ class chunk_reader {
   bool next(work& w) {
     std::size_t want = target_;
     for (;;) {
-      if (!in_.mapped && !fill(want)) return false;
+      if (!in_.mapped) fill(want);
       const core::bytes avail = window();
       auto cut = framer_.next(avail, eof_, target_);
       if (!cut) {
-        error_ = cut.error();
+        stop(cut.error());
         return false;
       }
       if (cut->length > 0) {
@@ -58,8 +58,10 @@ class chunk_reader {
         return true;
       }
       consume(cut->skip);
-      if (cut->done) return false;
-      if (eof_) return false;  // unreachable: the framer reports a fault or the end at eof
+      if (cut->done || eof_) {
+        if (stream_error_) stop(*stream_error_);
+        return false;
+      }
       want = std::max(cut->need, target_);
     }
   }
@@ -80,10 +82,24 @@ class chunk_reader {
       begin_ += n;
     }
   }
+  // A read fault ends the input, but the records already buffered are used first; the stream's
+  // error then takes precedence over the framer's view of the cut-off data.
+  void stop(core::error framer_error) {
+    if (stream_error_) {
+      core::error e = *stream_error_;
+      // Offsets inside a compressed stream mean little; report where the capture data stopped.
+      e.offset = framer_.offset();
+      e.record = framer_.records() + 1;
+      error_ = e;
+    } else {
+      error_ = framer_error;
+    }
+  }
+
   // Reads until `want` bytes are buffered or the stream ends. Memory stays bounded: the buffer
   // holds at most one chunk target or one record (capped by capture::max_record_bytes).
-  bool fill(std::size_t want) {
-    if (end_ - begin_ >= want || eof_) return true;
+  void fill(std::size_t want) {
+    if (end_ - begin_ >= want || eof_) return;
     if (begin_ > 0) {
       std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
       end_ -= begin_;
@@ -92,27 +108,20 @@ class chunk_reader {
     if (buf_.size() < want) buf_.resize(std::max(want, 2 * target_));
     while (end_ < want) {
       auto n = in_.stream->read(std::span(buf_.data() + end_, buf_.size() - end_));
-      if (!n) {
-        core::error e = n.error();
-        if (e.code == core::errc::io_error || e.code == core::errc::decompress_error ||
-            e.code == core::errc::truncated_file) {
-          // Offsets in stream errors count compressed bytes; report where the capture stood.
-          e.offset = framer_.offset() + (end_ - begin_);
-          e.record = framer_.records() + 1;
-        }
-        error_ = e;
-        return false;
-      }
       if (progress_ != nullptr) {
         progress_->store(in_.stream->raw_bytes_read(), std::memory_order_relaxed);
       }
+      if (!n) {
+        stream_error_ = n.error();
+        eof_ = true;
+        return;
+      }
       if (*n == 0) {
         eof_ = true;
-        break;
+        return;
       }
       end_ += *n;
     }
-    return true;
   }
 
   io::input& in_;
@@ -126,6 +135,7 @@ class chunk_reader {
   std::size_t end_ = 0;
   bool eof_ = false;
   std::optional<core::error> error_;
+  std::optional<core::error> stream_error_;
 };
 
 void account(const capture::frame& f, work& w) {

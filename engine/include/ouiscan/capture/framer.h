@@ -104,6 +104,7 @@ class framer {
 
   std::shared_ptr<const section_state> section_;
   std::uint64_t offset_ = 0;   // absolute offset of the next unread byte
+  std::uint64_t look_offset_ = 0;  // absolute offset of the record being looked at
   std::uint64_t records_ = 0;  // records (pcap packets or pcapng blocks) consumed so far
   std::uint32_t sections_ = 0;
   bool pcapng_ = false;

@@ -1,0 +1,247 @@
+#include "ouiscan/pipeline/scan.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "capture_builder.h"
+
+namespace ouiscan::pipeline {
+namespace {
+
+using testing::arp;
+using testing::byte_vec;
+using testing::ethernet;
+using testing::hex;
+using testing::pcap_builder;
+using testing::pcapng_builder;
+
+class temp_file {
+ public:
+  explicit temp_file(const byte_vec& data, const std::string& suffix = ".pcap") {
+    path_ = std::filesystem::temp_directory_path() /
+            ("ouiscan_scan_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++) + suffix);
+    std::ofstream(path_, std::ios::binary)
+        .write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  }
+  ~temp_file() { std::filesystem::remove(path_); }
+  temp_file(const temp_file&) = delete;
+  temp_file& operator=(const temp_file&) = delete;
+  [[nodiscard]] std::string path() const { return path_.string(); }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path path_;
+};
+
+byte_vec gzip(const byte_vec& data) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  byte_vec out(deflateBound(&z, data.size()) + 64);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+// A flat, comparable rendering of the whole inventory.
+std::map<std::string, std::string> snapshot(const address_table& t) {
+  std::map<std::string, std::string> m;
+  t.for_each([&](core::mac_address mac, const address_stats& s) {
+    std::string v = std::to_string(s.frames) + "/" + std::to_string(s.src_frames) + "/" +
+                    std::to_string(s.src_bytes) + "/" + std::to_string(s.dst_frames) + "/" +
+                    std::to_string(s.dst_bytes) + "/" + std::to_string(s.arp_frames) + "/" +
+                    std::to_string(s.first_ns) + "/" + std::to_string(s.last_ns) + "/" +
+                    std::to_string(s.roles) + "/v";
+    for (auto id : s.vlans.sorted()) v += std::to_string(id) + ",";
+    v += "/l";
+    for (auto id : s.link_types.sorted()) v += std::to_string(id) + ",";
+    m[mac.to_string()] = v;
+  });
+  return m;
+}
+
+struct scanned {
+  std::map<std::string, std::string> inventory;
+  input_report report;
+};
+
+scanned scan_file(const std::string& path, unsigned threads = 2, std::size_t chunk = 1 << 20) {
+  scanner s({.threads = threads, .chunk_bytes = chunk});
+  auto in = io::open_input(path);
+  EXPECT_TRUE(in) << path;
+  scanned r;
+  r.report = s.scan(*in);
+  r.inventory = snapshot(s.addresses());
+  return r;
+}
+
+TEST(Scan, StatisticsOfAHandBuiltCapture) {
+  pcap_builder b(false, false, 1);
+  // Frame 1: A -> broadcast ARP request, 60 bytes, t = 10.000001 s.
+  b.record(10, 1, ethernet("ffffffffffff", "00000000000a", 0x0806,
+                           testing::concat({arp("00000000000a", "000000000000"), byte_vec(18)})));
+  // Frame 2: B -> A on VLAN 7, 100 bytes on the wire (64 captured), t = 12.5 s.
+  b.record(12, 500000,
+           ethernet("00000000000a", "00000000000b", 0x8100, testing::concat({hex("0007 0800"), byte_vec(46)})),
+           100);
+  temp_file f(b.bytes());
+  const auto r = scan_file(f.path());
+  ASSERT_FALSE(r.report.error);
+  EXPECT_EQ(r.report.counters.frames, 2u);
+  EXPECT_EQ(r.report.counters.wire_bytes, 60u + 100u);
+  EXPECT_EQ(r.report.counters.frames_with_vlan, 1u);
+  EXPECT_EQ(r.report.format, "pcap");
+  const std::int64_t t1 = 10'000'001'000, t2 = 12'500'000'000;
+  const auto role = [](std::uint16_t bits) { return std::to_string(bits); };
+  EXPECT_EQ(r.inventory.at("00:00:00:00:00:0a"),
+            "2/1/60/1/100/1/" + std::to_string(t1) + "/" + std::to_string(t2) + "/" +
+                role(capture::role_src | capture::role_dst | capture::role_arp_sender) + "/v7,/l1,");
+  EXPECT_EQ(r.inventory.at("00:00:00:00:00:0b"),
+            "1/1/100/0/0/0/" + std::to_string(t2) + "/" + std::to_string(t2) + "/" +
+                role(capture::role_src) + "/v7,/l1,");
+  EXPECT_EQ(r.inventory.at("ff:ff:ff:ff:ff:ff"),
+            "1/0/0/1/60/0/" + std::to_string(t1) + "/" + std::to_string(t1) + "/" +
+                role(capture::role_dst) + "/v/l1,");
+  EXPECT_EQ(r.inventory.at("00:00:00:00:00:00"),
+            "0/0/0/0/0/1/" + std::to_string(t1) + "/" + std::to_string(t1) + "/" +
+                role(capture::role_arp_target) + "/v/l1,");
+  EXPECT_EQ(r.inventory.size(), 4u);
+}
+
+// Many frames between many hosts, with VLANs, over several link types in one pcapng.
+byte_vec random_capture(std::uint32_t seed, int frames) {
+  std::mt19937 rng(seed);
+  pcapng_builder b;
+  b.section(false).interface(1).interface(113, 9);
+  for (int i = 0; i < frames; ++i) {
+    char src[13], dst[13];
+    std::snprintf(src, sizeof src, "0000%08x", static_cast<unsigned>(rng() % 300));
+    std::snprintf(dst, sizeof dst, "0000%08x", static_cast<unsigned>(rng() % 300));
+    const std::size_t size = 46 + rng() % 1400;
+    if (rng() % 5 == 0) {
+      const byte_vec sll = testing::concat({hex("0000 0001 0006"), hex(src), hex("0000 0800"), byte_vec(size)});
+      b.epb(1, static_cast<std::uint64_t>(i) * 1000, sll);
+    } else if (rng() % 3 == 0) {
+      char tag[5];
+      std::snprintf(tag, sizeof tag, "%04x", static_cast<unsigned>(rng() % 4096));
+      b.epb(0, static_cast<std::uint64_t>(i), ethernet(dst, src, 0x8100, testing::concat({hex(tag), hex("0800"), byte_vec(size)})));
+    } else {
+      b.epb(0, static_cast<std::uint64_t>(i), ethernet(dst, src, 0x0800, byte_vec(size)));
+    }
+  }
+  return b.bytes();
+}
+
+TEST(Scan, SameInventoryWhateverTheThreadsAndChunks) {
+  temp_file f(random_capture(42, 5000), ".pcapng");
+  const auto base = scan_file(f.path(), 1);
+  ASSERT_FALSE(base.report.error);
+  EXPECT_EQ(base.report.counters.frames, 5000u);
+  EXPECT_GT(base.inventory.size(), 250u);
+  for (unsigned threads : {2u, 4u, 8u}) {
+    for (std::size_t chunk : {std::size_t{4096}, std::size_t{64} << 10, std::size_t{1} << 20}) {
+      const auto r = scan_file(f.path(), threads, chunk);
+      EXPECT_EQ(r.inventory, base.inventory) << threads << " threads, chunk " << chunk;
+      EXPECT_EQ(r.report.counters.frames, base.report.counters.frames);
+    }
+  }
+}
+
+TEST(Scan, GzipAndPipeGiveTheSameInventoryAsTheMappedFile) {
+  const byte_vec data = random_capture(7, 3000);
+  temp_file plain(data, ".pcapng");
+  temp_file compressed(gzip(data), ".pcapng.gz");
+  const auto base = scan_file(plain.path());
+  const auto gz = scan_file(compressed.path(), 2, 8192);
+  EXPECT_EQ(gz.report.compression, "gzip");
+  EXPECT_FALSE(gz.report.error);
+  EXPECT_EQ(gz.inventory, base.inventory);
+
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::thread writer([&] {
+    std::size_t off = 0;
+    while (off < data.size()) {
+      const std::size_t n = std::min<std::size_t>(777, data.size() - off);  // odd-sized writes
+      if (::write(fds[1], data.data() + off, n) != static_cast<ssize_t>(n)) break;
+      off += n;
+    }
+    ::close(fds[1]);
+  });
+  io::input in;
+  in.name = "pipe";
+  in.stream = std::make_unique<io::fd_stream>(fds[0], std::vector<std::byte>{}, true);
+  scanner s({.threads = 2, .chunk_bytes = 4096});
+  const auto report = s.scan(in);
+  writer.join();
+  EXPECT_FALSE(report.error);
+  EXPECT_EQ(snapshot(s.addresses()), base.inventory);
+}
+
+TEST(Scan, DamagedInputKeepsEverythingBeforeTheFault) {
+  pcap_builder b(false, false, 1);
+  for (int i = 0; i < 1000; ++i) {
+    char src[13];
+    std::snprintf(src, sizeof src, "0000000%05x", i);
+    b.record(1, 0, ethernet("ffffffffffff", src, 0x0800));
+  }
+  byte_vec data = b.bytes();
+  const std::size_t record = 16 + 60;
+  const std::size_t bad = 24 + 700 * record;  // record 701
+  data[bad + 8] = std::byte{0xFF};
+  data[bad + 9] = std::byte{0xFF};
+  data[bad + 10] = std::byte{0xFF};
+  data[bad + 11] = std::byte{0x7F};
+  temp_file f(data);
+  for (std::size_t chunk : {std::size_t{4096}, std::size_t{1} << 20}) {
+    const auto r = scan_file(f.path(), 2, chunk);
+    ASSERT_TRUE(r.report.error);
+    EXPECT_EQ(r.report.error->code, core::errc::bad_record_length);
+    EXPECT_EQ(r.report.error->record, 701u);
+    EXPECT_EQ(r.report.error->offset, bad + 8);
+    EXPECT_EQ(r.report.counters.frames, 700u);
+    EXPECT_EQ(r.inventory.size(), 701u);  // 700 sources + broadcast
+  }
+  // The same file cut short, read as a gzip stream.
+  data.resize(bad + 30);
+  temp_file gz(gzip(data), ".pcap.gz");
+  const auto r = scan_file(gz.path(), 2, 4096);
+  ASSERT_TRUE(r.report.error);
+  EXPECT_EQ(r.report.error->code, core::errc::bad_record_length);
+  EXPECT_EQ(r.report.counters.frames, 700u);
+}
+
+TEST(Scan, TruncatedGzipIsReported) {
+  const byte_vec data = random_capture(3, 500);
+  byte_vec z = gzip(data);
+  z.resize(z.size() / 2);
+  temp_file f(z, ".gz");
+  const auto r = scan_file(f.path());
+  ASSERT_TRUE(r.report.error);
+  EXPECT_EQ(r.report.error->code, core::errc::truncated_file);
+  EXPECT_GT(r.report.counters.frames, 0u);
+  EXPECT_LT(r.report.counters.frames, 500u);
+}
+
+TEST(Scan, MissingFileIsAnIoError) {
+  auto in = io::open_input("/nonexistent/ouiscan/file.pcap");
+  ASSERT_FALSE(in);
+  EXPECT_EQ(in.error().code, core::errc::io_error);
+  EXPECT_EQ(in.error().sys_errno, ENOENT);
+}
+
+}  // namespace
+}  // namespace ouiscan::pipeline
