@@ -1,0 +1,120 @@
+// Conformance: every capture of the shared corpus gives the same address sets as tshark
+// (../shared/corpus/README.md has the rules), except the differences listed with their reasons
+// in exceptions.tsv, which must still differ (so that a fixed difference is noticed).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ouiscan/pipeline/scan.h"
+
+namespace ouiscan {
+namespace {
+
+namespace fs = std::filesystem;
+using address_set = std::set<std::string>;
+
+std::vector<std::vector<std::string>> read_tsv(const fs::path& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    std::string col;
+    while (std::getline(ss, col, '\t')) cols.push_back(col);
+    rows.push_back(std::move(cols));
+  }
+  return rows;
+}
+
+address_set read_set(const fs::path& path) {
+  address_set s;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) s.insert(line);
+  }
+  return s;
+}
+
+std::string describe(const address_set& ours, const address_set& theirs) {
+  std::string d;
+  int shown = 0;
+  for (const auto& a : ours) {
+    if (!theirs.contains(a) && shown++ < 5) d += " +" + a;
+  }
+  for (const auto& a : theirs) {
+    if (!ours.contains(a) && shown++ < 10) d += " -" + a;
+  }
+  return d;
+}
+
+TEST(Corpus, AddressSetsMatchTshark) {
+  const fs::path corpus = OUISCAN_CORPUS_DIR;
+  if (!fs::exists(corpus / "MANIFEST.tsv")) {
+    GTEST_SKIP() << "corpus not found at " << corpus << ": conformance not checked";
+  }
+  std::set<std::pair<std::string, std::string>> excepted;
+  for (const auto& row : read_tsv(fs::path(OUISCAN_TEST_DATA_DIR) / "../conformance/exceptions.tsv")) {
+    ASSERT_GE(row.size(), 3u);
+    excepted.insert({row[0], row[1]});
+  }
+  std::map<std::string, std::string> packets_read;
+  for (const auto& row : read_tsv(corpus / "expected/tshark_status.tsv")) {
+    packets_read[row.at(0)] = row.at(3);
+  }
+
+  const auto manifest = read_tsv(corpus / "MANIFEST.tsv");
+  ASSERT_GT(manifest.size(), 300u);
+  std::size_t files = 0, matched = 0;
+  for (std::size_t i = 1; i < manifest.size(); ++i) {
+    const std::string& path = manifest[i].at(0);
+    const std::string& status = manifest[i].at(10);
+    const std::string name = path.substr(std::string("captures/").size());
+    SCOPED_TRACE(path);
+
+    pipeline::scanner scanner({.threads = 2, .chunk_bytes = 64 << 10});
+    auto in = io::open_input((corpus / path).string());
+    ASSERT_TRUE(in);
+    const pipeline::input_report report = scanner.scan(*in);
+    address_set macs, arp;
+    scanner.addresses().for_each([&](core::mac_address mac, const pipeline::address_stats& s) {
+      if ((s.roles & capture::frame_roles) != 0) macs.insert(mac.to_string());
+      if ((s.roles & capture::arp_roles) != 0) arp.insert(mac.to_string());
+    });
+    ++files;
+    bool same = true;
+    const auto check = [&](const char* set, const address_set& ours, const std::string& file) {
+      const address_set theirs = read_set(corpus / "expected" / (name + file));
+      if (excepted.contains({path, set})) {
+        EXPECT_NE(ours, theirs) << set << ": listed in exceptions.tsv but now agrees: remove it";
+        return;
+      }
+      if (ours != theirs) same = false;
+      EXPECT_EQ(ours, theirs) << set << " differ:" << describe(ours, theirs);
+    };
+    check("macs", macs, ".macs");
+    check("arp", arp, ".arp.macs");
+    if (status != "unsupported") {
+      // Where tshark reads the file, it must also agree on how many frames there are and
+      // whether the file is damaged.
+      EXPECT_EQ(std::to_string(report.counters.frames), packets_read[path]);
+      EXPECT_EQ(report.error.has_value(), status == "truncated" || status == "damaged")
+          << (report.error ? core::to_string(*report.error) : std::string("no error"))
+          << " / tshark: " << status;
+    }
+    if (same) ++matched;
+  }
+  std::printf("corpus: %zu files, %zu agree with tshark, %zu listed differences\n", files, matched,
+              excepted.size());
+}
+
+}  // namespace
+}  // namespace ouiscan
