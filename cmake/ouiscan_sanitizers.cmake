@@ -5,3 +5,7 @@ if(OUISCAN_SANITIZE)
     -fsanitize=${OUISCAN_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(ouiscan_sanitizers INTERFACE -fsanitize=${OUISCAN_SANITIZE})
 endif()
+if(OUISCAN_BUILD_FUZZERS)
+  # Coverage instrumentation for the libraries the fuzz targets call.
+  target_compile_options(ouiscan_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
+endif()

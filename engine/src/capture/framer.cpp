@@ -215,6 +215,49 @@ core::result<framer::step_result> framer::look_pcapng_block(core::bytes at, bool
   return step_result{step::record, len};
 }
 
+std::size_t framer::skip_pcap_records(core::bytes avail, std::size_t pos, std::size_t target,
+                                      cut& c) noexcept {
+  constexpr std::size_t header = detail::pcap_record_header;
+  const bool be = section_->big_endian;
+  const std::byte* const base = avail.data();
+  const std::size_t size = avail.size();
+  while (c.length < target && size - pos >= header) {
+    const auto caplen = load<std::uint32_t>(base + pos + 8, be);
+    if (caplen > max_record_bytes || size - pos - header < caplen) break;
+    const std::size_t record = header + caplen;
+    detail::prefetch_ahead(base + pos + record);
+    pos += record;
+    c.length += record;
+    ++c.records;
+    ++records_;
+  }
+  return pos;
+}
+
+std::size_t framer::skip_pcapng_packets(core::bytes avail, std::size_t pos, std::size_t target,
+                                        cut& c) noexcept {
+  const bool be = section_->big_endian;
+  const std::size_t interfaces = section_->interfaces.size();
+  const std::byte* const base = avail.data();
+  const std::size_t size = avail.size();
+  while (c.length < target && size - pos >= pcapng_min_epb) {
+    const std::byte* p = base + pos;
+    if (load<std::uint32_t>(p, be) != detail::block_enhanced_packet) break;
+    const auto len = load<std::uint32_t>(p + 4, be);
+    if (len < pcapng_min_epb || len % 4 != 0 || len > max_record_bytes || size - pos < len ||
+        load<std::uint32_t>(p + len - 4, be) != len || load<std::uint32_t>(p + 8, be) >= interfaces ||
+        load<std::uint32_t>(p + 20, be) > len - pcapng_min_epb) {
+      break;  // look() reports the fault, or handles the block
+    }
+    detail::prefetch_ahead(p + len);
+    pos += len;
+    c.length += len;
+    ++c.records;
+    ++records_;
+  }
+  return pos;
+}
+
 core::result<framer::step_result> framer::look(core::bytes at, bool at_eof) {
   if (!section_) return look_pcap_header(at, at_eof);
   return pcapng_ ? look_pcapng_block(at, at_eof) : look_pcap_record(at, at_eof);
@@ -229,6 +272,13 @@ core::result<framer::cut> framer::next(core::bytes avail, bool at_eof, std::size
     return c;
   };
   for (;;) {
+    // The common case, whole packet records one after another, runs in a tight loop; anything
+    // else (headers, faults, the end of the data) falls through to look().
+    if (section_) {
+      pos = pcapng_ ? skip_pcapng_packets(avail, pos, target_bytes, c)
+                    : skip_pcap_records(avail, pos, target_bytes, c);
+      if (c.length >= target_bytes) return finish();
+    }
     look_offset_ = offset_ + pos;
     const auto looked = look(avail.subspan(pos), at_eof);
     if (!looked) {

@@ -1,6 +1,7 @@
 #include "ouiscan/pipeline/scan.h"
 
 #include <tbb/concurrent_queue.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
@@ -12,11 +13,16 @@
 namespace ouiscan::pipeline {
 namespace {
 
-// One token's worth of work: a chunk of records, and the addresses and counters found in it.
+// One token's worth of work: a chunk of whole records.
 struct work {
   core::bytes data;
   std::vector<std::byte> owned;  // the chunk's bytes when the input is a stream
   std::shared_ptr<const capture::section_state> section;
+};
+
+// What one worker thread has found; the threads' findings are merged once, at the end of the
+// input, so the per-frame path touches no shared state and takes no lock.
+struct findings {
   address_table table;
   frame_counters counters;
   capture::frame_addresses hits;
@@ -138,7 +144,7 @@ class chunk_reader {
   std::optional<core::error> stream_error_;
 };
 
-void account(const capture::frame& f, work& w) {
+void account(const capture::frame& f, findings& w) {
   frame_counters& c = w.counters;
   const std::uint16_t link = f.iface->link_type;
   ++c.frames;
@@ -238,6 +244,7 @@ input_report scanner::scan(io::input& in) {
   }
 
   chunk_reader reader(in, options_.chunk_bytes, options_.progress);
+  tbb::enumerable_thread_specific<findings> found;
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
     tbb::parallel_pipeline(
@@ -254,23 +261,18 @@ input_report scanner::scan(io::input& in) {
                                         }
                                         return w;
                                       }) &
-            tbb::make_filter<work*, work*>(tbb::filter_mode::parallel,
-                                           [](work* w) -> work* {
-                                             capture::for_each_frame(
-                                                 w->data, *w->section,
-                                                 [w](const capture::frame& f) { account(f, *w); });
-                                             return w;
-                                           }) &
-            tbb::make_filter<work*, void>(tbb::filter_mode::serial_out_of_order,
-                                          [&](work* w) {
-                                            table_.merge(w->table);
-                                            report.counters.merge(w->counters);
-                                            w->table.clear();
-                                            w->counters = frame_counters{};
-                                            w->section.reset();
-                                            free_work.push(w);
-                                          }));
+            tbb::make_filter<work*, void>(tbb::filter_mode::parallel, [&](work* w) {
+              findings& mine = found.local();
+              capture::for_each_frame(w->data, *w->section,
+                                      [&mine](const capture::frame& f) { account(f, mine); });
+              w->section.reset();
+              free_work.push(w);
+            }));
   });
+  for (const findings& part : found) {
+    table_.merge(part.table);
+    report.counters.merge(part.counters);
+  }
 
   const capture::framer& f = reader.framer();
   if (f.started() && f.section()) {

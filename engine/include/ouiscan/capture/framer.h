@@ -101,6 +101,10 @@ class framer {
   [[nodiscard]] core::result<step_result> look_pcap_record(core::bytes at, bool at_eof);
   [[nodiscard]] core::result<step_result> look_pcapng_block(core::bytes at, bool at_eof);
   [[nodiscard]] core::error fault(core::errc code, std::size_t at) const noexcept;
+  std::size_t skip_pcap_records(core::bytes avail, std::size_t pos, std::size_t target,
+                                cut& c) noexcept;
+  std::size_t skip_pcapng_packets(core::bytes avail, std::size_t pos, std::size_t target,
+                                  cut& c) noexcept;
 
   std::shared_ptr<const section_state> section_;
   std::uint64_t offset_ = 0;   // absolute offset of the next unread byte

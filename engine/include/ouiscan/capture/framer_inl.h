@@ -14,7 +14,7 @@ inline constexpr std::uint32_t block_simple_packet = 3;
 inline constexpr std::uint32_t block_packet = 2;
 // How far ahead of the current record the next records' lines are requested: the walk is bound
 // by memory latency, and a prefetch hides it.
-inline constexpr std::size_t prefetch_distance = 512;
+inline constexpr std::size_t prefetch_distance = 2048;
 
 // Prefetch never faults, so the address may lie past the chunk; integer arithmetic keeps the
 // pointer itself in bounds.

@@ -1,0 +1,214 @@
+#include "datagen.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+namespace ouiscan::datagen {
+namespace {
+
+// Little output helper: appends integers in the chosen byte order to a buffer.
+class sink {
+ public:
+  sink(std::FILE* out, bool big_endian) : out_(out), be_(big_endian) { buf_.reserve(buffer_bytes); }
+  void u16(std::uint16_t v) { put(v, 2); }
+  void u32(std::uint32_t v) { put(v, 4); }
+  void u64(std::uint64_t v) { put(v, 8); }
+  void raw(const std::uint8_t* p, std::size_t n) { buf_.insert(buf_.end(), p, p + n); }
+  void zeros(std::size_t n) { buf_.insert(buf_.end(), n, 0); }
+  void patch_u32(std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) {
+      const int shift = be_ ? 8 * (3 - i) : 8 * i;
+      buf_[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> shift);
+    }
+  }
+  [[nodiscard]] std::size_t pending() const { return buf_.size(); }
+  bool flush_if_full() { return buf_.size() < buffer_bytes || flush(); }
+  bool flush() {
+    const bool ok = std::fwrite(buf_.data(), 1, buf_.size(), out_) == buf_.size();
+    written_ += buf_.size();
+    buf_.clear();
+    return ok;
+  }
+  [[nodiscard]] std::uint64_t total() const { return written_ + buf_.size(); }
+
+ private:
+  static constexpr std::size_t buffer_bytes = 4U << 20;
+  void put(std::uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) {
+      const int shift = be_ ? 8 * (n - 1 - i) : 8 * i;
+      buf_.push_back(static_cast<std::uint8_t>(v >> shift));
+    }
+  }
+  std::FILE* out_;
+  bool be_;
+  std::vector<std::uint8_t> buf_;
+  std::uint64_t written_ = 0;
+};
+
+// Host i's address: a universally administered unicast address in a made-up OUI block, so that
+// every host is distinct and none is multicast.
+void host_mac(std::uint32_t i, std::uint8_t* out) {
+  const std::uint32_t oui = 0x00163E + (i >> 24);  // spills into the next OUI past 16M hosts
+  out[0] = static_cast<std::uint8_t>(oui >> 16);
+  out[1] = static_cast<std::uint8_t>(oui >> 8);
+  out[2] = static_cast<std::uint8_t>(oui);
+  out[3] = static_cast<std::uint8_t>(i >> 16);
+  out[4] = static_cast<std::uint8_t>(i >> 8);
+  out[5] = static_cast<std::uint8_t>(i);
+}
+
+}  // namespace
+
+std::vector<size_class> parse_sizes(const std::string& text) {
+  std::vector<size_class> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const auto colon = item.find(':');
+    try {
+      const unsigned long bytes = std::stoul(item.substr(0, colon));
+      const unsigned long weight = colon == std::string::npos ? 1 : std::stoul(item.substr(colon + 1));
+      if (bytes < 14 || bytes > 65535 || weight == 0) return {};
+      out.push_back({static_cast<std::uint32_t>(bytes), static_cast<std::uint32_t>(weight)});
+    } catch (const std::exception&) {
+      return {};
+    }
+  }
+  return out;
+}
+
+summary write(const options& o, std::FILE* out) {
+  std::mt19937_64 rng(o.seed);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+
+  // Cumulative Zipf weights: host k is picked with probability proportional to 1/(k+1)^s.
+  std::vector<double> cdf(std::max<std::uint32_t>(o.hosts, 2));
+  double sum = 0;
+  for (std::size_t k = 0; k < cdf.size(); ++k) {
+    sum += 1.0 / std::pow(static_cast<double>(k + 1), o.zipf_s);
+    cdf[k] = sum;
+  }
+  const auto pick_host = [&]() -> std::uint32_t {
+    const double u = unit(rng) * sum;
+    return static_cast<std::uint32_t>(std::lower_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+  };
+  std::vector<std::uint32_t> size_cdf;
+  std::uint32_t weights = 0;
+  for (const auto& c : o.sizes) size_cdf.push_back(weights += c.weight);
+  const auto pick_size = [&]() -> std::uint32_t {
+    const auto w = static_cast<std::uint32_t>(rng() % weights);
+    const auto i = static_cast<std::size_t>(
+        std::upper_bound(size_cdf.begin(), size_cdf.end(), w) - size_cdf.begin());
+    return o.sizes[i].bytes;
+  };
+  std::vector<bool> seen(cdf.size(), false);
+
+  sink s(out, o.big_endian);
+  if (o.format == container::pcap) {
+    s.u32(o.nanoseconds ? 0xA1B23C4D : 0xA1B2C3D4);
+    s.u16(2);
+    s.u16(4);
+    s.u32(0);
+    s.u32(0);
+    s.u32(o.snaplen);
+    s.u32(1);
+  } else {
+    s.u32(0x0A0D0D0A);
+    s.u32(28);
+    s.u32(0x1A2B3C4D);
+    s.u16(1);
+    s.u16(0);
+    s.u64(~std::uint64_t{0});
+    s.u32(28);
+    // One Ethernet interface, with if_tsresol 9 (nanoseconds) when asked.
+    const std::uint32_t idb_len = o.nanoseconds ? 32 : 20;
+    s.u32(1);
+    s.u32(idb_len);
+    s.u16(1);
+    s.u16(0);
+    s.u32(o.snaplen);
+    if (o.nanoseconds) {
+      s.u16(9);
+      s.u16(1);
+      s.u32(0x09000000U >> (o.big_endian ? 0 : 24));  // value 9 then 3 bytes of padding
+      s.u32(0);  // opt_endofopt
+    }
+    s.u32(idb_len);
+  }
+
+  summary result;
+  std::uint64_t ts_ns = 1'700'000'000ULL * 1'000'000'000ULL;
+  std::uint8_t frame[65536 + 64];
+  while (s.total() < o.target_bytes && (o.max_frames == 0 || result.frames < o.max_frames)) {
+    const std::uint32_t src = pick_host();
+    std::uint32_t dst = pick_host();
+    const bool arp = unit(rng) < o.arp_share;
+    const bool vlan = unit(rng) < o.vlan_share;
+    std::uint32_t wire = arp ? 60 : pick_size();
+    seen[src] = true;
+    std::size_t n = 0;
+    if (arp) {
+      std::memset(frame, 0xFF, 6);
+    } else {
+      seen[dst] = true;
+      host_mac(dst, frame);
+    }
+    host_mac(src, frame + 6);
+    n = 12;
+    if (vlan) {
+      const std::uint16_t vid = static_cast<std::uint16_t>(1 + src % 64);
+      frame[n++] = 0x81;
+      frame[n++] = 0x00;
+      frame[n++] = static_cast<std::uint8_t>(vid >> 8);
+      frame[n++] = static_cast<std::uint8_t>(vid);
+      wire += 4;
+    }
+    frame[n++] = arp ? 0x08 : 0x08;
+    frame[n++] = arp ? 0x06 : 0x00;
+    if (arp) {
+      const std::uint8_t fixed[] = {0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01};
+      std::memcpy(frame + n, fixed, sizeof fixed);
+      n += sizeof fixed;
+      host_mac(src, frame + n);
+      n += 6;
+      std::memset(frame + n, 0, 4 + 6 + 4);  // sender IP, target MAC (unknown), target IP
+      n += 14;
+    }
+    if (wire > n) std::memset(frame + n, 0, wire - n);
+    const std::uint32_t caplen = std::min(wire, o.snaplen);
+    ts_ns += 1000 + rng() % 20'000;  // 1-21 us between frames
+    if (o.format == container::pcap) {
+      s.u32(static_cast<std::uint32_t>(ts_ns / 1'000'000'000));
+      s.u32(static_cast<std::uint32_t>(o.nanoseconds ? ts_ns % 1'000'000'000
+                                                     : ts_ns % 1'000'000'000 / 1000));
+      s.u32(caplen);
+      s.u32(wire);
+      s.raw(frame, caplen);
+    } else {
+      const std::uint64_t ts = o.nanoseconds ? ts_ns : ts_ns / 1000;
+      const std::uint32_t padded = (caplen + 3) & ~3U;
+      const std::uint32_t len = 32 + padded;
+      s.u32(6);
+      s.u32(len);
+      s.u32(0);
+      s.u32(static_cast<std::uint32_t>(ts >> 32));
+      s.u32(static_cast<std::uint32_t>(ts));
+      s.u32(caplen);
+      s.u32(wire);
+      s.raw(frame, caplen);
+      s.zeros(padded - caplen);
+      s.u32(len);
+    }
+    ++result.frames;
+    if (!s.flush_if_full()) return {};
+  }
+  if (!s.flush()) return {};
+  result.bytes = s.total();
+  result.distinct_hosts = static_cast<std::uint64_t>(std::count(seen.begin(), seen.end(), true));
+  return result;
+}
+
+}  // namespace ouiscan::datagen

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# One entry point for people and CI on a fresh Debian 12 machine (run as root):
+#   tools/build.sh sample   install what is needed, build, scan the bundled sample capture
+#   tools/build.sh test     install, build (release and ASan+UBSan, warnings as errors), run
+#                           every test in both, then a short libFuzzer smoke run
+#   tools/build.sh deps     only install the packages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-sample}
+jobs=$(getconf _NPROCESSORS_ONLN)
+
+packages=(cmake make g++ pkg-config python3 gzip
+          libtbb-dev libfmt-dev libcli11-dev zlib1g-dev
+          libgtest-dev libgmock-dev libbenchmark-dev
+          clang libclang-rt-14-dev)
+
+install_deps() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "== installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() {  # build PRESET
+  cmake --preset "$1" >/dev/null
+  cmake --build --preset "$1" -j"$jobs"
+}
+
+case "$mode" in
+  deps)
+    install_deps
+    ;;
+  sample)
+    install_deps
+    build release
+    build/release/tools/ouiscan --no-progress tests/data/sample.pcapng
+    ;;
+  test)
+    install_deps
+    for preset in release asan; do
+      echo "== $preset: build and test"
+      build "$preset"
+      ctest --preset "$preset" -j"$jobs"
+    done
+    echo "== fuzz: libFuzzer smoke run (clang, ASan+UBSan)"
+    build fuzz
+    for target in capture decode; do
+      work=$(mktemp -d)
+      if ! build/fuzz/tests/fuzz/fuzz_$target -max_total_time="${OUISCAN_FUZZ_SECONDS:-30}" \
+          -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/" \
+          "$work" "tests/fuzz/corpus/$target" >"$work/log" 2>&1; then
+        tail -n 40 "$work/log"
+        echo "fuzz_$target found a failure; the input is in $work (save it under tests/fuzz/regressions/$target/)" >&2
+        exit 1
+      fi
+      grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' "$work/log" | sed "s/^/fuzz_$target /"
+      rm -rf "$work"
+    done
+    ;;
+  *)
+    echo "usage: tools/build.sh [sample|test|deps]" >&2
+    exit 2
+    ;;
+esac
