@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# End-to-end comparison on one large capture, warm page cache, interleaved and repeated:
+# ouiscan (full JSON result to /dev/null) against the memory floor (map the file and sum it as
+# 8-byte words, one thread) and the libpcap pcap_next_ex + unordered_set baseline; tshark on a
+# 200 MB prefix when installed. Prints the median of each and the ratios to the floor.
+#
+#   bench/compare.sh [BUILD_DIR] [RUNS]      (default build/release, 5 runs)
+#   CAPTURE=/path/to/file.pcap bench/compare.sh
+set -euo pipefail
+build=${1:-build/release}
+runs=${2:-5}
+data=${DATA_DIR:-/tmp/ouiscan-bench}
+mkdir -p "$data"
+capture=${CAPTURE:-$data/imix-2g.pcap}
+if [ ! -f "$capture" ]; then
+  echo "generating $capture (2 GiB, IMIX, 20,000 hosts, Zipf 1.0, 10% VLAN)" >&2
+  "$build/tools/gen_pcap" -o "$capture" -s 2147.48 --seed 1 --hosts 20000 --zipf 1.0
+fi
+cat "$capture" >/dev/null  # warm the page cache
+
+declare -A cmd=(
+  [floor]="$build/bench/memory_floor $capture"
+  [ouiscan]="$build/tools/ouiscan -q -f json $capture"
+  [ouiscan_1thread]="$build/tools/ouiscan -q -j 1 -f json $capture"
+  [libpcap]="$build/bench/libpcap_baseline $capture"
+)
+order=(floor ouiscan ouiscan_1thread libpcap)
+declare -A times
+for ((i = 0; i < runs; i++)); do
+  for name in "${order[@]}"; do
+    start=$(date +%s.%N)
+    ${cmd[$name]} >/dev/null
+    end=$(date +%s.%N)
+    times[$name]+="$(echo "$end - $start" | bc) "
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+bytes=$(stat -c %s "$capture")
+floor=$(echo "${times[floor]}" | median)
+echo "capture: $capture ($bytes bytes), $runs runs each, interleaved; $(nproc) cores, $(uname -r)"
+printf '%-16s %10s %10s %12s\n' approach median_s GB/s x_floor
+for name in "${order[@]}"; do
+  m=$(echo "${times[$name]}" | median)
+  printf '%-16s %10.3f %10.2f %12.2f\n' "$name" "$m" "$(echo "$bytes / $m / 1000000000" | bc -l)" \
+    "$(echo "$m / $floor" | bc -l)"
+done
+if command -v tshark >/dev/null; then
+  prefix=$data/prefix-200m.pcap
+  [ -f "$prefix" ] || head -c 200000000 "$capture" >"$prefix"
+  start=$(date +%s.%N)
+  tshark -n -r "$prefix" -q -z endpoints,eth >/dev/null 2>&1 || true
+  end=$(date +%s.%N)
+  t=$(echo "($end - $start) * $bytes / 200000000" | bc -l)
+  printf '%-16s %10.3f %10.2f %12.2f  (one run on a 200 MB prefix, scaled)\n' tshark "$t" \
+    "$(echo "$bytes / $t / 1000000000" | bc -l)" "$(echo "$t / $floor" | bc -l)"
+fi
