@@ -12,7 +12,7 @@ jobs=$(getconf _NPROCESSORS_ONLN)
 packages=(cmake make g++ pkg-config python3 gzip bc
           libtbb-dev libfmt-dev libcli11-dev zlib1g-dev libpcap-dev
           libgtest-dev libgmock-dev libbenchmark-dev
-          clang libclang-rt-14-dev)
+          clang clang-format libclang-rt-14-dev git)
 
 install_deps() {
   local missing=()
@@ -43,6 +43,8 @@ case "$mode" in
     ;;
   test)
     install_deps
+    echo "== format: clang-format $(clang-format --version | grep -oE '[0-9]+\.[0-9.]+' | head -1)"
+    git ls-files '*.h' '*.cpp' ':!third_party' | xargs -r clang-format --dry-run -Werror
     for preset in release asan; do
       echo "== $preset: build and test"
       build "$preset"

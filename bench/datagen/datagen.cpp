@@ -70,7 +70,8 @@ std::vector<size_class> parse_sizes(const std::string& text) {
     const auto colon = item.find(':');
     try {
       const unsigned long bytes = std::stoul(item.substr(0, colon));
-      const unsigned long weight = colon == std::string::npos ? 1 : std::stoul(item.substr(colon + 1));
+      const unsigned long weight =
+          colon == std::string::npos ? 1 : std::stoul(item.substr(colon + 1));
       if (bytes < 14 || bytes > 65535 || weight == 0) return {};
       out.push_back({static_cast<std::uint32_t>(bytes), static_cast<std::uint32_t>(weight)});
     } catch (const std::exception&) {
@@ -100,8 +101,8 @@ summary write(const options& o, std::FILE* out) {
   for (const auto& c : o.sizes) size_cdf.push_back(weights += c.weight);
   const auto pick_size = [&]() -> std::uint32_t {
     const auto w = static_cast<std::uint32_t>(rng() % weights);
-    const auto i = static_cast<std::size_t>(
-        std::upper_bound(size_cdf.begin(), size_cdf.end(), w) - size_cdf.begin());
+    const auto i = static_cast<std::size_t>(std::upper_bound(size_cdf.begin(), size_cdf.end(), w) -
+                                            size_cdf.begin());
     return o.sizes[i].bytes;
   };
   std::vector<bool> seen(cdf.size(), false);
@@ -134,7 +135,7 @@ summary write(const options& o, std::FILE* out) {
       s.u16(9);
       s.u16(1);
       s.u32(0x09000000U >> (o.big_endian ? 0 : 24));  // value 9 then 3 bytes of padding
-      s.u32(0);  // opt_endofopt
+      s.u32(0);                                       // opt_endofopt
     }
     s.u32(idb_len);
   }

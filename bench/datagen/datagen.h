@@ -27,10 +27,10 @@ struct options {
   std::uint64_t target_bytes = 64ULL << 20;  // stop once the file reaches this size
   std::uint64_t max_frames = 0;              // 0: no limit
   std::uint32_t hosts = 20'000;
-  double zipf_s = 1.0;                        // skew of host activity (0: uniform)
-  double vlan_share = 0.1;                    // fraction of frames with an 802.1Q tag
-  double arp_share = 0.01;                    // fraction of frames that are ARP requests
-  std::uint32_t snaplen = 65535;              // captured bytes per frame at most
+  double zipf_s = 1.0;            // skew of host activity (0: uniform)
+  double vlan_share = 0.1;        // fraction of frames with an 802.1Q tag
+  double arp_share = 0.01;        // fraction of frames that are ARP requests
+  std::uint32_t snaplen = 65535;  // captured bytes per frame at most
   container format = container::pcap;
   bool nanoseconds = false;
   bool big_endian = false;
@@ -39,8 +39,8 @@ struct options {
 
 struct summary {
   std::uint64_t frames = 0;
-  std::uint64_t bytes = 0;            // bytes written
-  std::uint64_t distinct_hosts = 0;   // hosts that appeared at least once
+  std::uint64_t bytes = 0;           // bytes written
+  std::uint64_t distinct_hosts = 0;  // hosts that appeared at least once
 };
 
 // Writes the capture to out; returns what was written (bytes == 0 on a write error).

@@ -46,7 +46,8 @@ TEST(Ethernet, ShorterThanAHeaderGivesNothing) {
 
 TEST(Ethernet, QinQTagsAreRecordedOuterFirst) {
   // 802.1ad S-tag VID 100, then 802.1Q C-tag VID 4000 (0x0FA0, PCP 5 in the top bits), then ARP.
-  const byte_vec payload = concat({hex("a064 8100 bfa0 0806"), arp("00aabbccddee", "000000000000")});
+  const byte_vec payload =
+      concat({hex("a064 8100 bfa0 0806"), arp("00aabbccddee", "000000000000")});
   std::vector<std::uint16_t> vlans;
   const auto m =
       decode_map(linktype::ethernet, ethernet("ffffffffffff", "00aabbccddee", 0x88A8, payload),
@@ -59,8 +60,10 @@ TEST(Ethernet, QinQTagsAreRecordedOuterFirst) {
 
 TEST(Ethernet, Ieee8023WithSnapCarriesArp) {
   // 802.3 length field (46), LLC SNAP AA AA 03 000000 0806, then ARP.
-  const byte_vec payload = concat({hex("aaaa03 000000 0806"), arp("0200000000aa", "0200000000bb", 2)});
-  const auto m = decode_map(linktype::ethernet, ethernet("0200000000bb", "0200000000aa", 46, payload));
+  const byte_vec payload =
+      concat({hex("aaaa03 000000 0806"), arp("0200000000aa", "0200000000bb", 2)});
+  const auto m =
+      decode_map(linktype::ethernet, ethernet("0200000000bb", "0200000000aa", 46, payload));
   EXPECT_EQ(m, (M{{"02:00:00:00:00:bb", role_dst | role_arp_target},
                   {"02:00:00:00:00:aa", role_src | role_arp_sender}}));
 }
@@ -69,7 +72,8 @@ TEST(Ethernet, ArpCutShortGivesNoArpAddress) {
   byte_vec body = arp("00aabbccddee", "001122334455");
   body.resize(20);  // sender captured, target not
   decode_status st{};
-  const auto m = decode_map(linktype::ethernet, ethernet("ffffffffffff", "00aabbccddee", 0x0806, body), &st);
+  const auto m =
+      decode_map(linktype::ethernet, ethernet("ffffffffffff", "00aabbccddee", 0x0806, body), &st);
   EXPECT_EQ(m, (M{{"ff:ff:ff:ff:ff:ff", role_dst}, {"00:aa:bb:cc:dd:ee", role_src}}));
   EXPECT_EQ(st, decode_status::short_payload);
 }
@@ -83,13 +87,14 @@ TEST(Ethernet, FabricPathUsesTheInnerFrame) {
 }
 
 TEST(Ethernet, ArpInsideVxlanCountsOnlyTheArp) {
-  const byte_vec inner = ethernet("ffffffffffff", "0a0000000001", 0x0806, arp("0a0000000001", "000000000000"));
+  const byte_vec inner =
+      ethernet("ffffffffffff", "0a0000000001", 0x0806, arp("0a0000000001", "000000000000"));
   // IPv4 (IHL 5, proto UDP), UDP to 4789, VXLAN header.
   const byte_vec ip = hex("45000000 00000000 4011 0000 0a000001 0a000002");
   const byte_vec udp = hex("c000 12b5 0000 0000");
   const byte_vec vxlan = hex("08000000 00000100");
-  const auto m = decode_map(linktype::ethernet,
-                            ethernet("001122334455", "00aabbccddee", 0x0800, concat({ip, udp, vxlan, inner})));
+  const auto m = decode_map(linktype::ethernet, ethernet("001122334455", "00aabbccddee", 0x0800,
+                                                         concat({ip, udp, vxlan, inner})));
   EXPECT_EQ(m, (M{{"00:11:22:33:44:55", role_dst},
                   {"00:aa:bb:cc:dd:ee", role_src},
                   {"0a:00:00:00:00:01", role_arp_sender},
@@ -137,17 +142,22 @@ const std::string A1 = "020000000001", A2 = "020000000002", A3 = "020000000003",
 TEST(Wifi, DataFramesByDistributionSystemBits) {
   // Type data (0x08); flags: none, To DS, From DS, both.
   EXPECT_EQ(decode_map(linktype::ieee802_11, wlan("0800", {A1, A2, A3})),
-            (M{{"02:00:00:00:00:01", role_dst}, {"02:00:00:00:00:02", role_src},
+            (M{{"02:00:00:00:00:01", role_dst},
+               {"02:00:00:00:00:02", role_src},
                {"02:00:00:00:00:03", role_bssid}}));
   EXPECT_EQ(decode_map(linktype::ieee802_11, wlan("0801", {A1, A2, A3})),
-            (M{{"02:00:00:00:00:01", role_bssid}, {"02:00:00:00:00:02", role_src},
+            (M{{"02:00:00:00:00:01", role_bssid},
+               {"02:00:00:00:00:02", role_src},
                {"02:00:00:00:00:03", role_dst}}));
   EXPECT_EQ(decode_map(linktype::ieee802_11, wlan("0802", {A1, A2, A3})),
-            (M{{"02:00:00:00:00:01", role_dst}, {"02:00:00:00:00:02", role_bssid},
+            (M{{"02:00:00:00:00:01", role_dst},
+               {"02:00:00:00:00:02", role_bssid},
                {"02:00:00:00:00:03", role_src}}));
   EXPECT_EQ(decode_map(linktype::ieee802_11, wlan("0803", {A1, A2, A3, A4})),
-            (M{{"02:00:00:00:00:01", role_ra}, {"02:00:00:00:00:02", role_ta},
-               {"02:00:00:00:00:03", role_dst}, {"02:00:00:00:00:04", role_src}}));
+            (M{{"02:00:00:00:00:01", role_ra},
+               {"02:00:00:00:00:02", role_ta},
+               {"02:00:00:00:00:03", role_dst},
+               {"02:00:00:00:00:04", role_src}}));
 }
 
 TEST(Wifi, ManagementAndControlFrames) {

@@ -90,10 +90,10 @@ TEST_P(PcapVariants, ReadsEveryRecordWithItsTimestamp) {
   ASSERT_FALSE(r.error) << core::to_string(*r.error);
   ASSERT_EQ(r.frames.size(), 2u);
   const std::int64_t unit = nanos ? 1 : 1000;
-  EXPECT_EQ(r.frames[0], (seen_frame{1, 0, 60, 60, 1'700'000'000'000'000'000 + 123'456 * unit,
-                                      "ffffffffffff"}));
+  EXPECT_EQ(r.frames[0],
+            (seen_frame{1, 0, 60, 60, 1'700'000'000'000'000'000 + 123'456 * unit, "ffffffffffff"}));
   EXPECT_EQ(r.frames[1], (seen_frame{1, 0, 114, 1514, 1'700'000'001'000'000'000 + 999'999 * unit,
-                                      "001122334455"}));
+                                     "001122334455"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFour, PcapVariants,
@@ -186,7 +186,7 @@ TEST(Pcapng, SectionsInBothByteOrdersWithTheirOwnInterfaces) {
   EXPECT_EQ(r.frames[0], (seen_frame{113, 1, 60, 60, 5'000, "ffffffffffff"}));  // default: us
   EXPECT_EQ(r.frames[1], (seen_frame{1, 0, 114, 114, 6'000, "001122334455"}));
   EXPECT_EQ(r.frames[2], (seen_frame{105, 0, 114, 114, 7'000'000'001, "001122334455"}));  // ns
-  EXPECT_EQ(r.frames[3], (seen_frame{1, 0, 60, 60, 42'000'000, "ffffffffffff"}));  // ms
+  EXPECT_EQ(r.frames[3], (seen_frame{1, 0, 60, 60, 42'000'000, "ffffffffffff"}));         // ms
 }
 
 TEST(Pcapng, TimestampResolutionBinaryAndOffset) {
@@ -204,7 +204,11 @@ TEST(Pcapng, TimestampResolutionBinaryAndOffset) {
 
 TEST(Pcapng, SimplePacketBlocksAndOtherBlocksSkipped) {
   pcapng_builder b;
-  b.section(true).interface(1, -1, 0, 64).other(5, byte_vec(20)).spb(frame_b).other(0xBAD, byte_vec(9));
+  b.section(true)
+      .interface(1, -1, 0, 64)
+      .other(5, byte_vec(20))
+      .spb(frame_b)
+      .other(0xBAD, byte_vec(9));
   b.epb(0, 1, frame_a);
   const auto r = walk(b.bytes());
   ASSERT_FALSE(r.error);

@@ -7,8 +7,8 @@ namespace {
 
 TEST(MacAddress, ParsesCommonNotations) {
   const std::uint64_t want = 0x001B210A0B0C;
-  for (const char* text : {"00:1b:21:0a:0b:0c", "00-1B-21-0A-0B-0C", "001b.210a.0b0c",
-                           "001b210a0b0c"}) {
+  for (const char* text :
+       {"00:1b:21:0a:0b:0c", "00-1B-21-0A-0B-0C", "001b.210a.0b0c", "001b210a0b0c"}) {
     const auto m = mac_address::parse(text);
     ASSERT_TRUE(m) << text;
     EXPECT_EQ(m->value(), want) << text;

@@ -28,9 +28,11 @@ class temp_file {
  public:
   explicit temp_file(const byte_vec& data, const std::string& suffix = ".pcap") {
     path_ = std::filesystem::temp_directory_path() /
-            ("ouiscan_scan_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++) + suffix);
+            ("ouiscan_scan_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++) +
+             suffix);
     std::ofstream(path_, std::ios::binary)
-        .write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+        .write(reinterpret_cast<const char*>(data.data()),
+               static_cast<std::streamsize>(data.size()));
   }
   ~temp_file() { std::filesystem::remove(path_); }
   temp_file(const temp_file&) = delete;
@@ -91,11 +93,13 @@ scanned scan_file(const std::string& path, unsigned threads = 2, std::size_t chu
 TEST(Scan, StatisticsOfAHandBuiltCapture) {
   pcap_builder b(false, false, 1);
   // Frame 1: A -> broadcast ARP request, 60 bytes, t = 10.000001 s.
-  b.record(10, 1, ethernet("ffffffffffff", "00000000000a", 0x0806,
-                           testing::concat({arp("00000000000a", "000000000000"), byte_vec(18)})));
+  b.record(10, 1,
+           ethernet("ffffffffffff", "00000000000a", 0x0806,
+                    testing::concat({arp("00000000000a", "000000000000"), byte_vec(18)})));
   // Frame 2: B -> A on VLAN 7, 100 bytes on the wire (64 captured), t = 12.5 s.
   b.record(12, 500000,
-           ethernet("00000000000a", "00000000000b", 0x8100, testing::concat({hex("0007 0800"), byte_vec(46)})),
+           ethernet("00000000000a", "00000000000b", 0x8100,
+                    testing::concat({hex("0007 0800"), byte_vec(46)})),
            100);
   temp_file f(b.bytes());
   const auto r = scan_file(f.path());
@@ -108,16 +112,17 @@ TEST(Scan, StatisticsOfAHandBuiltCapture) {
   const auto role = [](std::uint16_t bits) { return std::to_string(bits); };
   EXPECT_EQ(r.inventory.at("00:00:00:00:00:0a"),
             "2/1/60/1/100/1/" + std::to_string(t1) + "/" + std::to_string(t2) + "/" +
-                role(capture::role_src | capture::role_dst | capture::role_arp_sender) + "/v7,/l1,");
-  EXPECT_EQ(r.inventory.at("00:00:00:00:00:0b"),
-            "1/1/100/0/0/0/" + std::to_string(t2) + "/" + std::to_string(t2) + "/" +
-                role(capture::role_src) + "/v7,/l1,");
-  EXPECT_EQ(r.inventory.at("ff:ff:ff:ff:ff:ff"),
-            "1/0/0/1/60/0/" + std::to_string(t1) + "/" + std::to_string(t1) + "/" +
-                role(capture::role_dst) + "/v/l1,");
-  EXPECT_EQ(r.inventory.at("00:00:00:00:00:00"),
-            "0/0/0/0/0/1/" + std::to_string(t1) + "/" + std::to_string(t1) + "/" +
-                role(capture::role_arp_target) + "/v/l1,");
+                role(capture::role_src | capture::role_dst | capture::role_arp_sender) +
+                "/v7,/l1,");
+  EXPECT_EQ(r.inventory.at("00:00:00:00:00:0b"), "1/1/100/0/0/0/" + std::to_string(t2) + "/" +
+                                                     std::to_string(t2) + "/" +
+                                                     role(capture::role_src) + "/v7,/l1,");
+  EXPECT_EQ(r.inventory.at("ff:ff:ff:ff:ff:ff"), "1/0/0/1/60/0/" + std::to_string(t1) + "/" +
+                                                     std::to_string(t1) + "/" +
+                                                     role(capture::role_dst) + "/v/l1,");
+  EXPECT_EQ(r.inventory.at("00:00:00:00:00:00"), "0/0/0/0/0/1/" + std::to_string(t1) + "/" +
+                                                     std::to_string(t1) + "/" +
+                                                     role(capture::role_arp_target) + "/v/l1,");
   EXPECT_EQ(r.inventory.size(), 4u);
 }
 
@@ -132,12 +137,14 @@ byte_vec random_capture(std::uint32_t seed, int frames) {
     std::snprintf(dst, sizeof dst, "0000%08x", static_cast<unsigned>(rng() % 300));
     const std::size_t size = 46 + rng() % 1400;
     if (rng() % 5 == 0) {
-      const byte_vec sll = testing::concat({hex("0000 0001 0006"), hex(src), hex("0000 0800"), byte_vec(size)});
+      const byte_vec sll =
+          testing::concat({hex("0000 0001 0006"), hex(src), hex("0000 0800"), byte_vec(size)});
       b.epb(1, static_cast<std::uint64_t>(i) * 1000, sll);
     } else if (rng() % 3 == 0) {
       char tag[5];
       std::snprintf(tag, sizeof tag, "%04x", static_cast<unsigned>(rng() % 4096));
-      b.epb(0, static_cast<std::uint64_t>(i), ethernet(dst, src, 0x8100, testing::concat({hex(tag), hex("0800"), byte_vec(size)})));
+      b.epb(0, static_cast<std::uint64_t>(i),
+            ethernet(dst, src, 0x8100, testing::concat({hex(tag), hex("0800"), byte_vec(size)})));
     } else {
       b.epb(0, static_cast<std::uint64_t>(i), ethernet(dst, src, 0x0800, byte_vec(size)));
     }

@@ -22,12 +22,11 @@ std::uint64_t walk(core::bytes data, std::size_t target, std::size_t step) {
     auto cut = f.next(avail, eof, target);
     if (!cut) break;
     if (cut->length > 0) {
-      capture::for_each_frame(avail.subspan(cut->skip, cut->length), *f.section(),
-                              [&](const capture::frame& fr) {
-                                capture::decode(fr.iface->link_type,
-                                                core::bytes(fr.data, fr.caplen), hits);
-                                seen += hits.addresses().size();
-                              });
+      capture::for_each_frame(
+          avail.subspan(cut->skip, cut->length), *f.section(), [&](const capture::frame& fr) {
+            capture::decode(fr.iface->link_type, core::bytes(fr.data, fr.caplen), hits);
+            seen += hits.addresses().size();
+          });
     }
     pos += cut->skip + cut->length;
     if (cut->done) break;

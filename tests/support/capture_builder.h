@@ -31,7 +31,8 @@ class byte_writer {
   void patch_u32(std::size_t at, std::uint32_t v) {
     byte_writer w(be_);
     w.u32(v);
-    for (int i = 0; i < 4; ++i) out_[at + static_cast<std::size_t>(i)] = w.out_[static_cast<std::size_t>(i)];
+    for (int i = 0; i < 4; ++i)
+      out_[at + static_cast<std::size_t>(i)] = w.out_[static_cast<std::size_t>(i)];
   }
   [[nodiscard]] std::size_t size() const { return out_.size(); }
   [[nodiscard]] const byte_vec& bytes() const { return out_; }

@@ -1,6 +1,5 @@
 // gen_pcap: writes a deterministic synthetic capture (bench/datagen) for benchmarks and tests.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "datagen.h"
@@ -14,20 +13,25 @@ int main(int argc, char** argv) {
   double megabytes = 64;
   CLI::App cli{"gen_pcap: write a synthetic capture; the same options and seed give the same bytes",
                "gen_pcap"};
-  cli.add_option("-o,--output", output, "output file (- for standard output)")->capture_default_str();
-  cli.add_option("-s,--size-mb", megabytes, "stop at this many MB (10^6 bytes)")->capture_default_str();
+  cli.add_option("-o,--output", output, "output file (- for standard output)")
+      ->capture_default_str();
+  cli.add_option("-s,--size-mb", megabytes, "stop at this many MB (10^6 bytes)")
+      ->capture_default_str();
   cli.add_option("--frames", o.max_frames, "stop after this many frames (0: no limit)");
   cli.add_option("--seed", o.seed, "random seed")->capture_default_str();
   cli.add_option("--hosts", o.hosts, "distinct stations")->capture_default_str();
   cli.add_option("--zipf", o.zipf_s, "skew of host activity (0: uniform)")->capture_default_str();
   cli.add_option("--vlan-share", o.vlan_share, "fraction of 802.1Q-tagged frames")
-      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cli.add_option("--arp-share", o.arp_share, "fraction of ARP requests")
-      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cli.add_option("--sizes", sizes, "frame size mix BYTES:WEIGHT,...")->capture_default_str();
   cli.add_option("--snaplen", o.snaplen, "captured bytes per frame at most")->capture_default_str();
   cli.add_option("-F,--format", format, "pcap or pcapng")
-      ->check(CLI::IsMember({"pcap", "pcapng"}))->capture_default_str();
+      ->check(CLI::IsMember({"pcap", "pcapng"}))
+      ->capture_default_str();
   cli.add_flag("--ns", o.nanoseconds, "nanosecond timestamps");
   cli.add_flag("--big-endian", o.big_endian, "write big-endian headers");
   CLI11_PARSE(cli, argc, argv);

@@ -1,14 +1,13 @@
 // ouiscan: every MAC address in pcap/pcapng captures, and who made it.
 // Parses the command line into app::run_options; everything else lives in the libraries.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <map>
 
 #include "ouiscan/app/run.h"
 
 int main(int argc, char** argv) {
-  using namespace ouiscan;  // NOLINT(google-build-using-namespace): a short main
+  using namespace ouiscan;        // NOLINT(google-build-using-namespace): a short main
   std::signal(SIGPIPE, SIG_IGN);  // a closed pipe surfaces as EPIPE and counts as success
 
   app::run_options o;
@@ -26,8 +25,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}))
       ->capture_default_str();
   cli.add_option("-o,--output", o.output_path, "write the output to this file");
-  cli.add_option("-j,--threads", o.threads, "worker threads (0: all cores)")
-      ->capture_default_str();
+  cli.add_option("-j,--threads", o.threads, "worker threads (0: all cores)")->capture_default_str();
   cli.add_option("--chunk-size", o.chunk_bytes, "bytes of records per work item")
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
       ->capture_default_str();

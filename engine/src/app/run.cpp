@@ -137,7 +137,7 @@ int run(const run_options& options) {
     if (r.error) {
       if (!options.quiet) warn_input(r, scanner.addresses().size());
       code = std::max(code, r.error->code == core::errc::io_error ? int{exit_io_error}
-                                                                   : int{exit_input_damaged});
+                                                                  : int{exit_input_damaged});
     }
     reports.push_back(std::move(r));
   }

@@ -13,7 +13,7 @@ using core::u8;
 constexpr std::size_t mac_len = 6;
 constexpr std::size_t ethernet_header = 14;
 constexpr std::uint16_t ethertype_arp = 0x0806;
-constexpr std::uint16_t ethertype_rarp = 0x8035;  // RARP shares ARP's layout
+constexpr std::uint16_t ethertype_rarp = 0x8035;      // RARP shares ARP's layout
 constexpr std::uint16_t ethertype_vlan = 0x8100;      // 802.1Q
 constexpr std::uint16_t ethertype_qinq = 0x88A8;      // 802.1ad service tag
 constexpr std::uint16_t ethertype_qinq_old = 0x9100;  // pre-standard QinQ
@@ -53,8 +53,8 @@ void decode_arp(core::bytes p, frame_addresses& out) noexcept {
 
 constexpr std::uint16_t ethertype_ipv4 = 0x0800;
 constexpr std::uint16_t ethertype_ipv6 = 0x86DD;
-constexpr std::uint16_t ethertype_pbb = 0x88E7;          // 802.1ah I-tag, then the customer frame
-constexpr std::uint16_t ethertype_teb = 0x6558;          // GRE transparent Ethernet bridging
+constexpr std::uint16_t ethertype_pbb = 0x88E7;  // 802.1ah I-tag, then the customer frame
+constexpr std::uint16_t ethertype_teb = 0x6558;  // GRE transparent Ethernet bridging
 constexpr std::uint16_t ethertype_erspan2 = 0x88BE;
 constexpr std::uint16_t ethertype_erspan3 = 0x22EB;
 constexpr std::uint16_t vxlan_port = 4789;
@@ -68,8 +68,7 @@ void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, int
 // frame addresses are those of the outermost header; see docs/addresses.md).
 void decode_tunnelled_ethernet(core::bytes p, frame_addresses& out, int depth) noexcept {
   if (depth >= max_tunnel_depth || p.size() < ethernet_header) return;
-  decode_payload(load_be<std::uint16_t>(p.data() + 12), p.subspan(ethernet_header), out,
-                 depth + 1);
+  decode_payload(load_be<std::uint16_t>(p.data() + 12), p.subspan(ethernet_header), out, depth + 1);
 }
 
 void decode_gre(core::bytes p, frame_addresses& out, int depth) noexcept {
@@ -256,9 +255,9 @@ void decode_wlan(core::bytes f, frame_addresses& out, bool data_pad) noexcept {
   const bool no_data = (subtype & 0x04u) != 0;
   if (protected_frame || no_data) return;
   std::size_t header = wlan_header3 + (to_ds && from_ds ? mac_len : 0);
-  if ((subtype & 0x08u) != 0) {                // QoS data: a QoS control field
+  if ((subtype & 0x08u) != 0) {  // QoS data: a QoS control field
     header += 2;
-    if ((fc1 & 0x80u) != 0) header += 4;       // +HTC
+    if ((fc1 & 0x80u) != 0) header += 4;  // +HTC
   }
   if (data_pad) header = (header + 3) & ~std::size_t{3};
   if (f.size() > header) decode_payload(0, f.subspan(header), out, 0);
@@ -366,13 +365,20 @@ void decode_pktap(core::bytes f, frame_addresses& out) noexcept {
 
 const char* to_string(decode_status s) noexcept {
   switch (s) {
-    case decode_status::ok: return "ok";
-    case decode_status::no_mac_link: return "no_mac_link";
-    case decode_status::unknown_link: return "unknown_link";
-    case decode_status::short_frame: return "short_frame";
-    case decode_status::wlan_version: return "wlan_unknown_version";
-    case decode_status::short_payload: return "short_payload";
-    case decode_status::count_: break;
+    case decode_status::ok:
+      return "ok";
+    case decode_status::no_mac_link:
+      return "no_mac_link";
+    case decode_status::unknown_link:
+      return "unknown_link";
+    case decode_status::short_frame:
+      return "short_frame";
+    case decode_status::wlan_version:
+      return "wlan_unknown_version";
+    case decode_status::short_payload:
+      return "short_payload";
+    case decode_status::count_:
+      break;
   }
   return "unknown";
 }
@@ -383,16 +389,34 @@ void decode(std::uint16_t link_type, core::bytes frame, frame_addresses& out) no
   constexpr std::size_t dsa_tag = 4;
   constexpr std::size_t edsa_tag = 8;
   switch (link_type) {
-    case linktype::ethernet: decode_ethernet(frame, out); return;
-    case linktype::linux_sll: decode_sll(frame, out); return;
-    case linktype::linux_sll2: decode_sll2(frame, out); return;
-    case linktype::ieee802_11: decode_wlan(frame, out, false); return;
-    case linktype::ieee802_11_radiotap: decode_radiotap(frame, out); return;
-    case linktype::ppi: decode_ppi(frame, out); return;
-    case linktype::juniper_ether: decode_juniper_ether(frame, out); return;
+    case linktype::ethernet:
+      decode_ethernet(frame, out);
+      return;
+    case linktype::linux_sll:
+      decode_sll(frame, out);
+      return;
+    case linktype::linux_sll2:
+      decode_sll2(frame, out);
+      return;
+    case linktype::ieee802_11:
+      decode_wlan(frame, out, false);
+      return;
+    case linktype::ieee802_11_radiotap:
+      decode_radiotap(frame, out);
+      return;
+    case linktype::ppi:
+      decode_ppi(frame, out);
+      return;
+    case linktype::juniper_ether:
+      decode_juniper_ether(frame, out);
+      return;
     case linktype::pktap:
-    case linktype::user2: decode_pktap(frame, out); return;
-    case linktype::dsa_tag_brcm: decode_ethernet(frame, out, brcm_tag); return;
+    case linktype::user2:
+      decode_pktap(frame, out);
+      return;
+    case linktype::dsa_tag_brcm:
+      decode_ethernet(frame, out, brcm_tag);
+      return;
     case linktype::dsa_tag_brcm_prepend:
       if (frame.size() < brcm_tag) {
         out.status = decode_status::short_frame;
@@ -400,13 +424,17 @@ void decode(std::uint16_t link_type, core::bytes frame, frame_addresses& out) no
       }
       decode_ethernet(frame.subspan(brcm_tag), out);
       return;
-    case linktype::dsa_tag_dsa: decode_ethernet(frame, out, dsa_tag); return;
-    case linktype::dsa_tag_edsa: decode_ethernet(frame, out, edsa_tag); return;
-    default: break;
+    case linktype::dsa_tag_dsa:
+      decode_ethernet(frame, out, dsa_tag);
+      return;
+    case linktype::dsa_tag_edsa:
+      decode_ethernet(frame, out, edsa_tag);
+      return;
+    default:
+      break;
   }
-  out.status = link_info_of(link_type).family == link_family::unknown
-                   ? decode_status::unknown_link
-                   : decode_status::no_mac_link;
+  out.status = link_info_of(link_type).family == link_family::unknown ? decode_status::unknown_link
+                                                                      : decode_status::no_mac_link;
 }
 
 }  // namespace ouiscan::capture

@@ -110,7 +110,8 @@ core::result<framer::step_result> framer::look_pcap_header(core::bytes at, bool 
   bool ns = false;
   if (magic_le == pcap_magic_us || magic_le == pcap_magic_ns) {
     ns = magic_le == pcap_magic_ns;
-  } else if (core::byteswap(magic_le) == pcap_magic_us || core::byteswap(magic_le) == pcap_magic_ns) {
+  } else if (core::byteswap(magic_le) == pcap_magic_us ||
+             core::byteswap(magic_le) == pcap_magic_ns) {
     be = true;
     ns = core::byteswap(magic_le) == pcap_magic_ns;
   } else {
@@ -245,7 +246,8 @@ std::size_t framer::skip_pcapng_packets(core::bytes avail, std::size_t pos, std:
     if (load<std::uint32_t>(p, be) != detail::block_enhanced_packet) break;
     const auto len = load<std::uint32_t>(p + 4, be);
     if (len < pcapng_min_epb || len % 4 != 0 || len > max_record_bytes || size - pos < len ||
-        load<std::uint32_t>(p + len - 4, be) != len || load<std::uint32_t>(p + 8, be) >= interfaces ||
+        load<std::uint32_t>(p + len - 4, be) != len ||
+        load<std::uint32_t>(p + 8, be) >= interfaces ||
         load<std::uint32_t>(p + 20, be) > len - pcapng_min_epb) {
       break;  // look() reports the fault, or handles the block
     }
@@ -303,7 +305,8 @@ core::result<framer::cut> framer::next(core::bytes avail, bool at_eof, std::size
           if (shb) {
             auto s = std::make_shared<section_state>();
             s->kind = container::pcapng;
-            s->big_endian = core::byteswap(load_le<std::uint32_t>(p + 8)) == pcapng_byte_order_magic;
+            s->big_endian =
+                core::byteswap(load_le<std::uint32_t>(p + 8)) == pcapng_byte_order_magic;
             s->index = sections_++;
             section_ = std::move(s);
           } else {

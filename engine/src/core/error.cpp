@@ -6,34 +6,56 @@ namespace ouiscan::core {
 
 const char* name(errc code) noexcept {
   switch (code) {
-    case errc::ok: return "ok";
-    case errc::bad_magic: return "bad_magic";
-    case errc::unsupported_version: return "unsupported_version";
-    case errc::truncated_file: return "truncated_file";
-    case errc::bad_record_length: return "bad_record_length";
-    case errc::bad_block_length: return "bad_block_length";
-    case errc::bad_interface: return "bad_interface";
-    case errc::bad_header: return "bad_header";
-    case errc::io_error: return "io_error";
-    case errc::decompress_error: return "decompress_error";
-    case errc::record_too_large: return "record_too_large";
+    case errc::ok:
+      return "ok";
+    case errc::bad_magic:
+      return "bad_magic";
+    case errc::unsupported_version:
+      return "unsupported_version";
+    case errc::truncated_file:
+      return "truncated_file";
+    case errc::bad_record_length:
+      return "bad_record_length";
+    case errc::bad_block_length:
+      return "bad_block_length";
+    case errc::bad_interface:
+      return "bad_interface";
+    case errc::bad_header:
+      return "bad_header";
+    case errc::io_error:
+      return "io_error";
+    case errc::decompress_error:
+      return "decompress_error";
+    case errc::record_too_large:
+      return "record_too_large";
   }
   return "unknown";
 }
 
 const char* describe(errc code) noexcept {
   switch (code) {
-    case errc::ok: return "no error";
-    case errc::bad_magic: return "not a pcap or pcapng capture (unknown magic number)";
-    case errc::unsupported_version: return "unsupported format version";
-    case errc::truncated_file: return "file ends inside a record (cut short)";
-    case errc::bad_record_length: return "corrupt record: impossible captured length";
-    case errc::bad_block_length: return "corrupt block: impossible length or trailer mismatch";
-    case errc::bad_interface: return "packet refers to an undefined interface";
-    case errc::bad_header: return "corrupt file or section header";
-    case errc::io_error: return "read error";
-    case errc::decompress_error: return "corrupt compressed data";
-    case errc::record_too_large: return "record larger than the sanity cap";
+    case errc::ok:
+      return "no error";
+    case errc::bad_magic:
+      return "not a pcap or pcapng capture (unknown magic number)";
+    case errc::unsupported_version:
+      return "unsupported format version";
+    case errc::truncated_file:
+      return "file ends inside a record (cut short)";
+    case errc::bad_record_length:
+      return "corrupt record: impossible captured length";
+    case errc::bad_block_length:
+      return "corrupt block: impossible length or trailer mismatch";
+    case errc::bad_interface:
+      return "packet refers to an undefined interface";
+    case errc::bad_header:
+      return "corrupt file or section header";
+    case errc::io_error:
+      return "read error";
+    case errc::decompress_error:
+      return "corrupt compressed data";
+    case errc::record_too_large:
+      return "record larger than the sanity cap";
   }
   return "unknown error";
 }

@@ -56,9 +56,12 @@ std::string mac_address::to_string() const {
 
 std::string_view to_string(address_class c) noexcept {
   switch (c) {
-    case address_class::unicast: return "unicast";
-    case address_class::multicast: return "multicast";
-    case address_class::broadcast: return "broadcast";
+    case address_class::unicast:
+      return "unicast";
+    case address_class::multicast:
+      return "multicast";
+    case address_class::broadcast:
+      return "broadcast";
   }
   return "unknown";
 }

@@ -71,8 +71,8 @@ class gzip_stream final : public byte_stream {
         z_.next_in = reinterpret_cast<Bytef*>(in_.data());
         z_.avail_in = static_cast<uInt>(*n);
       }
-      const std::size_t want = std::min<std::size_t>(out.size() - done,
-                                                     std::numeric_limits<uInt>::max());
+      const std::size_t want =
+          std::min<std::size_t>(out.size() - done, std::numeric_limits<uInt>::max());
       z_.next_out = reinterpret_cast<Bytef*>(out.data() + done);
       z_.avail_out = static_cast<uInt>(want);
       member_started_ = true;

@@ -38,9 +38,7 @@ core::result<std::vector<std::byte>> read_head(int fd, std::size_t n) {
 
 }  // namespace
 
-const char* to_string(compression c) noexcept {
-  return c == compression::gzip ? "gzip" : "none";
-}
+const char* to_string(compression c) noexcept { return c == compression::gzip ? "gzip" : "none"; }
 
 core::result<input> open_input(const std::string& path) {
   input in;

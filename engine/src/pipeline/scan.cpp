@@ -232,9 +232,9 @@ input_report scanner::scan(io::input& in) {
   report.compression = io::to_string(in.compressed);
   report.size = in.size;
 
-  const unsigned threads =
-      options_.threads != 0 ? options_.threads
-                            : static_cast<unsigned>(tbb::this_task_arena::max_concurrency());
+  const unsigned threads = options_.threads != 0
+                               ? options_.threads
+                               : static_cast<unsigned>(tbb::this_task_arena::max_concurrency());
   const std::size_t tokens = 4 * std::size_t{threads};
   std::vector<std::unique_ptr<work>> pool;
   tbb::concurrent_bounded_queue<work*> free_work;
@@ -248,26 +248,27 @@ input_report scanner::scan(io::input& in) {
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
     tbb::parallel_pipeline(
-        tokens,
-        tbb::make_filter<void, work*>(tbb::filter_mode::serial_in_order,
-                                      [&](tbb::flow_control& fc) -> work* {
-                                        work* w = nullptr;
-                                        // A token is free: the pipeline has at most `tokens`
-                                        // in flight and each returns its work below.
-                                        if (!free_work.try_pop(w) || !reader.next(*w)) {
-                                          if (w != nullptr) free_work.push(w);
-                                          fc.stop();
-                                          return nullptr;
-                                        }
-                                        return w;
-                                      }) &
-            tbb::make_filter<work*, void>(tbb::filter_mode::parallel, [&](work* w) {
-              findings& mine = found.local();
-              capture::for_each_frame(w->data, *w->section,
-                                      [&mine](const capture::frame& f) { account(f, mine); });
-              w->section.reset();
-              free_work.push(w);
-            }));
+        tokens, tbb::make_filter<void, work*>(tbb::filter_mode::serial_in_order,
+                                              [&](tbb::flow_control& fc) -> work* {
+                                                work* w = nullptr;
+                                                // A token is free: the pipeline has at most
+                                                // `tokens` in flight and each returns its work
+                                                // below.
+                                                if (!free_work.try_pop(w) || !reader.next(*w)) {
+                                                  if (w != nullptr) free_work.push(w);
+                                                  fc.stop();
+                                                  return nullptr;
+                                                }
+                                                return w;
+                                              }) &
+                    tbb::make_filter<work*, void>(tbb::filter_mode::parallel, [&](work* w) {
+                      findings& mine = found.local();
+                      capture::for_each_frame(
+                          w->data, *w->section,
+                          [&mine](const capture::frame& f) { account(f, mine); });
+                      w->section.reset();
+                      free_work.push(w);
+                    }));
   });
   for (const findings& part : found) {
     table_.merge(part.table);
@@ -282,8 +283,7 @@ input_report scanner::scan(io::input& in) {
   report.records = f.records();
   report.sections = f.sections();
   report.error = reader.error();
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 

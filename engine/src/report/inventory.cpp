@@ -14,8 +14,8 @@ namespace {
 using capture::decode_status;
 using pipeline::address_stats;
 
-constexpr std::string_view kRoleNames[] = {"src", "dst", "bssid", "ra", "ta", "arp_sender",
-                                           "arp_target"};
+constexpr std::string_view kRoleNames[] = {"src", "dst",        "bssid",     "ra",
+                                           "ta",  "arp_sender", "arp_target"};
 
 std::string link_name(std::uint16_t lt) {
   const auto info = capture::link_info_of(lt);
@@ -29,11 +29,21 @@ void json_string(fmt::memory_buffer& b, std::string_view s) {
   b.push_back('"');
   for (const char c : s) {
     switch (c) {
-      case '"': fmt::format_to(std::back_inserter(b), "\\\""); break;
-      case '\\': fmt::format_to(std::back_inserter(b), "\\\\"); break;
-      case '\n': fmt::format_to(std::back_inserter(b), "\\n"); break;
-      case '\t': fmt::format_to(std::back_inserter(b), "\\t"); break;
-      case '\r': fmt::format_to(std::back_inserter(b), "\\r"); break;
+      case '"':
+        fmt::format_to(std::back_inserter(b), "\\\"");
+        break;
+      case '\\':
+        fmt::format_to(std::back_inserter(b), "\\\\");
+        break;
+      case '\n':
+        fmt::format_to(std::back_inserter(b), "\\n");
+        break;
+      case '\t':
+        fmt::format_to(std::back_inserter(b), "\\t");
+        break;
+      case '\r':
+        fmt::format_to(std::back_inserter(b), "\\r");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           fmt::format_to(std::back_inserter(b), "\\u{:04x}", static_cast<unsigned>(c));
@@ -68,8 +78,8 @@ void json_array(fmt::memory_buffer& b, const Range& r, Fn&& each) {
 void json_address(fmt::memory_buffer& b, const entry& e) {
   const address_stats& s = *e.stats;
   auto out = std::back_inserter(b);
-  fmt::format_to(out, "{{\"address\":\"{}\",\"class\":\"{}\",\"admin\":\"{}\",",
-                 e.mac.to_string(), core::to_string(core::class_of(e.mac)), admin_of(e.mac));
+  fmt::format_to(out, "{{\"address\":\"{}\",\"class\":\"{}\",\"admin\":\"{}\",", e.mac.to_string(),
+                 core::to_string(core::class_of(e.mac)), admin_of(e.mac));
   fmt::format_to(out,
                  "\"frames\":{},\"src_frames\":{},\"src_bytes\":{},\"dst_frames\":{},"
                  "\"dst_bytes\":{},\"arp_frames\":{},\"first_seen\":",
@@ -111,8 +121,9 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
     }
     b.push_back('}');
   });
-  fmt::format_to(out, ",\"frames\":{},\"wire_bytes\":{},\"captured_bytes\":{},\"first_seen\":",
-                 t.frames, t.wire_bytes, t.captured_bytes);
+  fmt::format_to(out,
+                 ",\"frames\":{},\"wire_bytes\":{},\"captured_bytes\":{},\"first_seen\":", t.frames,
+                 t.wire_bytes, t.captured_bytes);
   const bool timed = t.first_ns != address_stats::never;
   json_time(b, t.first_ns, timed);
   fmt::format_to(out, ",\"last_seen\":");
@@ -120,9 +131,15 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
   std::uint64_t unicast = 0, multicast = 0, broadcast = 0, local = 0, arp_only = 0;
   for (const entry& e : inv.entries) {
     switch (core::class_of(e.mac)) {
-      case core::address_class::unicast: ++unicast; break;
-      case core::address_class::multicast: ++multicast; break;
-      case core::address_class::broadcast: ++broadcast; break;
+      case core::address_class::unicast:
+        ++unicast;
+        break;
+      case core::address_class::multicast:
+        ++multicast;
+        break;
+      case core::address_class::broadcast:
+        ++broadcast;
+        break;
     }
     if (e.mac.is_local()) ++local;
     if ((e.stats->roles & capture::frame_roles) == 0) ++arp_only;
@@ -231,12 +248,11 @@ bool write_csv(std::FILE* out, const inventory& inv) {
     for (std::uint16_t lt : s.link_types.sorted()) links.push_back(link_name(lt));
     // Lists use ';' inside a field so that no field needs quoting.
     fmt::format_to(o, "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", e.mac.to_string(),
-                   core::to_string(core::class_of(e.mac)), admin_of(e.mac), s.frames,
-                   s.src_frames, s.src_bytes, s.dst_frames, s.dst_bytes, s.arp_frames,
+                   core::to_string(core::class_of(e.mac)), admin_of(e.mac), s.frames, s.src_frames,
+                   s.src_bytes, s.dst_frames, s.dst_bytes, s.arp_frames,
                    s.has_time() ? format_time(s.first_ns) : "",
-                   s.has_time() ? format_time(s.last_ns) : "",
-                   fmt::join(role_names(s.roles), ";"), fmt::join(s.vlans.sorted(), ";"),
-                   fmt::join(links, ";"));
+                   s.has_time() ? format_time(s.last_ns) : "", fmt::join(role_names(s.roles), ";"),
+                   fmt::join(s.vlans.sorted(), ";"), fmt::join(links, ";"));
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }
   return flush(out, b);
@@ -284,7 +300,8 @@ inventory make_inventory(const pipeline::address_table& table,
   });
   std::sort(inv.entries.begin(), inv.entries.end(), [](const entry& a, const entry& b) {
     if (a.stats->frames != b.stats->frames) return a.stats->frames > b.stats->frames;
-    if (a.stats->arp_frames != b.stats->arp_frames) return a.stats->arp_frames > b.stats->arp_frames;
+    if (a.stats->arp_frames != b.stats->arp_frames)
+      return a.stats->arp_frames > b.stats->arp_frames;
     return a.mac < b.mac;
   });
   for (const auto& r : inputs) inv.totals.merge(r.counters);
@@ -296,10 +313,14 @@ inventory make_inventory(const pipeline::address_table& table,
 
 bool write(std::FILE* out, const inventory& inv, format f) {
   switch (f) {
-    case format::table: return write_table(out, inv);
-    case format::json: return write_json(out, inv, false);
-    case format::jsonl: return write_json(out, inv, true);
-    case format::csv: return write_csv(out, inv);
+    case format::table:
+      return write_table(out, inv);
+    case format::json:
+      return write_json(out, inv, false);
+    case format::jsonl:
+      return write_json(out, inv, true);
+    case format::csv:
+      return write_csv(out, inv);
   }
   return false;
 }

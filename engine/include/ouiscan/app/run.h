@@ -28,11 +28,11 @@ enum class progress_mode : std::uint8_t { automatic, always, never };
 struct run_options {
   std::vector<std::string> inputs;  // "-" is standard input
   report::format output_format = report::format::table;
-  std::string output_path;          // empty: standard output
-  unsigned threads = 0;             // 0: all cores
+  std::string output_path;  // empty: standard output
+  unsigned threads = 0;     // 0: all cores
   std::size_t chunk_bytes = 1U << 20;
   progress_mode progress = progress_mode::automatic;
-  bool quiet = false;               // no warnings or summary on stderr
+  bool quiet = false;  // no warnings or summary on stderr
 };
 
 [[nodiscard]] int run(const run_options& options);

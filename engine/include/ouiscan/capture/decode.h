@@ -33,11 +33,11 @@ inline constexpr std::uint16_t arp_roles = role_arp_sender | role_arp_target;
 // What decoding found, beyond the addresses; each non-ok value is an anomaly counter.
 enum class decode_status : std::uint8_t {
   ok,
-  no_mac_link,     // a link type without MAC addresses (raw IP, PPP, ...)
-  unknown_link,    // a link type ouiscan does not know
-  short_frame,     // too short for its link-layer header: no address taken
-  wlan_version,    // 802.11 protocol version other than 0: addresses not trusted
-  short_payload,   // the header was read but a VLAN tag or ARP payload was cut short
+  no_mac_link,    // a link type without MAC addresses (raw IP, PPP, ...)
+  unknown_link,   // a link type ouiscan does not know
+  short_frame,    // too short for its link-layer header: no address taken
+  wlan_version,   // 802.11 protocol version other than 0: addresses not trusted
+  short_payload,  // the header was read but a VLAN tag or ARP payload was cut short
   count_,
 };
 [[nodiscard]] const char* to_string(decode_status s) noexcept;

@@ -69,11 +69,11 @@ struct frame {
 class framer {
  public:
   struct cut {
-    std::size_t skip = 0;        // bytes of headers and metadata before the chunk
-    std::size_t length = 0;      // bytes of whole records forming the chunk (may be 0)
-    std::uint64_t records = 0;   // records in the chunk
-    std::size_t need = 0;        // when length == 0 and !done: bytes wanted from `avail` start
-    bool done = false;           // the input ended cleanly after this cut
+    std::size_t skip = 0;       // bytes of headers and metadata before the chunk
+    std::size_t length = 0;     // bytes of whole records forming the chunk (may be 0)
+    std::uint64_t records = 0;  // records in the chunk
+    std::size_t need = 0;       // when length == 0 and !done: bytes wanted from `avail` start
+    bool done = false;          // the input ended cleanly after this cut
   };
 
   // Cuts the next chunk of about target_bytes from avail, which starts at the current position.
@@ -107,9 +107,9 @@ class framer {
                                   cut& c) noexcept;
 
   std::shared_ptr<const section_state> section_;
-  std::uint64_t offset_ = 0;   // absolute offset of the next unread byte
+  std::uint64_t offset_ = 0;       // absolute offset of the next unread byte
   std::uint64_t look_offset_ = 0;  // absolute offset of the record being looked at
-  std::uint64_t records_ = 0;  // records (pcap packets or pcapng blocks) consumed so far
+  std::uint64_t records_ = 0;      // records (pcap packets or pcapng blocks) consumed so far
   std::uint32_t sections_ = 0;
   bool pcapng_ = false;
   core::error pending_{};

@@ -45,7 +45,7 @@ struct error {
 template <typename T>
 class [[nodiscard]] result {
  public:
-  result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
+  result(T value) : v_(std::move(value)) {}                  // NOLINT(google-explicit-constructor)
   result(struct error e) : v_(std::in_place_index<1>, e) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }

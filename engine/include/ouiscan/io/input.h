@@ -23,9 +23,9 @@ enum class compression : std::uint8_t { none, gzip };
 
 struct input {
   std::string name;
-  std::optional<mapped_file> mapped;     // set for mapped files
-  std::unique_ptr<byte_stream> stream;   // set otherwise
-  std::uint64_t size = 0;                // bytes on disk, 0 when unknown (pipes)
+  std::optional<mapped_file> mapped;    // set for mapped files
+  std::unique_ptr<byte_stream> stream;  // set otherwise
+  std::uint64_t size = 0;               // bytes on disk, 0 when unknown (pipes)
   compression compressed = compression::none;
 };
 

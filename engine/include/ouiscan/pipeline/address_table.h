@@ -97,10 +97,10 @@ struct address_stats {
   std::uint64_t src_bytes = 0;   // wire bytes of those frames
   std::uint64_t dst_frames = 0;  // ... as destination (Ethernet destination, 802.11 DA or RA)
   std::uint64_t dst_bytes = 0;
-  std::uint64_t arp_frames = 0;  // frames carrying it inside an ARP payload
-  std::int64_t first_ns = never;                                 // UTC, nanoseconds
+  std::uint64_t arp_frames = 0;   // frames carrying it inside an ARP payload
+  std::int64_t first_ns = never;  // UTC, nanoseconds
   std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
-  std::uint16_t roles = 0;       // capture::role bits seen
+  std::uint16_t roles = 0;  // capture::role bits seen
   id_set<vlan_id_count> vlans;
   id_set<link_type_count> link_types;
 

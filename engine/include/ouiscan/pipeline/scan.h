@@ -26,8 +26,8 @@
 namespace ouiscan::pipeline {
 
 struct scan_options {
-  unsigned threads = 0;                 // 0: all cores
-  std::size_t chunk_bytes = 1U << 20;   // target size of the pieces handed to workers
+  unsigned threads = 0;                            // 0: all cores
+  std::size_t chunk_bytes = 1U << 20;              // target size of the pieces handed to workers
   std::atomic<std::uint64_t>* progress = nullptr;  // bytes of input consumed, if wanted
 };
 
@@ -56,9 +56,9 @@ struct frame_counters {
 
 struct input_report {
   std::string name;
-  std::string format;       // "pcap", "pcapng" or "" when not recognised
-  std::string compression;  // "none", "gzip"
-  std::uint64_t size = 0;   // bytes on disk, 0 when unknown
+  std::string format;            // "pcap", "pcapng" or "" when not recognised
+  std::string compression;       // "none", "gzip"
+  std::uint64_t size = 0;        // bytes on disk, 0 when unknown
   std::uint64_t bytes_read = 0;  // bytes of (decompressed) capture data walked
   std::uint64_t records = 0;     // records consumed (pcapng: blocks of every kind)
   std::uint32_t sections = 0;
