@@ -1,6 +1,6 @@
 # Warning flags for our own targets only (linked PRIVATE), never for third-party code.
 add_library(ouiscan_warnings INTERFACE)
-target_compile_options(ouiscan_warnings INTERFACE
+target_compile_options(ouiscan_warnings INTERFACE $<$<COMPILE_LANGUAGE:CXX>:
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wold-style-cast
   -Wnon-virtual-dtor -Woverloaded-virtual
-  $<$<BOOL:${OUISCAN_WERROR}>:-Werror>)
+  $<$<BOOL:${OUISCAN_WERROR}>:-Werror>>)

@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 mode=${1:-sample}
 jobs=$(getconf _NPROCESSORS_ONLN)
 
-packages=(cmake make g++ pkg-config python3 gzip bc
-          libtbb-dev libfmt-dev libcli11-dev zlib1g-dev libpcap-dev
+packages=(cmake make g++ pkg-config python3 gzip bc openssl
+          libtbb-dev libfmt-dev libcli11-dev zlib1g-dev libpcap-dev libcurl4-openssl-dev
           libgtest-dev libgmock-dev libbenchmark-dev
           clang clang-format libclang-rt-14-dev git)
 

@@ -49,7 +49,7 @@ check "jsonl ends with the summary" 'tail -n 1 "$tmp/jsonl" | grep -q "^{\"type\
 check "jsonl has one line per address plus the summary" \
   '[ $(wc -l <"$tmp/jsonl") -eq $(( $(echo "$expected_all" | wc -l) + 1 )) ]'
 "$bin" -q -f csv "$sample" >"$tmp/csv"
-check "csv header" 'head -n 1 "$tmp/csv" | grep -q "^address,class,admin,frames,"'
+check "csv header" 'head -n 1 "$tmp/csv" | grep -q "^address,class,admin,vendor,registry,prefix,group,frames,"'
 check "csv rows" '[ "$(tail -n +2 "$tmp/csv" | cut -d, -f1 | LC_ALL=C sort -u)" = "$expected_all" ]'
 
 # Standard input, a pipe, and gzip through a pipe give the same inventory as the file.

@@ -1,46 +1,89 @@
 // ouiscan: every MAC address in pcap/pcapng captures, and who made it.
-// Parses the command line into app::run_options; everything else lives in the libraries.
+// Parses the command line into the app's option structs; everything else lives in libraries.
 #include <CLI/CLI.hpp>
+
 #include <csignal>
-#include <map>
 
 #include "ouiscan/app/run.h"
+
+namespace {
+
+const std::vector<std::string> kFormats = {"table", "json", "jsonl", "csv"};
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace ouiscan;        // NOLINT(google-build-using-namespace): a short main
   std::signal(SIGPIPE, SIG_IGN);  // a closed pipe surfaces as EPIPE and counts as success
 
-  app::run_options o;
+  app::run_options scan;
+  app::lookup_options lookup;
+  app::db_options db;
   std::string format = "table";
   bool no_progress = false;
   bool progress = false;
   CLI::App cli{
-      "ouiscan: list every MAC address in pcap/pcapng captures, busiest first.\n"
+      "ouiscan: list every MAC address in pcap/pcapng captures with its vendor, busiest first.\n"
       "Inputs may be pcap or pcapng files, gzip-compressed or not, or - for standard input.\n"
+      "Vendors come from the IEEE registries compiled in (see `ouiscan db info`); no network\n"
+      "is used unless `ouiscan db update` is run.\n"
       "Exit codes: 0 ok, 1 an input was damaged (addresses before the fault are kept),\n"
       "2 usage error, 3 an input or the output could not be read or written.",
       "ouiscan"};
-  cli.add_option("inputs", o.inputs, "capture files (- for standard input)")->required();
-  cli.add_option("-f,--format", format, "output format: table, json, jsonl or csv")
-      ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}))
+  cli.add_option("inputs", scan.inputs, "capture files (- for standard input)");
+  cli.add_option("-f,--format", format, "output format")
+      ->check(CLI::IsMember(kFormats))
       ->capture_default_str();
-  cli.add_option("-o,--output", o.output_path, "write the output to this file");
-  cli.add_option("-j,--threads", o.threads, "worker threads (0: all cores)")->capture_default_str();
-  cli.add_option("--chunk-size", o.chunk_bytes, "bytes of records per work item")
+  cli.add_option("-o,--output", scan.output_path, "write the output to this file");
+  cli.add_option("-j,--threads", scan.threads, "worker threads (0: all cores)")
+      ->capture_default_str();
+  cli.add_option("--chunk-size", scan.chunk_bytes, "bytes of records per work item")
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
       ->capture_default_str();
+  cli.add_option("--db", scan.db_path, "OUI database file (default: refreshed copy, else embedded)");
   cli.add_flag("--progress", progress, "always draw a progress bar on stderr");
   cli.add_flag("--no-progress", no_progress, "never draw a progress bar");
-  cli.add_flag("-q,--quiet", o.quiet, "no warnings, progress or summary on stderr");
+  cli.add_flag("-q,--quiet", scan.quiet, "no warnings, progress or summary on stderr");
   cli.set_version_flag("-V,--version", "ouiscan 0.1.0");
+
+  auto* look = cli.add_subcommand("lookup", "vendor and class of addresses or prefixes");
+  look->add_option("queries", lookup.queries,
+                   "aa:bb:cc:dd:ee:ff, aa-bb-.., aabb.ccdd.eeff, bare hex or a prefix "
+                   "(6-11 hex digits); none or - reads one per line from stdin");
+  look->add_option("-f,--format", format, "output format")->check(CLI::IsMember(kFormats));
+  look->add_option("--db", lookup.db_path, "OUI database file");
+
+  auto* dbcmd = cli.add_subcommand("db", "the OUI database")->require_subcommand(1);
+  auto* info = dbcmd->add_subcommand("info", "which database is in use, its dates and counts");
+  info->add_option("--db", db.db_path, "describe this database file");
+  auto* update = dbcmd->add_subcommand(
+      "update", "download the IEEE registries over HTTPS, validate, build and install them");
+  update->add_option("--from", db.from_dir, "build from local CSVs (e.g. Debian's ieee-data)");
+  update->add_option("--url-base", db.url_base, "mirror of https://standards-oui.ieee.org");
+  update->add_option("--ca-file", db.ca_file, "trust this CA bundle for HTTPS");
+  update->add_option("-o,--output", db.output, "write the database here instead");
+  update->add_option("--timeout", db.timeout_s, "seconds per download attempt")->capture_default_str();
+  update->add_option("--retries", db.retries, "extra attempts on transient failures")
+      ->capture_default_str();
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = cli.exit(e);
     return rc == 0 ? app::exit_ok : app::exit_usage;
   }
-  o.output_format = *report::parse_format(format);
-  if (progress) o.progress = app::progress_mode::always;
-  if (no_progress) o.progress = app::progress_mode::never;
-  return app::run(o);
+  const auto fmt = *report::parse_format(format);
+  if (look->parsed()) {
+    lookup.output_format = fmt;
+    return app::run_lookup(lookup);
+  }
+  if (info->parsed()) return app::run_db_info(db);
+  if (update->parsed()) return app::run_db_update(db);
+  if (scan.inputs.empty()) {
+    std::fputs("ouiscan: no input (see --help)\n", stderr);
+    return app::exit_usage;
+  }
+  scan.output_format = fmt;
+  if (progress) scan.progress = app::progress_mode::always;
+  if (no_progress) scan.progress = app::progress_mode::never;
+  return app::run(scan);
 }

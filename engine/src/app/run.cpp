@@ -1,5 +1,7 @@
 #include "ouiscan/app/run.h"
 
+#include "ouiscan/app/vendor_db.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -106,6 +108,13 @@ int run(const run_options& options) {
       options.progress == progress_mode::always ||
       (options.progress == progress_mode::automatic && !options.quiet && isatty(STDERR_FILENO));
 
+  auto db = vendor_db::open(options.db_path);
+  if (!db) {
+    fmt::print(stderr, "ouiscan: cannot use the OUI database {}: {}\n",
+               options.db_path.empty() ? vendor_db::user_path() : options.db_path,
+               core::to_string(db.error()));
+    return exit_io_error;
+  }
   pipeline::scan_options scan_opts;
   scan_opts.threads = options.threads;
   scan_opts.chunk_bytes = options.chunk_bytes;
@@ -143,8 +152,10 @@ int run(const run_options& options) {
   }
 
   const double seconds = std::chrono::duration<double>(clock::now() - start).count();
-  const report::inventory inv =
-      report::make_inventory(scanner.addresses(), std::move(reports), seconds);
+  report::inventory inv =
+      report::make_inventory(scanner.addresses(), std::move(reports), seconds, &db->get());
+  inv.database = db->describe();
+  inv.database_date = db->get().header().registries[0].snapshot_date;
   bool written = report::write(out, inv, options.output_format);
   if (options.output_format == report::format::csv && !options.quiet) {
     report::write_summary_text(stderr, inv);

@@ -26,8 +26,7 @@ const char* name(errc code) noexcept {
       return "io_error";
     case errc::decompress_error:
       return "decompress_error";
-    case errc::record_too_large:
-      return "record_too_large";
+    case errc::db_corrupt: return "db_corrupt";
   }
   return "unknown";
 }
@@ -54,8 +53,7 @@ const char* describe(errc code) noexcept {
       return "read error";
     case errc::decompress_error:
       return "corrupt compressed data";
-    case errc::record_too_large:
-      return "record larger than the sanity cap";
+    case errc::db_corrupt: return "corrupt or truncated OUI database";
   }
   return "unknown error";
 }

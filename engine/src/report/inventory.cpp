@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 #include <iterator>
+#include <map>
 
 #include "ouiscan/capture/link_type.h"
 
@@ -25,35 +26,7 @@ std::string link_name(std::uint16_t lt) {
 
 std::string_view admin_of(core::mac_address m) { return m.is_local() ? "local" : "universal"; }
 
-void json_string(fmt::memory_buffer& b, std::string_view s) {
-  b.push_back('"');
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        fmt::format_to(std::back_inserter(b), "\\\"");
-        break;
-      case '\\':
-        fmt::format_to(std::back_inserter(b), "\\\\");
-        break;
-      case '\n':
-        fmt::format_to(std::back_inserter(b), "\\n");
-        break;
-      case '\t':
-        fmt::format_to(std::back_inserter(b), "\\t");
-        break;
-      case '\r':
-        fmt::format_to(std::back_inserter(b), "\\r");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          fmt::format_to(std::back_inserter(b), "\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          b.push_back(c);
-        }
-    }
-  }
-  b.push_back('"');
-}
+void json_string(fmt::memory_buffer& b, std::string_view s) { append_json_string(b, s); }
 
 void json_time(fmt::memory_buffer& b, std::int64_t ns, bool valid) {
   if (!valid) {
@@ -128,7 +101,8 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
   json_time(b, t.first_ns, timed);
   fmt::format_to(out, ",\"last_seen\":");
   json_time(b, t.last_ns, timed);
-  std::uint64_t unicast = 0, multicast = 0, broadcast = 0, local = 0, arp_only = 0;
+  std::uint64_t unicast = 0, multicast = 0, broadcast = 0, local = 0, arp_only = 0, random = 0,
+                unknown_vendor = 0;
   for (const entry& e : inv.entries) {
     switch (core::class_of(e.mac)) {
       case core::address_class::unicast:
@@ -142,12 +116,33 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
         break;
     }
     if (e.mac.is_local()) ++local;
+    if (e.vendor.cls.likely_random) ++random;
+    if (e.vendor.organization.empty() && e.vendor.cls.cast == core::address_class::unicast) {
+      ++unknown_vendor;
+    }
     if ((e.stats->roles & capture::frame_roles) == 0) ++arp_only;
   }
   fmt::format_to(out,
                  ",\"distinct_addresses\":{},\"classes\":{{\"unicast\":{},\"multicast\":{},"
-                 "\"broadcast\":{},\"local\":{},\"arp_only\":{}}},\"link_types\":",
-                 inv.entries.size(), unicast, multicast, broadcast, local, arp_only);
+                 "\"broadcast\":{},\"local\":{},\"likely_random\":{},\"arp_only\":{},"
+                 "\"unicast_without_vendor\":{}}},\"database\":",
+                 inv.entries.size(), unicast, multicast, broadcast, local, random, arp_only,
+                 unknown_vendor);
+  if (inv.database.empty()) {
+    fmt::format_to(out, "null");
+  } else {
+    fmt::format_to(out, "{{\"source\":");
+    json_string(b, inv.database);
+    fmt::format_to(out, ",\"snapshot\":\"{:04}-{:02}-{:02}\"}}", inv.database_date / 10000,
+                   inv.database_date / 100 % 100, inv.database_date % 100);
+  }
+  fmt::format_to(out, ",\"vendors\":");
+  json_array(b, inv.vendors, [&](const vendor_count& v) {
+    fmt::format_to(out, "{{\"name\":");
+    json_string(b, v.name);
+    fmt::format_to(out, ",\"addresses\":{}}}", v.addresses);
+  });
+  fmt::format_to(out, ",\"link_types\":");
   json_array(b, t.links, [&](const pipeline::link_count& l) {
     const auto info = capture::link_info_of(l.link_type);
     fmt::format_to(out, "{{\"link_type\":{},\"name\":", l.link_type);
@@ -190,16 +185,17 @@ constexpr std::size_t flush_threshold = 1U << 16;
 bool write_table(std::FILE* out, const inventory& inv) {
   fmt::memory_buffer b;
   auto o = std::back_inserter(b);
-  fmt::format_to(o, "{:<17}  {:<9}  {:<9}  {:>10}  {:>10}  {:>10}  {:>8}  {:<24}  {}\n", "ADDRESS",
-                 "CLASS", "ADMIN", "FRAMES", "SENT", "RECEIVED", "ARP", "ROLES", "VLANS");
+  fmt::format_to(o, "{:<17}  {:<9}  {:<32}  {:>9}  {:>9}  {:>9}  {:>6}  {:<18}  {}\n", "ADDRESS",
+                 "CLASS", "VENDOR", "FRAMES", "SENT", "RECEIVED", "ARP", "ROLES", "VLANS");
   for (const entry& e : inv.entries) {
     const address_stats& s = *e.stats;
     std::string roles = fmt::format("{}", fmt::join(role_names(s.roles), ","));
     std::string vlans = fmt::format("{}", fmt::join(s.vlans.sorted(), ","));
-    fmt::format_to(o, "{:<17}  {:<9}  {:<9}  {:>10}  {:>10}  {:>10}  {:>8}  {:<24}  {}\n",
-                   e.mac.to_string(), core::to_string(core::class_of(e.mac)), admin_of(e.mac),
-                   s.frames, s.src_frames, s.dst_frames, s.arp_frames, roles,
-                   vlans.empty() ? "-" : vlans);
+    std::string vendor = display_name(e.vendor);
+    if (vendor.size() > 32) vendor = vendor.substr(0, 31) + "~";
+    fmt::format_to(o, "{:<17}  {:<9}  {:<32}  {:>9}  {:>9}  {:>9}  {:>6}  {:<18}  {}\n",
+                   e.mac.to_string(), short_class(e.vendor, e.mac), vendor, s.frames, s.src_frames,
+                   s.dst_frames, s.arp_frames, roles, vlans.empty() ? "-" : vlans);
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }
   if (!flush(out, b)) return false;
@@ -240,15 +236,18 @@ bool write_csv(std::FILE* out, const inventory& inv) {
   fmt::memory_buffer b;
   auto o = std::back_inserter(b);
   fmt::format_to(o,
-                 "address,class,admin,frames,src_frames,src_bytes,dst_frames,dst_bytes,arp_frames,"
-                 "first_seen,last_seen,roles,vlans,link_types\n");
+                 "address,class,admin,vendor,registry,prefix,group,frames,src_frames,src_bytes,"
+                 "dst_frames,dst_bytes,arp_frames,first_seen,last_seen,roles,vlans,link_types\n");
   for (const entry& e : inv.entries) {
     const address_stats& s = *e.stats;
     std::vector<std::string> links;
     for (std::uint16_t lt : s.link_types.sorted()) links.push_back(link_name(lt));
     // Lists use ';' inside a field so that no field needs quoting.
-    fmt::format_to(o, "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", e.mac.to_string(),
-                   core::to_string(core::class_of(e.mac)), admin_of(e.mac), s.frames, s.src_frames,
+    const auto& v = e.vendor;
+    fmt::format_to(o, "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", e.mac.to_string(),
+                   short_class(v, e.mac), admin_of(e.mac), csv_quote(v.organization),
+                   v.match.status == ouidb::match_status::not_found ? "" : ouidb::to_string(v.match.reg),
+                   v.prefix_text, csv_quote(v.cls.group), s.frames, s.src_frames,
                    s.src_bytes, s.dst_frames, s.dst_bytes, s.arp_frames,
                    s.has_time() ? format_time(s.first_ns) : "",
                    s.has_time() ? format_time(s.last_ns) : "", fmt::join(role_names(s.roles), ";"),
@@ -292,11 +291,19 @@ std::vector<std::string_view> role_names(std::uint16_t roles) {
 }
 
 inventory make_inventory(const pipeline::address_table& table,
-                         std::vector<pipeline::input_report> inputs, double seconds) {
+                         std::vector<pipeline::input_report> inputs, double seconds,
+                         const ouidb::database* db) {
   inventory inv;
   inv.entries.reserve(table.size());
+  // One lookup per distinct address, after extraction: never in the per-packet path.
   table.for_each([&](core::mac_address mac, const address_stats& s) {
-    inv.entries.push_back({mac, &s});
+    inv.entries.push_back({mac, &s, describe(db, mac)});
+  });
+  std::map<std::string, std::uint64_t> per_vendor;
+  for (const entry& e : inv.entries) ++per_vendor[display_name(e.vendor)];
+  for (auto& [name, n] : per_vendor) inv.vendors.push_back({name, n});
+  std::sort(inv.vendors.begin(), inv.vendors.end(), [](const vendor_count& a, const vendor_count& b) {
+    return a.addresses != b.addresses ? a.addresses > b.addresses : a.name < b.name;
   });
   std::sort(inv.entries.begin(), inv.entries.end(), [](const entry& a, const entry& b) {
     if (a.stats->frames != b.stats->frames) return a.stats->frames > b.stats->frames;
@@ -344,6 +351,18 @@ void write_summary_text(std::FILE* out, const inventory& inv) {
     fmt::format_to(o, "time     {} .. {}\n", format_time(t.first_ns), format_time(t.last_ns));
   }
   fmt::format_to(o, "addresses {} distinct\n", inv.entries.size());
+  constexpr std::size_t top_vendors = 10;
+  for (std::size_t i = 0; i < inv.vendors.size() && i < top_vendors; ++i) {
+    fmt::format_to(o, "vendor   {}: {}\n", inv.vendors[i].name, inv.vendors[i].addresses);
+  }
+  if (inv.vendors.size() > top_vendors) {
+    fmt::format_to(o, "vendor   ... {} more (see -f json)\n", inv.vendors.size() - top_vendors);
+  }
+  if (!inv.database.empty()) {
+    fmt::format_to(o, "database {} (IEEE snapshot {:04}-{:02}-{:02})\n", inv.database,
+                   inv.database_date / 10000, inv.database_date / 100 % 100,
+                   inv.database_date % 100);
+  }
   for (const auto& l : t.links) {
     const auto info = capture::link_info_of(l.link_type);
     fmt::format_to(o, "link     {} ({}): {} frames{}\n", link_name(l.link_type), l.link_type,

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "ouiscan/report/inventory.h"
+#include "ouiscan/report/vendor.h"
+#include "ouiscan/report/vendor.h"
 
 namespace ouiscan::app {
 
@@ -33,8 +35,35 @@ struct run_options {
   std::size_t chunk_bytes = 1U << 20;
   progress_mode progress = progress_mode::automatic;
   bool quiet = false;  // no warnings or summary on stderr
+  std::string db_path;  // --db: an OUI database file instead of the usual choice
 };
 
+// Scans the inputs and writes the inventory (the default command).
 [[nodiscard]] int run(const run_options& options);
+
+struct lookup_options {
+  std::vector<std::string> queries;  // addresses or prefixes; "-" or none: one per line on stdin
+  report::format output_format = report::format::table;
+  std::string db_path;
+};
+
+// `ouiscan lookup`: vendor and class of each address or prefix, in any common notation.
+[[nodiscard]] int run_lookup(const lookup_options& options);
+
+struct db_options {
+  std::string db_path;   // info: the database to describe (default: the usual choice)
+  std::string from_dir;  // update: build from these local CSVs instead of downloading
+  std::string url_base;  // update: where the CSVs are published
+  std::string ca_file;   // update: trust this CA bundle (tests, private mirrors)
+  std::string output;    // update: write here instead of the user's database
+  double timeout_s = 60;
+  unsigned retries = 3;
+};
+
+// `ouiscan db info`: which database is in use, its snapshot dates and row counts.
+[[nodiscard]] int run_db_info(const db_options& options);
+// `ouiscan db update`: fetch (or read) the IEEE CSVs, validate, build, replace atomically, and
+// print what changed. Any failure leaves the current database untouched.
+[[nodiscard]] int run_db_update(const db_options& options);
 
 }  // namespace ouiscan::app

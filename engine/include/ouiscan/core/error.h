@@ -25,7 +25,7 @@ enum class errc : std::uint8_t {
   bad_header,           // a file or section header with impossible fields
   io_error,             // a read or open failed (sys_errno says why)
   decompress_error,     // a compressed stream is corrupt
-  record_too_large,     // a record above the sanity cap
+  db_corrupt,           // an OUI database file that fails validation
 };
 
 struct error {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ouiscan/pipeline/scan.h"
+#include "ouiscan/report/vendor.h"
 
 namespace ouiscan::report {
 
@@ -23,6 +24,12 @@ enum class format : std::uint8_t { table, json, jsonl, csv };
 struct entry {
   core::mac_address mac;
   const pipeline::address_stats* stats;
+  vendor_info vendor;
+};
+
+struct vendor_count {
+  std::string name;  // display name (organisation, group or platform)
+  std::uint64_t addresses = 0;
 };
 
 struct inventory {
@@ -31,11 +38,16 @@ struct inventory {
   pipeline::frame_counters totals;
   std::uint64_t table_bytes = 0;  // memory held by the address table
   double seconds = 0;
+  std::string database;            // which OUI database answered ("embedded", a path, or "")
+  std::uint32_t database_date = 0; // its MA-L snapshot date, YYYYMMDD
+  std::vector<vendor_count> vendors;  // addresses per vendor, most first
 };
 
-// Builds the sorted view; `table` must outlive the inventory.
+// Builds the sorted view and looks every address up once (db may be null); `table` must outlive
+// the inventory.
 [[nodiscard]] inventory make_inventory(const pipeline::address_table& table,
-                                       std::vector<pipeline::input_report> inputs, double seconds);
+                                       std::vector<pipeline::input_report> inputs, double seconds,
+                                       const ouidb::database* db);
 
 // Writes the inventory; returns false if the stream failed (e.g. a closed pipe).
 bool write(std::FILE* out, const inventory& inv, format f);

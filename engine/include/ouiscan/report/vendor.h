@@ -1,0 +1,41 @@
+// File: vendor.h
+// Everything known about one address from the OUI database and the classification rules, and
+// its JSON fields, shared by the scan output and `ouiscan lookup`.
+//
+//   report::vendor_info v = report::describe(db, mac);
+//   print(v.organization, v.prefix_text);
+#pragma once
+
+#include <fmt/format.h>
+
+#include <string>
+
+#include "ouiscan/core/mac_address.h"
+#include "ouiscan/ouidb/classify.h"
+#include "ouiscan/ouidb/database.h"
+
+namespace ouiscan::report {
+
+struct vendor_info {
+  ouidb::match match;
+  ouidb::classification cls;
+  std::string organization;  // every holder, joined with " / "; empty when none
+  std::string prefix_text;   // "00:50:c2:f7:1" (the matched prefix), empty when none
+};
+
+// db may be null (no database): only the classification is filled in.
+[[nodiscard]] vendor_info describe(const ouidb::database* db, core::mac_address mac,
+                                   unsigned max_bits = 48);
+
+// One short text for tables: the organisation, else the group or platform, else why unknown.
+[[nodiscard]] std::string display_name(const vendor_info& v);
+// "unicast", "multicast", "broadcast", "local", "random" (local and likely randomised).
+[[nodiscard]] std::string_view short_class(const vendor_info& v, core::mac_address mac);
+
+// Appends the vendor and class fields (without braces) to a JSON object under construction.
+void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_address mac);
+void append_json_string(fmt::memory_buffer& b, std::string_view s);
+// RFC 4180 quoting for a CSV field that may hold commas, quotes or line breaks.
+[[nodiscard]] std::string csv_quote(std::string_view s);
+
+}  // namespace ouiscan::report

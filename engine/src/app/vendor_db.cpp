@@ -1,0 +1,56 @@
+#include "ouiscan/app/vendor_db.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace ouiscan::app {
+
+std::string vendor_db::user_path() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  if (xdg != nullptr && *xdg == '/') return std::string(xdg) + "/ouiscan/oui.bin";
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : "") + "/.local/share/ouiscan/oui.bin";
+}
+
+core::result<vendor_db> vendor_db::open(const std::string& explicit_path) {
+  vendor_db v;
+  std::string path = explicit_path;
+  v.origin_ = origin::option;
+  if (path.empty()) {
+    path = user_path();
+    v.origin_ = origin::user;
+    if (::access(path.c_str(), F_OK) != 0) {
+      auto db = ouidb::database::open(ouidb::embedded());
+      if (!db) return db.error();
+      v.db_ = *db;
+      v.origin_ = origin::embedded;
+      return v;
+    }
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return core::error{core::errc::io_error, 0, 0, errno};
+  auto map = io::mapped_file::open(fd);
+  ::close(fd);
+  if (!map) return map.error();
+  v.map_ = std::move(*map);
+  auto db = ouidb::database::open(v.map_->data());
+  if (!db) return db.error();
+  v.db_ = *db;
+  v.path_ = path;
+  return v;
+}
+
+std::string vendor_db::describe() const {
+  return origin_ == origin::embedded ? std::string("embedded") : path_;
+}
+
+std::string format_date(std::uint32_t d) {
+  if (d == 0) return {};
+  return fmt::format("{:04}-{:02}-{:02}", d / 10000, d / 100 % 100, d % 100);
+}
+
+}  // namespace ouiscan::app

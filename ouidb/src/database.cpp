@@ -1,0 +1,206 @@
+#include "ouiscan/ouidb/database.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace ouiscan::ouidb {
+namespace {
+
+core::error corrupt(std::uint64_t offset) { return core::error{core::errc::db_corrupt, offset, 0, 0}; }
+
+template <typename Key>
+std::pair<std::size_t, std::size_t> equal_range(std::span<const Key> keys, std::size_t lo,
+                                                std::size_t hi, Key key) noexcept {
+  const auto first = std::lower_bound(keys.begin() + static_cast<std::ptrdiff_t>(lo),
+                                      keys.begin() + static_cast<std::ptrdiff_t>(hi), key);
+  auto last = first;
+  while (last != keys.begin() + static_cast<std::ptrdiff_t>(hi) && *last == key) ++last;
+  return {static_cast<std::size_t>(first - keys.begin()), static_cast<std::size_t>(last - keys.begin())};
+}
+
+}  // namespace
+
+std::string_view to_string(registry r) noexcept {
+  switch (r) {
+    case registry::ma_l: return "MA-L";
+    case registry::ma_m: return "MA-M";
+    case registry::ma_s: return "MA-S";
+    case registry::iab: return "IAB";
+    case registry::cid: return "CID";
+  }
+  return "?";
+}
+
+std::string_view csv_name(registry r) noexcept {
+  switch (r) {
+    case registry::ma_l: return "oui.csv";
+    case registry::ma_m: return "mam.csv";
+    case registry::ma_s: return "oui36.csv";
+    case registry::iab: return "iab.csv";
+    case registry::cid: return "cid.csv";
+  }
+  return "?";
+}
+
+core::result<database> database::open(core::bytes data, bool verify_checksum) {
+  using format::header;
+  if (data.size() < sizeof(header)) return core::error{core::errc::db_corrupt, data.size(), 0, 0};
+  if (reinterpret_cast<std::uintptr_t>(data.data()) % 8 != 0) return corrupt(0);
+  database db;
+  db.data_ = data;
+  db.header_ = reinterpret_cast<const header*>(data.data());
+  const header& h = *db.header_;
+  if (h.magic != format::magic) return core::error{core::errc::bad_magic, 0, 0, 0};
+  if (h.version != format::version) return core::error{core::errc::unsupported_version, 8, 0, 0};
+  if (h.header_bytes != sizeof(header) || h.file_bytes != data.size()) return corrupt(16);
+  static constexpr std::size_t element[format::section_count] = {4, 2, 4, 4, 2, 4, 2, 8, 2, 8, 2, 4, 1, 1};
+  for (std::size_t s = 0; s < format::section_count; ++s) {
+    const auto& ref = h.sections[s];
+    if (ref.offset < sizeof(header) || ref.offset % 8 != 0 ||
+        std::uint64_t{ref.offset} + ref.bytes > data.size() || ref.bytes % element[s] != 0) {
+      return corrupt(offsetof(header, sections) + s * sizeof(format::section_ref));
+    }
+  }
+  const auto pairs_match = [&](format::section k, format::section v, std::size_t key_bytes) {
+    return h.sections[k].bytes / key_bytes == h.sections[v].bytes / 2;
+  };
+  if (!pairs_match(format::ma_l_keys, format::ma_l_ids, 4) ||
+      !pairs_match(format::cid_keys, format::cid_ids, 4) ||
+      !pairs_match(format::ma_m_keys, format::ma_m_ids, 4) ||
+      !pairs_match(format::ma_s_keys, format::ma_s_ids, 8) ||
+      !pairs_match(format::iab_keys, format::iab_ids, 8) ||
+      h.sections[format::ma_l_index].bytes != 4097 * 4 ||
+      h.sections[format::name_offsets].bytes / 4 != h.name_count ||
+      h.sections[format::name_pairs].bytes != 512) {
+    return corrupt(offsetof(header, sections));
+  }
+  if (verify_checksum) {
+    const auto* body = reinterpret_cast<const Bytef*>(data.data() + sizeof(header));
+    const auto crc = crc32(0, body, static_cast<uInt>(data.size() - sizeof(header)));
+    if (crc != h.crc32) return corrupt(offsetof(header, crc32));
+  }
+  return db;
+}
+
+std::span<const std::uint16_t> database::ids_of(registry r) const noexcept {
+  switch (r) {
+    case registry::ma_l: return section<std::uint16_t>(format::ma_l_ids);
+    case registry::ma_m: return section<std::uint16_t>(format::ma_m_ids);
+    case registry::ma_s: return section<std::uint16_t>(format::ma_s_ids);
+    case registry::iab: return section<std::uint16_t>(format::iab_ids);
+    case registry::cid: return section<std::uint16_t>(format::cid_ids);
+  }
+  return {};
+}
+
+match database::lookup(core::mac_address mac, unsigned max_bits) const noexcept {
+  const std::uint64_t v = mac.value();
+  const auto key24 = static_cast<std::uint32_t>(v >> 24);
+  const auto found = [&](registry r, unsigned bits, std::uint64_t prefix,
+                         std::pair<std::size_t, std::size_t> range) {
+    match m;
+    m.status = match_status::assigned;
+    m.reg = r;
+    m.bits = static_cast<std::uint8_t>(bits);
+    m.prefix = prefix;
+    m.first = static_cast<std::uint32_t>(range.first);
+    m.holders = static_cast<std::uint32_t>(range.second - range.first);
+    m.is_private = ids_of(r)[range.first] == header_->private_name;
+    return m;
+  };
+
+  const auto keys = section<std::uint32_t>(format::ma_l_keys);
+  const auto index = section<std::uint32_t>(format::ma_l_index);
+  const std::size_t slot = key24 >> 12;
+  const std::size_t lo = std::min<std::size_t>(index[slot], keys.size());
+  const std::size_t hi = std::clamp<std::size_t>(index[slot + 1], lo, keys.size());
+  const auto range = equal_range<std::uint32_t>(keys, lo, hi, key24);
+  const bool in_ma_l = range.first != range.second;
+  if (in_ma_l && (max_bits < 28 ||
+                  section<std::uint16_t>(format::ma_l_ids)[range.first] != header_->ieee_ra_name)) {
+    return found(registry::ma_l, 24, key24, range);
+  }
+  // Below an IEEE RA block (or a prefix the IEEE subdivided without listing it in MA-L), the
+  // longest matching sub-block names the holder.
+  bool subdivided = in_ma_l;
+  const std::uint64_t key36 = v >> 12;
+  for (const registry r : {registry::ma_s, registry::iab}) {
+    const auto k36 = section<std::uint64_t>(r == registry::ma_s ? format::ma_s_keys : format::iab_keys);
+    const auto at = std::lower_bound(k36.begin(), k36.end(), key36);
+    if (at != k36.end() && *at == key36 && max_bits >= 36) {
+      return found(r, 36, key36, equal_range<std::uint64_t>(k36, 0, k36.size(), key36));
+    }
+    // Any sub-block of the same 24-bit parent, just before or after where the key would sit.
+    subdivided = subdivided || (at != k36.end() && (*at >> 12) == key24) ||
+                 (at != k36.begin() && (*(at - 1) >> 12) == key24);
+  }
+  const auto key28 = static_cast<std::uint32_t>(v >> 20);
+  const auto k28 = section<std::uint32_t>(format::ma_m_keys);
+  const auto at = std::lower_bound(k28.begin(), k28.end(), key28);
+  if (at != k28.end() && *at == key28 && max_bits >= 28) {
+    return found(registry::ma_m, 28, key28, equal_range<std::uint32_t>(k28, 0, k28.size(), key28));
+  }
+  subdivided = subdivided || (at != k28.end() && (*at >> 4) == key24) ||
+               (at != k28.begin() && (*(at - 1) >> 4) == key24);
+  if (subdivided) {
+    match m;
+    m.status = match_status::unassigned_subblock;
+    m.reg = registry::ma_l;
+    m.bits = 24;
+    m.prefix = key24;
+    m.first = static_cast<std::uint32_t>(range.first);
+    m.holders = in_ma_l ? 1 : 0;
+    return m;
+  }
+  const auto cid = section<std::uint32_t>(format::cid_keys);
+  const auto hit = equal_range<std::uint32_t>(cid, 0, cid.size(), key24);
+  if (hit.first != hit.second) return found(registry::cid, 24, key24, hit);
+  return {};
+}
+
+std::uint32_t database::name_id(const match& m, std::uint32_t i) const noexcept {
+  const auto ids = ids_of(m.reg);
+  const std::size_t row = std::size_t{m.first} + i;
+  return row < ids.size() ? ids[row] : header_->name_count;
+}
+
+std::string_view database::organization(const match& m, std::uint32_t i,
+                                         name_buffer& buf) const noexcept {
+  if (m.status == match_status::not_found || i >= m.holders) return {};
+  return name(name_id(m, i), buf);
+}
+
+std::string_view database::name(std::uint32_t id, name_buffer& buf) const noexcept {
+  if (id >= header_->name_count) return {};
+  const auto offsets = section<std::uint32_t>(format::name_offsets);
+  const auto pool = section<std::uint8_t>(format::name_pool);
+  const auto pairs = section<std::uint8_t>(format::name_pairs);
+  const std::size_t at = offsets[id];
+  if (at >= pool.size() || at + 1 + pool[at] > pool.size()) return {};
+  // Expand each symbol through the pair table with an explicit stack; the output bound also
+  // bounds the work, so a corrupt (cyclic) table cannot loop forever.
+  std::array<std::uint8_t, format::max_name_bytes> stack;
+  std::size_t out = 0;
+  for (std::size_t k = 0; k < pool[at]; ++k) {
+    std::size_t depth = 0;
+    stack[depth++] = pool[at + 1 + k];
+    while (depth > 0 && out < buf.size()) {
+      const std::uint8_t s = stack[--depth];
+      const std::uint8_t left = pairs[2 * std::size_t{s}];
+      const std::uint8_t right = pairs[2 * std::size_t{s} + 1];
+      if (left == 0 && right == 0) {
+        buf[out++] = static_cast<char>(s);
+      } else if (depth + 2 <= stack.size()) {
+        stack[depth++] = right;
+        stack[depth++] = left;
+      } else {
+        break;
+      }
+    }
+  }
+  return {buf.data(), out};
+}
+
+}  // namespace ouiscan::ouidb
