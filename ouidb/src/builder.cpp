@@ -79,11 +79,25 @@ class csv_reader {
   std::uint64_t line_ = 0;
 };
 
+// Length of a Unicode White_Space character (ASCII or UTF-8) at the start or end of s, or 0.
+std::size_t space_at(std::string_view s, bool at_end) {
+  static constexpr std::string_view kSpaces[] = {
+      " ", "\t", "\r", "\n", "\v", "\f", "\xC2\x85", "\xC2\xA0", "\xE1\x9A\x80",
+      "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82", "\xE2\x80\x83", "\xE2\x80\x84",
+      "\xE2\x80\x85", "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88", "\xE2\x80\x89",
+      "\xE2\x80\x8A", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F",
+      "\xE3\x80\x80"};
+  for (const auto sp : kSpaces) {
+    if (at_end ? s.ends_with(sp) : s.starts_with(sp)) return sp.size();
+  }
+  return 0;
+}
+
+// Trims ASCII and Unicode spaces (some names end in U+2002 EN SPACE).
 std::string trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(first, last - first + 1));
+  while (const std::size_t n = space_at(s, false)) s.remove_prefix(n);
+  while (const std::size_t n = space_at(s, true)) s.remove_suffix(n);
+  return std::string(s);
 }
 
 std::optional<std::uint64_t> parse_hex(std::string_view s, std::size_t digits) {

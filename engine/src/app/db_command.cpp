@@ -1,6 +1,9 @@
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <ctime>
 
 #include <cerrno>
 #include <cstring>
@@ -47,6 +50,24 @@ bool write_atomically(const std::string& path, std::span<const std::byte> data, 
   return true;
 }
 
+std::uint32_t yyyymmdd(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return static_cast<std::uint32_t>((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+}
+
+// A folder named with a date (2026-05-21, ieee-2026-05-21) dates its snapshot; otherwise the
+// day oui.csv was last modified.
+std::uint32_t snapshot_date_of(const std::string& dir) {
+  const std::string name = std::filesystem::path(dir).filename().string();
+  for (std::size_t i = 0; i + 10 <= name.size(); ++i) {
+    if (const auto d = ouidb::parse_date(name.substr(i, 10)); d != 0) return d;
+  }
+  struct stat st {};
+  if (::stat((dir + "/oui.csv").c_str(), &st) == 0) return yyyymmdd(st.st_mtime);
+  return 0;
+}
+
 void print_registries(const ouidb::database& db) {
   const auto& h = db.header();
   for (std::size_t r = 0; r < ouidb::registry_count; ++r) {
@@ -90,9 +111,7 @@ int run_db_update(const db_options& options) {
       return exit_io_error;
     }
     csvs = std::move(std::get<ouidb::csv_set>(read));
-    // A folder named like 2026-05-21 dates its snapshot.
-    const auto date = ouidb::parse_date(std::filesystem::path(options.from_dir).filename().string());
-    csvs.snapshot.fill(date);
+    csvs.snapshot.fill(snapshot_date_of(options.from_dir));
   } else {
     auto fetched = download_csvs(options);
     if (auto* why = std::get_if<std::string>(&fetched)) {
@@ -100,6 +119,8 @@ int run_db_update(const db_options& options) {
       return exit_io_error;
     }
     csvs = std::move(std::get<ouidb::csv_set>(fetched));
+    // The registries are published daily: a download is a snapshot of the day it was made.
+    csvs.snapshot.fill(yyyymmdd(std::time(nullptr)));
   }
   csvs.min_rows = kMinRows;
   auto built = ouidb::build(csvs);

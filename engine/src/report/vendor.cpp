@@ -12,8 +12,9 @@ vendor_info describe(const ouidb::database* db, core::mac_address mac, unsigned 
     ouidb::name_buffer buf;
     if (v.match.status == ouidb::match_status::assigned) {
       for (std::uint32_t i = 0; i < v.match.holders; ++i) {
+        v.holders.emplace_back(db->organization(v.match, i, buf));
         if (i > 0) v.organization += " / ";
-        v.organization += db->organization(v.match, i, buf);
+        v.organization += v.holders.back();
       }
       has_cid = v.match.reg == ouidb::registry::cid;
     }
@@ -88,6 +89,12 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
   fmt::format_to(out, "\"class\":\"{}\",\"admin\":\"{}\",\"vendor\":",
                  core::to_string(v.cls.cast), mac.is_local() ? "local" : "universal");
   str_or_null(v.organization);
+  fmt::format_to(out, ",\"vendors\":[");
+  for (std::size_t i = 0; i < v.holders.size(); ++i) {
+    if (i > 0) b.push_back(',');
+    append_json_string(b, v.holders[i]);
+  }
+  b.push_back(']');
   const char* status = "not_found";
   if (v.match.status == ouidb::match_status::assigned) status = "assigned";
   if (v.match.status == ouidb::match_status::unassigned_subblock) status = "unassigned_subblock";

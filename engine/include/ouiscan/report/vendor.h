@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <vector>
 
 #include "ouiscan/core/mac_address.h"
 #include "ouiscan/ouidb/classify.h"
@@ -19,7 +20,8 @@ namespace ouiscan::report {
 struct vendor_info {
   ouidb::match match;
   ouidb::classification cls;
-  std::string organization;  // every holder, joined with " / "; empty when none
+  std::vector<std::string> holders;  // every organisation holding the matched assignment
+  std::string organization;          // the holders joined with " / "; empty when none
   std::string prefix_text;   // "00:50:c2:f7:1" (the matched prefix), empty when none
 };
 
