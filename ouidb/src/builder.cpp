@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <tuple>
 
 namespace ouiscan::ouidb {
@@ -24,10 +24,13 @@ std::string_view registry_label(registry r) {
 
 unsigned prefix_bits(registry r) {
   switch (r) {
-    case registry::ma_m: return 28;
+    case registry::ma_m:
+      return 28;
     case registry::ma_s:
-    case registry::iab: return 36;
-    default: return 24;
+    case registry::iab:
+      return 36;
+    default:
+      return 24;
   }
 }
 
@@ -81,12 +84,31 @@ class csv_reader {
 
 // Length of a Unicode White_Space character (ASCII or UTF-8) at the start or end of s, or 0.
 std::size_t space_at(std::string_view s, bool at_end) {
-  static constexpr std::string_view kSpaces[] = {
-      " ", "\t", "\r", "\n", "\v", "\f", "\xC2\x85", "\xC2\xA0", "\xE1\x9A\x80",
-      "\xE2\x80\x80", "\xE2\x80\x81", "\xE2\x80\x82", "\xE2\x80\x83", "\xE2\x80\x84",
-      "\xE2\x80\x85", "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88", "\xE2\x80\x89",
-      "\xE2\x80\x8A", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F",
-      "\xE3\x80\x80"};
+  static constexpr std::string_view kSpaces[] = {" ",
+                                                 "\t",
+                                                 "\r",
+                                                 "\n",
+                                                 "\v",
+                                                 "\f",
+                                                 "\xC2\x85",
+                                                 "\xC2\xA0",
+                                                 "\xE1\x9A\x80",
+                                                 "\xE2\x80\x80",
+                                                 "\xE2\x80\x81",
+                                                 "\xE2\x80\x82",
+                                                 "\xE2\x80\x83",
+                                                 "\xE2\x80\x84",
+                                                 "\xE2\x80\x85",
+                                                 "\xE2\x80\x86",
+                                                 "\xE2\x80\x87",
+                                                 "\xE2\x80\x88",
+                                                 "\xE2\x80\x89",
+                                                 "\xE2\x80\x8A",
+                                                 "\xE2\x80\xA8",
+                                                 "\xE2\x80\xA9",
+                                                 "\xE2\x80\xAF",
+                                                 "\xE2\x81\x9F",
+                                                 "\xE3\x80\x80"};
   for (const auto sp : kSpaces) {
     if (at_end ? s.ends_with(sp) : s.starts_with(sp)) return sp.size();
   }
@@ -157,7 +179,9 @@ class pair_encoder {
     for (const std::uint8_t symbol : free_) {
       std::fill(counts.begin(), counts.end(), 0);
       for (const auto& n : names_) {
-        for (std::size_t i = 0; i + 1 < n.size(); ++i) ++counts[n[i] << 8 | n[i + 1]];
+        for (std::size_t i = 0; i + 1 < n.size(); ++i) {
+          ++counts[std::size_t{n[i]} << 8 | n[i + 1]];
+        }
       }
       const auto best = std::max_element(counts.begin(), counts.end());
       if (*best < 4) break;  // a pair must save more than its table entry costs
@@ -197,7 +221,8 @@ class layout {
   }
   void add_raw(format::section s, const void* data, std::size_t n) {
     while (bytes_.size() % 8 != 0) bytes_.push_back(std::byte{0});
-    header_.sections[s] = {static_cast<std::uint32_t>(bytes_.size()), static_cast<std::uint32_t>(n)};
+    header_.sections[s] = {static_cast<std::uint32_t>(bytes_.size()),
+                           static_cast<std::uint32_t>(n)};
     const auto* p = static_cast<const std::byte*>(data);
     bytes_.insert(bytes_.end(), p, p + n);
   }
@@ -301,7 +326,7 @@ std::string decode_entities(std::string_view s) {
 std::variant<built_database, build_error> build(const csv_set& csvs) {
   // Names first: every distinct organisation gets an id, in sorted order (deterministic output).
   std::map<std::string, std::uint32_t> name_ids{{std::string(kIeeeRa), 0},
-                                                 {std::string(kPrivate), 0}};
+                                                {std::string(kPrivate), 0}};
   std::array<std::vector<std::pair<std::uint64_t, std::string>>, registry_count> parsed;
   built_database result;
   for (std::size_t r = 0; r < registry_count; ++r) {
@@ -323,12 +348,15 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
       if (fields.size() == 1 && trim(fields[0]).empty()) continue;  // blank line
       if (fields.size() < 3) return build_error{reg, line, "fewer than 3 fields"};
       if (trim(fields[0]) != registry_label(reg)) {
-        return build_error{reg, line, "registry column is '" + trim(fields[0]) + "', expected '" +
-                                          std::string(registry_label(reg)) + "'"};
+        return build_error{reg, line,
+                           "registry column is '" + trim(fields[0]) + "', expected '" +
+                               std::string(registry_label(reg)) + "'"};
       }
       const auto key = parse_hex(trim(fields[1]), digits);
-      if (!key) return build_error{reg, line, "assignment '" + trim(fields[1]) + "' is not " +
-                                                  std::to_string(digits) + " hex digits"};
+      if (!key)
+        return build_error{reg, line,
+                           "assignment '" + trim(fields[1]) + "' is not " + std::to_string(digits) +
+                               " hex digits"};
       std::string name = trim(decode_entities(fields[2]));
       if (name.empty()) return build_error{reg, line, "empty organisation name"};
       if (name.size() >= format::max_name_bytes) name.resize(format::max_name_bytes - 1);
@@ -337,8 +365,9 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
     }
     result.rows[r] = static_cast<std::uint32_t>(parsed[r].size());
     if (result.rows[r] < csvs.min_rows[r]) {
-      return build_error{reg, 0, "only " + std::to_string(result.rows[r]) + " rows, expected at least " +
-                                     std::to_string(csvs.min_rows[r])};
+      return build_error{reg, 0,
+                         "only " + std::to_string(result.rows[r]) + " rows, expected at least " +
+                             std::to_string(csvs.min_rows[r])};
     }
   }
   if (name_ids.size() > 65535) return build_error{registry::ma_l, 0, "too many distinct names"};
@@ -354,11 +383,13 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
   }
   const std::uint32_t ra = name_ids.at(std::string(kIeeeRa));
   for (auto& table : rows) {
-    std::sort(table.begin(), table.end(),
-              [](const row& a, const row& b) { return std::tie(a.key, a.name) < std::tie(b.key, b.name); });
-    table.erase(std::unique(table.begin(), table.end(),
-                            [](const row& a, const row& b) { return a.key == b.key && a.name == b.name; }),
-                table.end());
+    std::sort(table.begin(), table.end(), [](const row& a, const row& b) {
+      return std::tie(a.key, a.name) < std::tie(b.key, b.name);
+    });
+    table.erase(
+        std::unique(table.begin(), table.end(),
+                    [](const row& a, const row& b) { return a.key == b.key && a.name == b.name; }),
+        table.end());
   }
   pair_encoder encoder(encoded);
   encoder.run();
@@ -380,7 +411,9 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
     return k;
   };
   const auto& t = rows;
-  const auto at = [&](registry r) -> const std::vector<row>& { return t[static_cast<std::size_t>(r)]; };
+  const auto at = [&](registry r) -> const std::vector<row>& {
+    return t[static_cast<std::size_t>(r)];
+  };
   out.add(format::ma_l_keys, keys32(at(registry::ma_l)));
   out.add(format::ma_l_ids, ids(at(registry::ma_l)));
   std::vector<std::uint32_t> index(kIndexSlots);

@@ -41,12 +41,18 @@ constexpr prefix_name kGroups[] = {
 };
 
 constexpr prefix_name kPlatforms[] = {
-    {0x005056, 24, "VMware"},          {0x000C29, 24, "VMware"},
-    {0x000569, 24, "VMware"},          {0x001C14, 24, "VMware"},
-    {0x00155D, 24, "Microsoft Hyper-V"}, {0x0003FF, 24, "Microsoft Virtual PC"},
-    {0x080027, 24, "VirtualBox"},      {0x0A0027, 24, "VirtualBox host-only"},
-    {0x525400, 24, "QEMU/KVM"},        {0x00163E, 24, "Xen"},
-    {0x001C42, 24, "Parallels"},       {0x0242, 16, "Docker"},
+    {0x005056, 24, "VMware"},
+    {0x000C29, 24, "VMware"},
+    {0x000569, 24, "VMware"},
+    {0x001C14, 24, "VMware"},
+    {0x00155D, 24, "Microsoft Hyper-V"},
+    {0x0003FF, 24, "Microsoft Virtual PC"},
+    {0x080027, 24, "VirtualBox"},
+    {0x0A0027, 24, "VirtualBox host-only"},
+    {0x525400, 24, "QEMU/KVM"},
+    {0x00163E, 24, "Xen"},
+    {0x001C42, 24, "Parallels"},
+    {0x0242, 16, "Docker"},
 };
 
 bool matches(std::uint64_t mac, const prefix_name& p) noexcept {
@@ -62,11 +68,16 @@ void put(classification& c, const char* fmt, Args... args) noexcept {
 
 std::string_view to_string(slap_quadrant q) noexcept {
   switch (q) {
-    case slap_quadrant::none: return "";
-    case slap_quadrant::aai: return "AAI";
-    case slap_quadrant::eli: return "ELI";
-    case slap_quadrant::sai: return "SAI";
-    case slap_quadrant::reserved: return "reserved";
+    case slap_quadrant::none:
+      return "";
+    case slap_quadrant::aai:
+      return "AAI";
+    case slap_quadrant::eli:
+      return "ELI";
+    case slap_quadrant::sai:
+      return "SAI";
+    case slap_quadrant::reserved:
+      return "reserved";
   }
   return "";
 }
@@ -96,7 +107,13 @@ classification classify(core::mac_address mac, bool has_cid) noexcept {
     } else if ((v >> 32) == 0x3333) {
       // RFC 2464: the low 32 bits of the IPv6 group.
       c.group = "IPv6 multicast";
-      put(c, "ff0X::%x:%x", (octet(2) << 8) | octet(3), (octet(4) << 8) | octet(5));
+      const unsigned hi = (octet(2) << 8) | octet(3);
+      const unsigned lo = (octet(4) << 8) | octet(5);
+      if (hi == 0) {
+        put(c, "ff0X::%x", lo);
+      } else {
+        put(c, "ff0X::%x:%x", hi, lo);
+      }
     }
     return c;
   }
@@ -118,11 +135,20 @@ classification classify(core::mac_address mac, bool has_cid) noexcept {
   }
   if (c.local) {
     switch (octet(0) & 0x0Fu) {
-      case 0x2: c.quadrant = slap_quadrant::aai; break;
-      case 0x6: c.quadrant = slap_quadrant::reserved; break;
-      case 0xA: c.quadrant = slap_quadrant::eli; break;
-      case 0xE: c.quadrant = slap_quadrant::sai; break;
-      default: break;
+      case 0x2:
+        c.quadrant = slap_quadrant::aai;
+        break;
+      case 0x6:
+        c.quadrant = slap_quadrant::reserved;
+        break;
+      case 0xA:
+        c.quadrant = slap_quadrant::eli;
+        break;
+      case 0xE:
+        c.quadrant = slap_quadrant::sai;
+        break;
+      default:
+        break;
     }
     const bool known_eli = c.quadrant == slap_quadrant::eli && has_cid;
     c.likely_random = !known_eli && c.platform.empty() && c.group.empty();

@@ -8,7 +8,9 @@
 namespace ouiscan::ouidb {
 namespace {
 
-core::error corrupt(std::uint64_t offset) { return core::error{core::errc::db_corrupt, offset, 0, 0}; }
+core::error corrupt(std::uint64_t offset) {
+  return core::error{core::errc::db_corrupt, offset, 0, 0};
+}
 
 template <typename Key>
 std::pair<std::size_t, std::size_t> equal_range(std::span<const Key> keys, std::size_t lo,
@@ -17,29 +19,40 @@ std::pair<std::size_t, std::size_t> equal_range(std::span<const Key> keys, std::
                                       keys.begin() + static_cast<std::ptrdiff_t>(hi), key);
   auto last = first;
   while (last != keys.begin() + static_cast<std::ptrdiff_t>(hi) && *last == key) ++last;
-  return {static_cast<std::size_t>(first - keys.begin()), static_cast<std::size_t>(last - keys.begin())};
+  return {static_cast<std::size_t>(first - keys.begin()),
+          static_cast<std::size_t>(last - keys.begin())};
 }
 
 }  // namespace
 
 std::string_view to_string(registry r) noexcept {
   switch (r) {
-    case registry::ma_l: return "MA-L";
-    case registry::ma_m: return "MA-M";
-    case registry::ma_s: return "MA-S";
-    case registry::iab: return "IAB";
-    case registry::cid: return "CID";
+    case registry::ma_l:
+      return "MA-L";
+    case registry::ma_m:
+      return "MA-M";
+    case registry::ma_s:
+      return "MA-S";
+    case registry::iab:
+      return "IAB";
+    case registry::cid:
+      return "CID";
   }
   return "?";
 }
 
 std::string_view csv_name(registry r) noexcept {
   switch (r) {
-    case registry::ma_l: return "oui.csv";
-    case registry::ma_m: return "mam.csv";
-    case registry::ma_s: return "oui36.csv";
-    case registry::iab: return "iab.csv";
-    case registry::cid: return "cid.csv";
+    case registry::ma_l:
+      return "oui.csv";
+    case registry::ma_m:
+      return "mam.csv";
+    case registry::ma_s:
+      return "oui36.csv";
+    case registry::iab:
+      return "iab.csv";
+    case registry::cid:
+      return "cid.csv";
   }
   return "?";
 }
@@ -55,7 +68,8 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
   if (h.magic != format::magic) return core::error{core::errc::bad_magic, 0, 0, 0};
   if (h.version != format::version) return core::error{core::errc::unsupported_version, 8, 0, 0};
   if (h.header_bytes != sizeof(header) || h.file_bytes != data.size()) return corrupt(16);
-  static constexpr std::size_t element[format::section_count] = {4, 2, 4, 4, 2, 4, 2, 8, 2, 8, 2, 4, 1, 1};
+  static constexpr std::size_t element[format::section_count] = {4, 2, 4, 4, 2, 4, 2,
+                                                                 8, 2, 8, 2, 4, 1, 1};
   for (std::size_t s = 0; s < format::section_count; ++s) {
     const auto& ref = h.sections[s];
     if (ref.offset < sizeof(header) || ref.offset % 8 != 0 ||
@@ -86,11 +100,16 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
 
 std::span<const std::uint16_t> database::ids_of(registry r) const noexcept {
   switch (r) {
-    case registry::ma_l: return section<std::uint16_t>(format::ma_l_ids);
-    case registry::ma_m: return section<std::uint16_t>(format::ma_m_ids);
-    case registry::ma_s: return section<std::uint16_t>(format::ma_s_ids);
-    case registry::iab: return section<std::uint16_t>(format::iab_ids);
-    case registry::cid: return section<std::uint16_t>(format::cid_ids);
+    case registry::ma_l:
+      return section<std::uint16_t>(format::ma_l_ids);
+    case registry::ma_m:
+      return section<std::uint16_t>(format::ma_m_ids);
+    case registry::ma_s:
+      return section<std::uint16_t>(format::ma_s_ids);
+    case registry::iab:
+      return section<std::uint16_t>(format::iab_ids);
+    case registry::cid:
+      return section<std::uint16_t>(format::cid_ids);
   }
   return {};
 }
@@ -127,7 +146,8 @@ match database::lookup(core::mac_address mac, unsigned max_bits) const noexcept 
   bool subdivided = in_ma_l;
   const std::uint64_t key36 = v >> 12;
   for (const registry r : {registry::ma_s, registry::iab}) {
-    const auto k36 = section<std::uint64_t>(r == registry::ma_s ? format::ma_s_keys : format::iab_keys);
+    const auto k36 =
+        section<std::uint64_t>(r == registry::ma_s ? format::ma_s_keys : format::iab_keys);
     const auto at = std::lower_bound(k36.begin(), k36.end(), key36);
     if (at != k36.end() && *at == key36 && max_bits >= 36) {
       return found(r, 36, key36, equal_range<std::uint64_t>(k36, 0, k36.size(), key36));
@@ -167,7 +187,7 @@ std::uint32_t database::name_id(const match& m, std::uint32_t i) const noexcept 
 }
 
 std::string_view database::organization(const match& m, std::uint32_t i,
-                                         name_buffer& buf) const noexcept {
+                                        name_buffer& buf) const noexcept {
   if (m.status == match_status::not_found || i >= m.holders) return {};
   return name(name_id(m, i), buf);
 }

@@ -12,7 +12,8 @@
 namespace ouiscan::ouidb {
 namespace {
 
-constexpr const char* kHeaderLine = "Registry,Assignment,Organization Name,Organization Address\r\n";
+constexpr const char* kHeaderLine =
+    "Registry,Assignment,Organization Name,Organization Address\r\n";
 
 // A hand-written miniature of the IEEE files with their quirks.
 csv_set fixture() {
@@ -28,8 +29,10 @@ csv_set fixture() {
               "MA-L,AC0001,UAB &quot;SALDA&quot;,\r\n"
               "MA-L,AC0002,Private,\r\n"
               "MA-L,1C8700,IEEE Registration Authority,\r\n";
-  c.text[1] = std::string(kHeaderLine) + "MA-M,1C87001,Sub Block One,addr\r\nMA-M,C85CE27,Orphan Parent Co,x\r\n";
-  c.text[2] = std::string(kHeaderLine) + "MA-S,0050C2F71,\"Quoted, With Comma\",\"multi\nline\"\r\n";
+  c.text[1] = std::string(kHeaderLine) +
+              "MA-M,1C87001,Sub Block One,addr\r\nMA-M,C85CE27,Orphan Parent Co,x\r\n";
+  c.text[2] =
+      std::string(kHeaderLine) + "MA-S,0050C2F71,\"Quoted, With Comma\",\"multi\nline\"\r\n";
   c.text[3] = std::string(kHeaderLine) + "IAB,0050C2001,Old IAB Holder,\r\n";
   c.text[4] = std::string(kHeaderLine) + "CID,DAA119,\"Google, Inc.\",\r\n";
   c.snapshot.fill(20260521);
@@ -49,7 +52,8 @@ opened open_built(const csv_set& c) {
   opened o;
   o.storage.resize((bytes.size() + 7) / 8);
   std::memcpy(o.storage.data(), bytes.data(), bytes.size());
-  auto db = database::open(core::bytes(reinterpret_cast<const std::byte*>(o.storage.data()), bytes.size()));
+  auto db = database::open(
+      core::bytes(reinterpret_cast<const std::byte*>(o.storage.data()), bytes.size()));
   EXPECT_TRUE(db);
   o.db = *db;
   return o;
@@ -117,7 +121,8 @@ TEST(Lookup, CidAndNotFound) {
   auto m = o.db.lookup(*core::mac_address::parse("da:a1:19:00:00:01"));
   EXPECT_EQ(m.reg, registry::cid);
   EXPECT_EQ(org(o.db, "da:a1:19:00:00:01"), "Google, Inc.");
-  EXPECT_EQ(o.db.lookup(*core::mac_address::parse("12:34:56:78:9a:bc")).status, match_status::not_found);
+  EXPECT_EQ(o.db.lookup(*core::mac_address::parse("12:34:56:78:9a:bc")).status,
+            match_status::not_found);
 }
 
 TEST(Builder, RejectsBadFilesWithTheLine) {
@@ -143,7 +148,8 @@ TEST(Database, RejectsCorruptAndTruncatedFiles) {
   const auto try_open = [&](std::vector<std::byte> bytes) {
     storage.assign((bytes.size() + 7) / 8, 0);
     std::memcpy(storage.data(), bytes.data(), bytes.size());
-    return database::open(core::bytes(reinterpret_cast<const std::byte*>(storage.data()), bytes.size()));
+    return database::open(
+        core::bytes(reinterpret_cast<const std::byte*>(storage.data()), bytes.size()));
   };
   ASSERT_TRUE(try_open(built));
   auto truncated = built;
@@ -162,7 +168,8 @@ TEST(Database, RejectsCorruptAndTruncatedFiles) {
 }
 
 TEST(Builder, DecodesHtmlEntities) {
-  EXPECT_EQ(decode_entities("R&amp;D &lt;x&gt; &#39;q&#39; &#xE9;t&#233;"), "R&D <x> 'q' \xC3\xA9t\xC3\xA9");
+  EXPECT_EQ(decode_entities("R&amp;D &lt;x&gt; &#39;q&#39; &#xE9;t&#233;"),
+            "R&D <x> 'q' \xC3\xA9t\xC3\xA9");
   EXPECT_EQ(decode_entities("AT&T & Co; &bogus;"), "AT&T & Co; &bogus;");
 }
 
@@ -170,7 +177,7 @@ TEST(Diff, CountsAddedRemovedRenamed) {
   const auto before = open_built(fixture());
   csv_set c = fixture();
   c.text[0] = std::string(kHeaderLine) +
-              "MA-L,286FB9,Nokia Renamed,\r\n"           // renamed
+              "MA-L,286FB9,Nokia Renamed,\r\n"  // renamed
               "MA-L,080030,NETWORK RESEARCH CORPORATION,\r\nMA-L,080030,CERN,\r\n"
               "MA-L,0050C2,IEEE Registration Authority,\r\n"
               "MA-L,001B21,Intel Corporate,\r\n"
@@ -188,7 +195,9 @@ TEST(Diff, CountsAddedRemovedRenamed) {
 }
 
 TEST(Classify, FromTheStandards) {
-  const auto c = [](const char* mac, bool cid = false) { return classify(*core::mac_address::parse(mac), cid); };
+  const auto c = [](const char* mac, bool cid = false) {
+    return classify(*core::mac_address::parse(mac), cid);
+  };
   EXPECT_EQ(c("ff:ff:ff:ff:ff:ff").cast, core::address_class::broadcast);
   // RFC 1112: 224.0.0.251 -> 01:00:5e:00:00:fb; the top bit of octet 3 is not part of the group.
   EXPECT_EQ(c("01:00:5e:00:00:fb").detail_view(), "224.0.0.251");

@@ -41,6 +41,22 @@ assert s["frames"] == 170 and s["distinct_addresses"] == len(doc["addresses"])
 assert s["inputs"][0]["status"] == "ok" and s["inputs"][0]["format"] == "pcapng"
 frames = [a["frames"] for a in doc["addresses"]]
 assert frames == sorted(frames, reverse=True), "busiest first"
+# Vendors: the longest IEEE assignment (36, 28, then 24 bits), computed from the CSVs here.
+import csv, html
+ieee = {}
+for name in ["oui.csv", "mam.csv", "oui36.csv", "iab.csv", "cid.csv"]:
+    with open(data + "/../../third_party/ieee/2026-05-21/" + name, encoding="utf-8", newline="") as f:
+        for row in list(csv.reader(f))[1:]:
+            ieee.setdefault(row[1].upper(), set()).add(html.unescape(row[2]).strip())
+named = 0
+for a in doc["addresses"]:
+    hexa = a["address"].replace(":", "").upper()
+    want = next((ieee[hexa[:n]] for n in (9, 7, 6) if hexa[:n] in ieee and ieee[hexa[:n]] != {"IEEE Registration Authority"}), set())
+    assert set(a["vendors"]) == want, (a["address"], a["vendors"], want)
+    named += bool(want)
+assert named >= 10, named
+assert s["database"]["source"] == "embedded" and s["database"]["snapshot"] == "2026-05-21"
+assert sum(v["addresses"] for v in s["vendors"]) == len(doc["addresses"])
 PY
 
 # jsonl: one object per line, the summary last; csv: a header and one row per address.

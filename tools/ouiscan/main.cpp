@@ -1,7 +1,6 @@
 // ouiscan: every MAC address in pcap/pcapng captures, and who made it.
 // Parses the command line into the app's option structs; everything else lives in libraries.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 
 #include "ouiscan/app/run.h"
@@ -40,7 +39,8 @@ int main(int argc, char** argv) {
   cli.add_option("--chunk-size", scan.chunk_bytes, "bytes of records per work item")
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
       ->capture_default_str();
-  cli.add_option("--db", scan.db_path, "OUI database file (default: refreshed copy, else embedded)");
+  cli.add_option("--db", scan.db_path,
+                 "OUI database file (default: refreshed copy, else embedded)");
   cli.add_flag("--progress", progress, "always draw a progress bar on stderr");
   cli.add_flag("--no-progress", no_progress, "never draw a progress bar");
   cli.add_flag("-q,--quiet", scan.quiet, "no warnings, progress or summary on stderr");
@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
   update->add_option("--url-base", db.url_base, "mirror of https://standards-oui.ieee.org");
   update->add_option("--ca-file", db.ca_file, "trust this CA bundle for HTTPS");
   update->add_option("-o,--output", db.output, "write the database here instead");
-  update->add_option("--timeout", db.timeout_s, "seconds per download attempt")->capture_default_str();
+  update->add_option("--timeout", db.timeout_s, "seconds per download attempt")
+      ->capture_default_str();
   update->add_option("--retries", db.retries, "extra attempts on transient failures")
       ->capture_default_str();
   try {

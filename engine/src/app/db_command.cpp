@@ -3,10 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <ctime>
-
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <variant>
 
@@ -21,7 +20,8 @@ namespace {
 // Minimum rows per registry for a download to be believed (the 2026 files hold 39,455 / 6,411 /
 // 7,018 / 4,575 / 212): a truncated or substituted file fails here instead of replacing a good
 // database. Wireshark's make-manuf applies the same kind of check.
-constexpr std::array<std::uint32_t, ouidb::registry_count> kMinRows = {30000, 4000, 4000, 4000, 100};
+constexpr std::array<std::uint32_t, ouidb::registry_count> kMinRows = {30000, 4000, 4000, 4000,
+                                                                       100};
 
 // Writes data to path atomically: a temporary file in the same folder, fsync, rename.
 bool write_atomically(const std::string& path, std::span<const std::byte> data, std::string& why) {
@@ -53,7 +53,8 @@ bool write_atomically(const std::string& path, std::span<const std::byte> data, 
 std::uint32_t yyyymmdd(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);
-  return static_cast<std::uint32_t>((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+  return static_cast<std::uint32_t>((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 +
+                                    tm.tm_mday);
 }
 
 // A folder named with a date (2026-05-21, ieee-2026-05-21) dates its snapshot; otherwise the
@@ -71,8 +72,9 @@ std::uint32_t snapshot_date_of(const std::string& dir) {
 void print_registries(const ouidb::database& db) {
   const auto& h = db.header();
   for (std::size_t r = 0; r < ouidb::registry_count; ++r) {
-    fmt::print("  {:<5} {:>6} rows  snapshot {}\n", ouidb::to_string(static_cast<ouidb::registry>(r)),
-               h.registries[r].rows, format_date(h.registries[r].snapshot_date));
+    fmt::print("  {:<5} {:>6} rows  snapshot {}\n",
+               ouidb::to_string(static_cast<ouidb::registry>(r)), h.registries[r].rows,
+               format_date(h.registries[r].snapshot_date));
   }
 }
 
@@ -133,8 +135,8 @@ int run_db_update(const db_options& options) {
   // Keep the new bytes 8-byte aligned for database::open.
   std::vector<std::uint64_t> aligned((fresh.bytes.size() + 7) / 8);
   std::memcpy(aligned.data(), fresh.bytes.data(), fresh.bytes.size());
-  auto after = ouidb::database::open(core::bytes(reinterpret_cast<const std::byte*>(aligned.data()),
-                                                 fresh.bytes.size()));
+  auto after = ouidb::database::open(
+      core::bytes(reinterpret_cast<const std::byte*>(aligned.data()), fresh.bytes.size()));
   if (!after) {
     fmt::print(stderr, "ouiscan: db update: the new database fails validation\n");
     return exit_input_damaged;
@@ -142,9 +144,11 @@ int run_db_update(const db_options& options) {
   const std::string target = options.output.empty() ? vendor_db::user_path() : options.output;
   std::string why;
   // Compare with what is in use now: the target if it exists, else the embedded database.
-  auto current = ::access(target.c_str(), F_OK) == 0 ? vendor_db::open(target) : vendor_db::open("");
+  auto current =
+      ::access(target.c_str(), F_OK) == 0 ? vendor_db::open(target) : vendor_db::open("");
   if (!write_atomically(target, fresh.bytes, why)) {
-    fmt::print(stderr, "ouiscan: db update: cannot write {}; the current database is unchanged\n", why);
+    fmt::print(stderr, "ouiscan: db update: cannot write {}; the current database is unchanged\n",
+               why);
     return exit_io_error;
   }
   remember_downloads(csvs);

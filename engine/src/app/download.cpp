@@ -24,11 +24,16 @@ constexpr const char* kUserAgent =
 
 std::string_view url_path(ouidb::registry r) {
   switch (r) {
-    case ouidb::registry::ma_l: return "/oui/oui.csv";
-    case ouidb::registry::ma_m: return "/oui28/mam.csv";
-    case ouidb::registry::ma_s: return "/oui36/oui36.csv";
-    case ouidb::registry::iab: return "/iab/iab.csv";
-    case ouidb::registry::cid: return "/cid/cid.csv";
+    case ouidb::registry::ma_l:
+      return "/oui/oui.csv";
+    case ouidb::registry::ma_m:
+      return "/oui28/mam.csv";
+    case ouidb::registry::ma_s:
+      return "/oui36/oui36.csv";
+    case ouidb::registry::iab:
+      return "/iab/iab.csv";
+    case ouidb::registry::cid:
+      return "/cid/cid.csv";
   }
   return "";
 }
@@ -109,7 +114,8 @@ void remember_downloads(const ouidb::csv_set& csvs) {
     if (!csvs.fresh[r]) continue;
     const auto name = std::string(ouidb::csv_name(static_cast<ouidb::registry>(r)));
     std::ofstream(cache / name, std::ios::binary) << csvs.text[r];
-    std::ofstream(cache / (name + ".meta")) << csvs.etag[r] << '\n' << csvs.last_modified[r] << '\n';
+    std::ofstream(cache / (name + ".meta")) << csvs.etag[r] << '\n'
+                                            << csvs.last_modified[r] << '\n';
   }
 }
 

@@ -58,8 +58,8 @@ int run_lookup(const lookup_options& options) {
     fmt::print(stderr, "ouiscan: cannot use the OUI database: {}\n", core::to_string(db.error()));
     return exit_io_error;
   }
-  const bool from_stdin = options.queries.empty() ||
-                          (options.queries.size() == 1 && options.queries[0] == "-");
+  const bool from_stdin =
+      options.queries.empty() || (options.queries.size() == 1 && options.queries[0] == "-");
   int code = exit_ok;
   bool first = true;
   fmt::memory_buffer b;
@@ -85,22 +85,19 @@ int run_lookup(const lookup_options& options) {
         break;
       case report::format::csv:
         if (first) fmt::format_to(out, "query,address,class,vendor,registry,prefix,group\n");
-        fmt::format_to(out, "{},{},{},{},{},{},{}\n", report::csv_quote(text),
-                       q->mac.to_string(), report::short_class(v, q->mac),
-                       report::csv_quote(v.organization),
-                       v.match.status == ouidb::match_status::not_found
-                           ? ""
-                           : ouidb::to_string(v.match.reg),
-                       v.prefix_text, report::csv_quote(v.cls.group));
+        fmt::format_to(
+            out, "{},{},{},{},{},{},{}\n", report::csv_quote(text), q->mac.to_string(),
+            report::short_class(v, q->mac), report::csv_quote(v.organization),
+            v.match.status == ouidb::match_status::not_found ? "" : ouidb::to_string(v.match.reg),
+            v.prefix_text, report::csv_quote(v.cls.group));
         break;
       case report::format::table:
-        fmt::format_to(out, "{:<17}  {:<9}  {:<5}  {:<14}  {}\n", q->mac.to_string(),
-                       report::short_class(v, q->mac),
-                       v.match.status == ouidb::match_status::not_found
-                           ? "-"
-                           : ouidb::to_string(v.match.reg),
-                       v.prefix_text.empty() ? "-" : v.prefix_text + "/" + std::to_string(v.match.bits),
-                       report::display_name(v));
+        fmt::format_to(
+            out, "{:<17}  {:<9}  {:<5}  {:<14}  {}\n", q->mac.to_string(),
+            report::short_class(v, q->mac),
+            v.match.status == ouidb::match_status::not_found ? "-" : ouidb::to_string(v.match.reg),
+            v.prefix_text.empty() ? "-" : v.prefix_text + "/" + std::to_string(v.match.bits),
+            report::display_name(v));
         break;
     }
     first = false;
@@ -117,7 +114,8 @@ int run_lookup(const lookup_options& options) {
   } else {
     for (const auto& q : options.queries) answer(q);
   }
-  if (options.output_format == report::format::json) fmt::format_to(out, "{}\n", first ? "[]" : "]");
+  if (options.output_format == report::format::json)
+    fmt::format_to(out, "{}\n", first ? "[]" : "]");
   std::fwrite(b.data(), 1, b.size(), stdout);
   return std::fflush(stdout) == 0 ? code : exit_io_error;
 }

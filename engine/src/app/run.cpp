@@ -1,7 +1,5 @@
 #include "ouiscan/app/run.h"
 
-#include "ouiscan/app/vendor_db.h"
-
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -12,6 +10,8 @@
 #include <cstring>
 #include <mutex>
 #include <thread>
+
+#include "ouiscan/app/vendor_db.h"
 
 namespace ouiscan::app {
 namespace {

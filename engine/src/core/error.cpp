@@ -26,7 +26,8 @@ const char* name(errc code) noexcept {
       return "io_error";
     case errc::decompress_error:
       return "decompress_error";
-    case errc::db_corrupt: return "db_corrupt";
+    case errc::db_corrupt:
+      return "db_corrupt";
   }
   return "unknown";
 }
@@ -53,7 +54,8 @@ const char* describe(errc code) noexcept {
       return "read error";
     case errc::decompress_error:
       return "corrupt compressed data";
-    case errc::db_corrupt: return "corrupt or truncated OUI database";
+    case errc::db_corrupt:
+      return "corrupt or truncated OUI database";
   }
   return "unknown error";
 }

@@ -25,7 +25,8 @@ std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
 
 std::string trim_header_value(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+  while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' '))
+    v.remove_suffix(1);
   return std::string(v);
 }
 
@@ -116,8 +117,8 @@ std::variant<http_response, http_failure> http_client::get(const std::string& ur
     const CURLcode rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
     failure.status = response.status;
-    if (rc == CURLE_OK && ((response.status >= 200 && response.status < 300) ||
-                           response.status == 304)) {
+    if (rc == CURLE_OK &&
+        ((response.status >= 200 && response.status < 300) || response.status == 304)) {
       return response;
     }
     if (rc != CURLE_OK) {

@@ -51,8 +51,9 @@ void json_array(fmt::memory_buffer& b, const Range& r, Fn&& each) {
 void json_address(fmt::memory_buffer& b, const entry& e) {
   const address_stats& s = *e.stats;
   auto out = std::back_inserter(b);
-  fmt::format_to(out, "{{\"address\":\"{}\",\"class\":\"{}\",\"admin\":\"{}\",", e.mac.to_string(),
-                 core::to_string(core::class_of(e.mac)), admin_of(e.mac));
+  fmt::format_to(out, "{{\"address\":\"{}\",", e.mac.to_string());
+  append_json_fields(b, e.vendor, e.mac);
+  b.push_back(',');
   fmt::format_to(out,
                  "\"frames\":{},\"src_frames\":{},\"src_bytes\":{},\"dst_frames\":{},"
                  "\"dst_bytes\":{},\"arp_frames\":{},\"first_seen\":",
@@ -244,14 +245,14 @@ bool write_csv(std::FILE* out, const inventory& inv) {
     for (std::uint16_t lt : s.link_types.sorted()) links.push_back(link_name(lt));
     // Lists use ';' inside a field so that no field needs quoting.
     const auto& v = e.vendor;
-    fmt::format_to(o, "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", e.mac.to_string(),
-                   short_class(v, e.mac), admin_of(e.mac), csv_quote(v.organization),
-                   v.match.status == ouidb::match_status::not_found ? "" : ouidb::to_string(v.match.reg),
-                   v.prefix_text, csv_quote(v.cls.group), s.frames, s.src_frames,
-                   s.src_bytes, s.dst_frames, s.dst_bytes, s.arp_frames,
-                   s.has_time() ? format_time(s.first_ns) : "",
-                   s.has_time() ? format_time(s.last_ns) : "", fmt::join(role_names(s.roles), ";"),
-                   fmt::join(s.vlans.sorted(), ";"), fmt::join(links, ";"));
+    fmt::format_to(
+        o, "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", e.mac.to_string(),
+        short_class(v, e.mac), admin_of(e.mac), csv_quote(v.organization),
+        v.match.status == ouidb::match_status::not_found ? "" : ouidb::to_string(v.match.reg),
+        v.prefix_text, csv_quote(v.cls.group), s.frames, s.src_frames, s.src_bytes, s.dst_frames,
+        s.dst_bytes, s.arp_frames, s.has_time() ? format_time(s.first_ns) : "",
+        s.has_time() ? format_time(s.last_ns) : "", fmt::join(role_names(s.roles), ";"),
+        fmt::join(s.vlans.sorted(), ";"), fmt::join(links, ";"));
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }
   return flush(out, b);
@@ -302,9 +303,10 @@ inventory make_inventory(const pipeline::address_table& table,
   std::map<std::string, std::uint64_t> per_vendor;
   for (const entry& e : inv.entries) ++per_vendor[display_name(e.vendor)];
   for (auto& [name, n] : per_vendor) inv.vendors.push_back({name, n});
-  std::sort(inv.vendors.begin(), inv.vendors.end(), [](const vendor_count& a, const vendor_count& b) {
-    return a.addresses != b.addresses ? a.addresses > b.addresses : a.name < b.name;
-  });
+  std::sort(inv.vendors.begin(), inv.vendors.end(),
+            [](const vendor_count& a, const vendor_count& b) {
+              return a.addresses != b.addresses ? a.addresses > b.addresses : a.name < b.name;
+            });
   std::sort(inv.entries.begin(), inv.entries.end(), [](const entry& a, const entry& b) {
     if (a.stats->frames != b.stats->frames) return a.stats->frames > b.stats->frames;
     if (a.stats->arp_frames != b.stats->arp_frames)

@@ -61,11 +61,21 @@ void append_json_string(fmt::memory_buffer& b, std::string_view s) {
   b.push_back('"');
   for (const char c : s) {
     switch (c) {
-      case '"': fmt::format_to(std::back_inserter(b), "\\\""); break;
-      case '\\': fmt::format_to(std::back_inserter(b), "\\\\"); break;
-      case '\n': fmt::format_to(std::back_inserter(b), "\\n"); break;
-      case '\t': fmt::format_to(std::back_inserter(b), "\\t"); break;
-      case '\r': fmt::format_to(std::back_inserter(b), "\\r"); break;
+      case '"':
+        fmt::format_to(std::back_inserter(b), "\\\"");
+        break;
+      case '\\':
+        fmt::format_to(std::back_inserter(b), "\\\\");
+        break;
+      case '\n':
+        fmt::format_to(std::back_inserter(b), "\\n");
+        break;
+      case '\t':
+        fmt::format_to(std::back_inserter(b), "\\t");
+        break;
+      case '\r':
+        fmt::format_to(std::back_inserter(b), "\\r");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           fmt::format_to(std::back_inserter(b), "\\u{:04x}", static_cast<unsigned>(c));
@@ -86,8 +96,8 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
       append_json_string(b, s);
     }
   };
-  fmt::format_to(out, "\"class\":\"{}\",\"admin\":\"{}\",\"vendor\":",
-                 core::to_string(v.cls.cast), mac.is_local() ? "local" : "universal");
+  fmt::format_to(out, "\"class\":\"{}\",\"admin\":\"{}\",\"vendor\":", core::to_string(v.cls.cast),
+                 mac.is_local() ? "local" : "universal");
   str_or_null(v.organization);
   fmt::format_to(out, ",\"vendors\":[");
   for (std::size_t i = 0; i < v.holders.size(); ++i) {
@@ -103,8 +113,9 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
                                                                : ouidb::to_string(v.match.reg));
   fmt::format_to(out, ",\"prefix\":");
   str_or_null(v.prefix_text);
-  fmt::format_to(out, ",\"prefix_bits\":{},\"holders\":{},\"private\":{},\"quadrant\":",
-                 v.match.bits, v.match.holders, v.match.is_private);
+  fmt::format_to(out,
+                 ",\"prefix_bits\":{},\"holders\":{},\"private\":{},\"quadrant\":", v.match.bits,
+                 v.match.holders, v.match.is_private);
   str_or_null(ouidb::to_string(v.cls.quadrant));
   fmt::format_to(out, ",\"group\":");
   str_or_null(v.cls.group);

@@ -13,7 +13,6 @@
 
 #include "ouiscan/report/inventory.h"
 #include "ouiscan/report/vendor.h"
-#include "ouiscan/report/vendor.h"
 
 namespace ouiscan::app {
 
@@ -34,7 +33,7 @@ struct run_options {
   unsigned threads = 0;     // 0: all cores
   std::size_t chunk_bytes = 1U << 20;
   progress_mode progress = progress_mode::automatic;
-  bool quiet = false;  // no warnings or summary on stderr
+  bool quiet = false;   // no warnings or summary on stderr
   std::string db_path;  // --db: an OUI database file instead of the usual choice
 };
 

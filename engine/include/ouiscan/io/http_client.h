@@ -15,8 +15,8 @@
 namespace ouiscan::io {
 
 struct http_options {
-  std::string ca_file;             // trust this CA bundle instead of the system's
-  std::string user_agent;          // sent as User-Agent
+  std::string ca_file;     // trust this CA bundle instead of the system's
+  std::string user_agent;  // sent as User-Agent
   double connect_timeout_s = 15;
   double total_timeout_s = 120;    // per attempt
   double low_speed_window_s = 20;  // abort an attempt slower than 1 KB/s over this window
@@ -37,8 +37,8 @@ struct http_response {
 };
 
 struct http_failure {
-  long status = 0;       // the last HTTP status, 0 when no response came
-  std::string message;   // one line: what went wrong on the last attempt
+  long status = 0;      // the last HTTP status, 0 when no response came
+  std::string message;  // one line: what went wrong on the last attempt
   unsigned attempts = 0;
 };
 
@@ -48,7 +48,7 @@ class http_client {
   // GETs a URL. 2xx and 304 are answers; 5xx, 429, timeouts, resets and cut bodies are retried;
   // other statuses fail at once.
   [[nodiscard]] std::variant<http_response, http_failure> get(const std::string& url,
-                                                               const http_request& request = {});
+                                                              const http_request& request = {});
 
  private:
   http_options options_;

@@ -38,8 +38,8 @@ struct inventory {
   pipeline::frame_counters totals;
   std::uint64_t table_bytes = 0;  // memory held by the address table
   double seconds = 0;
-  std::string database;            // which OUI database answered ("embedded", a path, or "")
-  std::uint32_t database_date = 0; // its MA-L snapshot date, YYYYMMDD
+  std::string database;               // which OUI database answered ("embedded", a path, or "")
+  std::uint32_t database_date = 0;    // its MA-L snapshot date, YYYYMMDD
   std::vector<vendor_count> vendors;  // addresses per vendor, most first
 };
 

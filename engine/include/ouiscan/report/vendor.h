@@ -22,7 +22,7 @@ struct vendor_info {
   ouidb::classification cls;
   std::vector<std::string> holders;  // every organisation holding the matched assignment
   std::string organization;          // the holders joined with " / "; empty when none
-  std::string prefix_text;   // "00:50:c2:f7:1" (the matched prefix), empty when none
+  std::string prefix_text;           // "00:50:c2:f7:1" (the matched prefix), empty when none
 };
 
 // db may be null (no database): only the classification is filled in.

@@ -27,12 +27,12 @@ struct csv_set {
   // Where the text came from, for conditional downloads (the refresh keeps these).
   std::array<std::string, registry_count> etag;
   std::array<std::string, registry_count> last_modified;
-  std::array<bool, registry_count> fresh{};               // downloaded now (not from the cache)
+  std::array<bool, registry_count> fresh{};  // downloaded now (not from the cache)
 };
 
 struct build_error {
   registry reg;
-  std::uint64_t line;   // 1-based CSV line, 0 for whole-file problems
+  std::uint64_t line;  // 1-based CSV line, 0 for whole-file problems
   std::string message;
 };
 

@@ -30,9 +30,9 @@ struct classification {
   core::address_class cast = core::address_class::unicast;
   bool local = false;
   slap_quadrant quadrant = slap_quadrant::none;
-  std::string_view group;     // a well-known group or special address: "STP", "IPv4 multicast"
-  std::string_view platform;  // a virtual-machine or container platform: "VMware", "Docker"
-  bool likely_random = false; // local unicast outside every known scheme (decided with the CID)
+  std::string_view group;         // a well-known group or special address: "STP", "IPv4 multicast"
+  std::string_view platform;      // a virtual-machine or container platform: "VMware", "Docker"
+  bool likely_random = false;     // local unicast outside every known scheme (decided with the CID)
   std::array<char, 48> detail{};  // decoded detail: "224.0.0.251", "VRID 5" (NUL-terminated)
 
   [[nodiscard]] std::string_view detail_view() const noexcept { return detail.data(); }

@@ -23,9 +23,9 @@ namespace ouiscan::ouidb {
 using name_buffer = std::array<char, format::max_name_bytes>;
 
 enum class match_status : std::uint8_t {
-  not_found,           // no registry holds the address's prefix
-  assigned,            // holders named by the matched assignment
-  unassigned_subblock, // inside a block the IEEE subdivided, in a sub-block nobody holds yet
+  not_found,            // no registry holds the address's prefix
+  assigned,             // holders named by the matched assignment
+  unassigned_subblock,  // inside a block the IEEE subdivided, in a sub-block nobody holds yet
 };
 
 struct match {
@@ -79,8 +79,8 @@ template <typename Fn>
 void database::for_each(registry r, Fn&& fn) const {
   const auto ids = ids_of(r);
   if (r == registry::ma_s || r == registry::iab) {
-    const auto keys = section<std::uint64_t>(r == registry::ma_s ? format::ma_s_keys
-                                                                 : format::iab_keys);
+    const auto keys =
+        section<std::uint64_t>(r == registry::ma_s ? format::ma_s_keys : format::iab_keys);
     for (std::size_t i = 0; i < keys.size(); ++i) fn(keys[i], ids[i]);
     return;
   }

@@ -24,21 +24,21 @@ inline constexpr std::uint32_t max_name_bytes = 256;  // decoded organisation na
 // Sections, in file order. Keys are sorted ascending; equal keys (several holders of one
 // assignment) are adjacent; ids[i] names the holder of keys[i].
 enum section : std::uint32_t {
-  ma_l_keys,    // u32: 24-bit prefixes
-  ma_l_ids,     // u16 name ids
-  ma_l_index,   // u32 x 4097: first MA-L row whose key's top 12 bits are >= i
-  cid_keys,     // u32: 24-bit prefixes
-  cid_ids,      // u16
-  ma_m_keys,    // u32: 28-bit prefixes
-  ma_m_ids,     // u16
-  ma_s_keys,    // u64: 36-bit prefixes
-  ma_s_ids,     // u16
-  iab_keys,     // u64: 36-bit prefixes
-  iab_ids,      // u16
-  name_offsets, // u32 per name id: offset of the encoded name in name_pool
-  name_pool,    // per name: u8 encoded length, then the byte-pair-encoded bytes
-  name_pairs,   // u8 x 512: for byte b, pairs[2b], pairs[2b+1] are the two symbols it stands
-                // for; a byte whose pair is (0, 0) stands for itself
+  ma_l_keys,     // u32: 24-bit prefixes
+  ma_l_ids,      // u16 name ids
+  ma_l_index,    // u32 x 4097: first MA-L row whose key's top 12 bits are >= i
+  cid_keys,      // u32: 24-bit prefixes
+  cid_ids,       // u16
+  ma_m_keys,     // u32: 28-bit prefixes
+  ma_m_ids,      // u16
+  ma_s_keys,     // u64: 36-bit prefixes
+  ma_s_ids,      // u16
+  iab_keys,      // u64: 36-bit prefixes
+  iab_ids,       // u16
+  name_offsets,  // u32 per name id: offset of the encoded name in name_pool
+  name_pool,     // per name: u8 encoded length, then the byte-pair-encoded bytes
+  name_pairs,    // u8 x 512: for byte b, pairs[2b], pairs[2b+1] are the two symbols it stands
+                 // for; a byte whose pair is (0, 0) stands for itself
   section_count,
 };
 
@@ -57,10 +57,10 @@ struct header {
   std::uint32_t version;
   std::uint32_t header_bytes;
   std::uint64_t file_bytes;
-  std::uint32_t crc32;          // zlib CRC-32 of bytes [header_bytes, file_bytes)
+  std::uint32_t crc32;  // zlib CRC-32 of bytes [header_bytes, file_bytes)
   std::uint32_t name_count;
-  std::uint32_t ieee_ra_name;   // id of "IEEE Registration Authority" (subdivided blocks)
-  std::uint32_t private_name;   // id of "Private"
+  std::uint32_t ieee_ra_name;  // id of "IEEE Registration Authority" (subdivided blocks)
+  std::uint32_t private_name;  // id of "Private"
   std::array<registry_info, registry_count> registries;
   std::array<section_ref, section_count> sections;
 };
