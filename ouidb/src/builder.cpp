@@ -16,7 +16,6 @@ namespace {
 constexpr std::string_view kHeader = "Registry,Assignment,Organization Name,Organization Address";
 constexpr std::string_view kIeeeRa = "IEEE Registration Authority";
 constexpr std::string_view kPrivate = "Private";
-constexpr std::size_t kIndexSlots = 4097;  // top 12 bits of a 24-bit key, plus the end
 
 std::string_view registry_label(registry r) {
   return to_string(r);  // the value of the CSV's Registry column
@@ -338,7 +337,10 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
     std::uint64_t line = 0;
     std::string header;
     if (reader.next(fields, line)) {
-      for (const auto& f : fields) header += (header.empty() ? "" : ",") + trim(f);
+      for (const auto& f : fields) {
+        if (!header.empty()) header += ',';
+        header += trim(f);
+      }
     }
     if (header != kHeader) {
       return build_error{reg, 1, "not an IEEE registry CSV (the header line differs)"};
@@ -414,13 +416,18 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
   const auto at = [&](registry r) -> const std::vector<row>& {
     return t[static_cast<std::size_t>(r)];
   };
-  out.add(format::ma_l_keys, keys32(at(registry::ma_l)));
+  constexpr unsigned low_bits = 24 - format::ma_l_index_bits;
+  std::vector<std::uint16_t> low_keys;
+  for (const row& x : at(registry::ma_l)) {
+    low_keys.push_back(static_cast<std::uint16_t>(x.key & ((1U << low_bits) - 1)));
+  }
+  out.add(format::ma_l_keys, low_keys);
   out.add(format::ma_l_ids, ids(at(registry::ma_l)));
-  std::vector<std::uint32_t> index(kIndexSlots);
-  for (std::size_t slot = 0; slot < kIndexSlots; ++slot) {
+  std::vector<std::uint32_t> index(format::ma_l_index_slots);
+  for (std::size_t slot = 0; slot < index.size(); ++slot) {
     index[slot] = static_cast<std::uint32_t>(
         std::lower_bound(at(registry::ma_l).begin(), at(registry::ma_l).end(), slot,
-                         [](const row& x, std::size_t s) { return (x.key >> 12) < s; }) -
+                         [](const row& x, std::size_t s) { return (x.key >> low_bits) < s; }) -
         at(registry::ma_l).begin());
   }
   out.add(format::ma_l_index, index);
@@ -442,6 +449,31 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
   out.add(format::name_offsets, offsets);
   out.add(format::name_pool, pool);
   out.add_raw(format::name_pairs, encoder.pairs().data(), encoder.pairs().size());
+  std::map<std::uint32_t, format::parent_block> parents;
+  const auto note = [&](registry r, unsigned shift, std::uint32_t format::parent_block::*begin,
+                        std::uint32_t format::parent_block::*end) {
+    const auto& table = at(r);
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      const auto key = static_cast<std::uint32_t>(table[i].key >> shift);
+      auto [it, added] = parents.try_emplace(key, format::parent_block{key, 0, 0, 0, 0, 0, 0});
+      if (it->second.*end == 0) it->second.*begin = static_cast<std::uint32_t>(i);
+      it->second.*end = static_cast<std::uint32_t>(i + 1);
+    }
+  };
+  note(registry::ma_m, 4, &format::parent_block::ma_m_begin, &format::parent_block::ma_m_end);
+  note(registry::ma_s, 12, &format::parent_block::ma_s_begin, &format::parent_block::ma_s_end);
+  note(registry::iab, 12, &format::parent_block::iab_begin, &format::parent_block::iab_end);
+  std::vector<format::parent_block> parent_list;
+  for (const auto& [key, block] : parents) parent_list.push_back(block);
+  out.add(format::parents, parent_list);
+  std::vector<std::uint64_t> filters(2 * format::filter_bits / 64);
+  const auto mark = [&](std::size_t set, std::uint32_t key24) {
+    const std::size_t bit = set * format::filter_bits + (key24 >> 12);
+    filters[bit / 64] |= std::uint64_t{1} << (bit % 64);
+  };
+  for (const auto& block : parent_list) mark(0, block.key);
+  for (const row& x : at(registry::cid)) mark(1, static_cast<std::uint32_t>(x.key));
+  out.add(format::filters, filters);
 
   format::header& h = out.header();
   h.name_count = static_cast<std::uint32_t>(encoded.size());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 namespace ouiscan::ouidb {
 namespace {
@@ -68,8 +69,11 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
   if (h.magic != format::magic) return core::error{core::errc::bad_magic, 0, 0, 0};
   if (h.version != format::version) return core::error{core::errc::unsupported_version, 8, 0, 0};
   if (h.header_bytes != sizeof(header) || h.file_bytes != data.size()) return corrupt(16);
-  static constexpr std::size_t element[format::section_count] = {4, 2, 4, 4, 2, 4, 2,
-                                                                 8, 2, 8, 2, 4, 1, 1};
+  // Element size of each section, in section order.
+  static constexpr std::array<std::size_t, format::section_count> element = {
+      2, 2, 4, 4, 2, 4, 2, 8, 2, 8, 2, 4, 1, 1, sizeof(format::parent_block), 8};
+  static_assert(std::find(element.begin(), element.end(), 0) == element.end(),
+                "every section needs its element size");
   for (std::size_t s = 0; s < format::section_count; ++s) {
     const auto& ref = h.sections[s];
     if (ref.offset < sizeof(header) || ref.offset % 8 != 0 ||
@@ -80,12 +84,13 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
   const auto pairs_match = [&](format::section k, format::section v, std::size_t key_bytes) {
     return h.sections[k].bytes / key_bytes == h.sections[v].bytes / 2;
   };
-  if (!pairs_match(format::ma_l_keys, format::ma_l_ids, 4) ||
+  if (!pairs_match(format::ma_l_keys, format::ma_l_ids, 2) ||
       !pairs_match(format::cid_keys, format::cid_ids, 4) ||
       !pairs_match(format::ma_m_keys, format::ma_m_ids, 4) ||
       !pairs_match(format::ma_s_keys, format::ma_s_ids, 8) ||
       !pairs_match(format::iab_keys, format::iab_ids, 8) ||
-      h.sections[format::ma_l_index].bytes != 4097 * 4 ||
+      h.sections[format::ma_l_index].bytes != format::ma_l_index_slots * 4 ||
+      h.sections[format::filters].bytes != 2 * format::filter_bits / 8 ||
       h.sections[format::name_offsets].bytes / 4 != h.name_count ||
       h.sections[format::name_pairs].bytes != 512) {
     return corrupt(offsetof(header, sections));
@@ -130,41 +135,71 @@ match database::lookup(core::mac_address mac, unsigned max_bits) const noexcept 
     return m;
   };
 
-  const auto keys = section<std::uint32_t>(format::ma_l_keys);
+  // MA-L: the index narrows the search to the rows sharing the key's top 14 bits (about ten; a
+  // thousand in the densely assigned 00:xx:xx range), which are scanned or bisected.
+  constexpr unsigned low_bits = 24 - format::ma_l_index_bits;
+  const auto low_keys = section<std::uint16_t>(format::ma_l_keys);
   const auto index = section<std::uint32_t>(format::ma_l_index);
-  const std::size_t slot = key24 >> 12;
-  const std::size_t lo = std::min<std::size_t>(index[slot], keys.size());
-  const std::size_t hi = std::clamp<std::size_t>(index[slot + 1], lo, keys.size());
-  const auto range = equal_range<std::uint32_t>(keys, lo, hi, key24);
-  const bool in_ma_l = range.first != range.second;
-  if (in_ma_l && (max_bits < 28 ||
-                  section<std::uint16_t>(format::ma_l_ids)[range.first] != header_->ieee_ra_name)) {
+  const std::size_t slot = key24 >> low_bits;
+  const std::size_t lo = std::min<std::size_t>(index[slot], low_keys.size());
+  const std::size_t hi = std::clamp<std::size_t>(index[slot + 1], lo, low_keys.size());
+  const auto low = static_cast<std::uint16_t>(key24 & ((1U << low_bits) - 1));
+  // Branch-free bisection (the comparisons compile to conditional moves): the dense buckets
+  // would otherwise mispredict at every step.
+  const std::uint16_t* base = low_keys.data() + lo;
+  std::size_t n = hi - lo;
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    base = base[half - 1] < low ? base + half : base;
+    n -= half;
+  }
+  std::size_t first = static_cast<std::size_t>(base - low_keys.data());
+  if (n == 1 && *base < low) ++first;
+  std::size_t last = first;
+  while (last < hi && low_keys[last] == low) ++last;
+  const std::pair<std::size_t, std::size_t> range{first, last};
+  const bool in_ma_l = first != last;
+  if (in_ma_l &&
+      (max_bits < 28 || section<std::uint16_t>(format::ma_l_ids)[first] != header_->ieee_ra_name)) {
     return found(registry::ma_l, 24, key24, range);
   }
-  // Below an IEEE RA block (or a prefix the IEEE subdivided without listing it in MA-L), the
-  // longest matching sub-block names the holder.
-  bool subdivided = in_ma_l;
-  const std::uint64_t key36 = v >> 12;
-  for (const registry r : {registry::ma_s, registry::iab}) {
-    const auto k36 =
-        section<std::uint64_t>(r == registry::ma_s ? format::ma_s_keys : format::iab_keys);
-    const auto at = std::lower_bound(k36.begin(), k36.end(), key36);
-    if (at != k36.end() && *at == key36 && max_bits >= 36) {
-      return found(r, 36, key36, equal_range<std::uint64_t>(k36, 0, k36.size(), key36));
+  const auto filters = section<std::uint64_t>(format::filters);
+  const auto may_hold = [&](std::size_t set) {
+    const std::size_t bit = set * format::filter_bits + (key24 >> 12);
+    return ((filters[bit / 64] >> (bit % 64)) & 1U) != 0;
+  };
+  // Below a subdivided block (an IEEE RA row, though the IEEE omits a few from MA-L), the longest
+  // matching sub-block names the holder; only the block's own rows are searched.
+  const auto parents = section<format::parent_block>(format::parents);
+  const auto parent = !may_hold(0) ? parents.end()
+                                   : std::lower_bound(parents.begin(), parents.end(), key24,
+                                                      [](const format::parent_block& p,
+                                                         std::uint32_t k) { return p.key < k; });
+  if (parent != parents.end() && parent->key == key24) {
+    const std::uint64_t key36 = v >> 12;
+    const auto k36s = section<std::uint64_t>(format::ma_s_keys);
+    const auto k36i = section<std::uint64_t>(format::iab_keys);
+    const auto k28 = section<std::uint32_t>(format::ma_m_keys);
+    const auto key28 = static_cast<std::uint32_t>(v >> 20);
+    const auto bounded = [](std::size_t b, std::size_t e, std::size_t size) {
+      return std::pair<std::size_t, std::size_t>{std::min(b, size),
+                                                 std::clamp(e, std::min(b, size), size)};
+    };
+    if (max_bits >= 36) {
+      auto [b, e] = bounded(parent->ma_s_begin, parent->ma_s_end, k36s.size());
+      auto hit = equal_range<std::uint64_t>(k36s, b, e, key36);
+      if (hit.first != hit.second) return found(registry::ma_s, 36, key36, hit);
+      std::tie(b, e) = bounded(parent->iab_begin, parent->iab_end, k36i.size());
+      hit = equal_range<std::uint64_t>(k36i, b, e, key36);
+      if (hit.first != hit.second) return found(registry::iab, 36, key36, hit);
     }
-    // Any sub-block of the same 24-bit parent, just before or after where the key would sit.
-    subdivided = subdivided || (at != k36.end() && (*at >> 12) == key24) ||
-                 (at != k36.begin() && (*(at - 1) >> 12) == key24);
+    if (max_bits >= 28) {
+      const auto [b, e] = bounded(parent->ma_m_begin, parent->ma_m_end, k28.size());
+      const auto hit = equal_range<std::uint32_t>(k28, b, e, key28);
+      if (hit.first != hit.second) return found(registry::ma_m, 28, key28, hit);
+    }
   }
-  const auto key28 = static_cast<std::uint32_t>(v >> 20);
-  const auto k28 = section<std::uint32_t>(format::ma_m_keys);
-  const auto at = std::lower_bound(k28.begin(), k28.end(), key28);
-  if (at != k28.end() && *at == key28 && max_bits >= 28) {
-    return found(registry::ma_m, 28, key28, equal_range<std::uint32_t>(k28, 0, k28.size(), key28));
-  }
-  subdivided = subdivided || (at != k28.end() && (*at >> 4) == key24) ||
-               (at != k28.begin() && (*(at - 1) >> 4) == key24);
-  if (subdivided) {
+  if (in_ma_l || (parent != parents.end() && parent->key == key24)) {
     match m;
     m.status = match_status::unassigned_subblock;
     m.reg = registry::ma_l;
@@ -174,6 +209,7 @@ match database::lookup(core::mac_address mac, unsigned max_bits) const noexcept 
     m.holders = in_ma_l ? 1 : 0;
     return m;
   }
+  if (!may_hold(1)) return {};
   const auto cid = section<std::uint32_t>(format::cid_keys);
   const auto hit = equal_range<std::uint32_t>(cid, 0, cid.size(), key24);
   if (hit.first != hit.second) return found(registry::cid, 24, key24, hit);

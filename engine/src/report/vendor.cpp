@@ -37,21 +37,19 @@ std::string_view short_class(const vendor_info& v, core::mac_address mac) {
 }
 
 std::string display_name(const vendor_info& v) {
-  std::string s;
   if (!v.cls.group.empty()) {
-    s = std::string(v.cls.group);
-    if (!v.cls.detail_view().empty()) s += " " + std::string(v.cls.detail_view());
-    if (!v.organization.empty()) s += " (" + v.organization + ")";
+    std::string s(v.cls.group);
+    if (!v.cls.detail_view().empty()) s = fmt::format("{} {}", s, v.cls.detail_view());
+    if (!v.organization.empty()) s = fmt::format("{} ({})", s, v.organization);
     return s;
   }
   if (!v.organization.empty()) {
-    s = v.organization;
-    if (!v.cls.platform.empty()) s += " [" + std::string(v.cls.platform) + "]";
-    return s;
+    if (v.cls.platform.empty()) return v.organization;
+    return fmt::format("{} [{}]", v.organization, v.cls.platform);
   }
   if (!v.cls.platform.empty()) return std::string(v.cls.platform);
   if (v.match.status == ouidb::match_status::unassigned_subblock) {
-    return "(unassigned sub-block of " + v.prefix_text + ")";
+    return fmt::format("(unassigned sub-block of {})", v.prefix_text);
   }
   if (v.cls.likely_random) return "(randomised)";
   return "(unknown)";

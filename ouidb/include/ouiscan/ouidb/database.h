@@ -84,9 +84,20 @@ void database::for_each(registry r, Fn&& fn) const {
     for (std::size_t i = 0; i < keys.size(); ++i) fn(keys[i], ids[i]);
     return;
   }
-  const auto keys = section<std::uint32_t>(r == registry::ma_l   ? format::ma_l_keys
-                                           : r == registry::ma_m ? format::ma_m_keys
-                                                                 : format::cid_keys);
+  if (r == registry::ma_l) {
+    // Rebuild each 24-bit key from its bucket (the top bits) and its stored low bits.
+    const auto low = section<std::uint16_t>(format::ma_l_keys);
+    const auto index = section<std::uint32_t>(format::ma_l_index);
+    constexpr unsigned low_bits = 24 - format::ma_l_index_bits;
+    for (std::size_t slot = 0; slot + 1 < index.size(); ++slot) {
+      for (std::size_t i = index[slot]; i < index[slot + 1] && i < low.size(); ++i) {
+        fn((std::uint64_t{slot} << low_bits) | low[i], ids[i]);
+      }
+    }
+    return;
+  }
+  const auto keys =
+      section<std::uint32_t>(r == registry::ma_m ? format::ma_m_keys : format::cid_keys);
   for (std::size_t i = 0; i < keys.size(); ++i) fn(std::uint64_t{keys[i]}, ids[i]);
 }
 

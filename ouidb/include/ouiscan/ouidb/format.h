@@ -20,13 +20,16 @@ namespace format {
 inline constexpr std::array<char, 8> magic = {'O', 'U', 'I', 'S', 'C', 'N', 'D', 'B'};
 inline constexpr std::uint32_t version = 1;
 inline constexpr std::uint32_t max_name_bytes = 256;  // decoded organisation names, at most
+inline constexpr unsigned ma_l_index_bits = 14;       // MA-L rows are bucketed by these
+inline constexpr std::size_t ma_l_index_slots = (std::size_t{1} << ma_l_index_bits) + 1;
+inline constexpr std::size_t filter_bits = 4096;
 
 // Sections, in file order. Keys are sorted ascending; equal keys (several holders of one
 // assignment) are adjacent; ids[i] names the holder of keys[i].
 enum section : std::uint32_t {
-  ma_l_keys,     // u32: 24-bit prefixes
+  ma_l_keys,     // u16: the low 10 bits of each 24-bit prefix (the index gives the top 14)
   ma_l_ids,      // u16 name ids
-  ma_l_index,    // u32 x 4097: first MA-L row whose key's top 12 bits are >= i
+  ma_l_index,    // u32 x 16385: first MA-L row whose key's top 14 bits are >= i
   cid_keys,      // u32: 24-bit prefixes
   cid_ids,       // u16
   ma_m_keys,     // u32: 28-bit prefixes
@@ -39,8 +42,21 @@ enum section : std::uint32_t {
   name_pool,     // per name: u8 encoded length, then the byte-pair-encoded bytes
   name_pairs,    // u8 x 512: for byte b, pairs[2b], pairs[2b+1] are the two symbols it stands
                  // for; a byte whose pair is (0, 0) stands for itself
+  parents,       // parent_block per 24-bit block with sub-blocks, sorted by key
+  filters,       // u64 x 128: two 4096-bit sets of (24-bit key >> 12): parents, then CIDs,
+                 // so that most lookups of random addresses end without a search
   section_count,
 };
+
+// A 24-bit block the IEEE subdivided: where its sub-blocks sit in the MA-M, MA-S and IAB tables
+// ([begin, end) row ranges), so that a lookup searches only that block's few rows.
+struct parent_block {
+  std::uint32_t key;
+  std::uint32_t ma_m_begin, ma_m_end;
+  std::uint32_t ma_s_begin, ma_s_end;
+  std::uint32_t iab_begin, iab_end;
+};
+static_assert(sizeof(parent_block) == 28);
 
 struct registry_info {
   std::uint32_t snapshot_date;  // YYYYMMDD, 0 when unknown
