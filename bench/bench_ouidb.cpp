@@ -30,9 +30,12 @@ const database& embedded_db() {
 std::vector<mac_address> address_mix(std::size_t n, double skew = 0) {
   const database& db = embedded_db();
   std::vector<std::uint64_t> ma_l, sub;
-  db.for_each(ouiscan::ouidb::registry::ma_l, [&](std::uint64_t k, std::uint16_t) { ma_l.push_back(k << 24); });
-  db.for_each(ouiscan::ouidb::registry::ma_m, [&](std::uint64_t k, std::uint16_t) { sub.push_back(k << 20); });
-  db.for_each(ouiscan::ouidb::registry::ma_s, [&](std::uint64_t k, std::uint16_t) { sub.push_back(k << 12); });
+  db.for_each(ouiscan::ouidb::registry::ma_l,
+              [&](std::uint64_t k, std::uint16_t) { ma_l.push_back(k << 24); });
+  db.for_each(ouiscan::ouidb::registry::ma_m,
+              [&](std::uint64_t k, std::uint16_t) { sub.push_back(k << 20); });
+  db.for_each(ouiscan::ouidb::registry::ma_s,
+              [&](std::uint64_t k, std::uint16_t) { sub.push_back(k << 12); });
   std::mt19937_64 rng(42);
   std::shuffle(ma_l.begin(), ma_l.end(), rng);
   std::shuffle(sub.begin(), sub.end(), rng);
@@ -47,7 +50,8 @@ std::vector<mac_address> address_mix(std::size_t n, double skew = 0) {
   const auto cdf_s = zipf_table(sub.size());
   std::uniform_real_distribution<double> unit(0, 1);
   const auto pick = [&](const std::vector<double>& cdf) {
-    return static_cast<std::size_t>(std::lower_bound(cdf.begin(), cdf.end(), unit(rng)) - cdf.begin()) %
+    return static_cast<std::size_t>(std::lower_bound(cdf.begin(), cdf.end(), unit(rng)) -
+                                    cdf.begin()) %
            cdf.size();
   };
   std::vector<mac_address> out;
