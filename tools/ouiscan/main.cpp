@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   cli.add_flag("--progress", progress, "always draw a progress bar on stderr");
   cli.add_flag("--no-progress", no_progress, "never draw a progress bar");
   cli.add_flag("-q,--quiet", scan.quiet, "no warnings, progress or summary on stderr");
+  cli.add_flag("--stats", scan.stats, "print the summary with time per stage and memory on stderr");
   cli.set_version_flag("-V,--version", "ouiscan 0.1.0");
 
   auto* look = cli.add_subcommand("lookup", "vendor and class of addresses or prefixes");

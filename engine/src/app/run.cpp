@@ -82,6 +82,19 @@ class progress_bar {
   std::thread thread_;
 };
 
+// RssAnon from /proc/self/status: the heap and stacks, not the page cache behind mapped files.
+std::uint64_t anonymous_memory() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  unsigned long long kb = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "RssAnon: %llu kB", &kb) == 1) break;
+  }
+  std::fclose(f);
+  return kb * 1024;
+}
+
 void warn_input(const pipeline::input_report& r, std::size_t addresses_so_far) {
   fmt::print(stderr, "ouiscan: {}: {}", r.name, core::to_string(*r.error));
   if (r.error->code != core::errc::io_error || r.counters.frames > 0) {
@@ -155,11 +168,12 @@ int run(const run_options& options) {
   report::inventory inv =
       report::make_inventory(scanner.addresses(), std::move(reports), seconds, &db->get());
   inv.database = db->describe();
+  inv.rss_anon_bytes = anonymous_memory();
   inv.database_date = db->get().header().registries[0].snapshot_date;
   bool written = report::write(out, inv, options.output_format);
-  if (options.output_format == report::format::csv && !options.quiet) {
-    report::write_summary_text(stderr, inv);
-  }
+  // CSV has no room for the summary: it goes to stderr, as everything does with --stats.
+  const bool csv_summary = options.output_format == report::format::csv && !options.quiet;
+  if (options.stats || csv_summary) report::write_summary_text(stderr, inv);
   written = std::fflush(out) == 0 && written;
   if (out != stdout) written = std::fclose(out) == 0 && written;
   if (!written && errno != EPIPE) {

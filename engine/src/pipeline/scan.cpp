@@ -26,7 +26,13 @@ struct findings {
   address_table table;
   frame_counters counters;
   capture::frame_addresses hits;
+  double seconds = 0;  // time spent extracting, for the per-stage report
 };
+
+using clock = std::chrono::steady_clock;
+double since(clock::time_point t) {
+  return std::chrono::duration<double>(clock::now() - t).count();
+}
 
 // Cuts an input into chunks of whole records: straight out of the mapping, or copied out of a
 // bounded read buffer when the input is a stream.
@@ -226,7 +232,7 @@ void frame_counters::merge(const frame_counters& o) {
 scanner::scanner(scan_options options) : options_(options) {}
 
 input_report scanner::scan(io::input& in) {
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = clock::now();
   input_report report;
   report.name = in.name;
   report.compression = io::to_string(in.compressed);
@@ -246,34 +252,41 @@ input_report scanner::scan(io::input& in) {
   chunk_reader reader(in, options_.chunk_bytes, options_.progress);
   tbb::enumerable_thread_specific<findings> found;
   tbb::task_arena arena(static_cast<int>(threads));
+  // Stage 1 (serial, in order): cut the next chunk. A token is always free here: the pipeline
+  // keeps at most `tokens` items in flight and stage 2 returns each one.
+  const auto cut = [&](tbb::flow_control& fc) -> work* {
+    const auto t0 = clock::now();
+    work* w = nullptr;
+    if (!free_work.try_pop(w) || !reader.next(*w)) {
+      if (w != nullptr) free_work.push(w);
+      fc.stop();
+      w = nullptr;
+    }
+    report.cut_seconds += since(t0);
+    return w;
+  };
+  // Stage 2 (parallel): decode every frame of the chunk into this thread's findings.
+  const auto extract = [&](work* w) {
+    const auto t0 = clock::now();
+    findings& mine = found.local();
+    capture::for_each_frame(w->data, *w->section,
+                            [&mine](const capture::frame& f) { account(f, mine); });
+    w->section.reset();
+    free_work.push(w);
+    mine.seconds += since(t0);
+  };
   arena.execute([&] {
-    tbb::parallel_pipeline(
-        tokens, tbb::make_filter<void, work*>(tbb::filter_mode::serial_in_order,
-                                              [&](tbb::flow_control& fc) -> work* {
-                                                work* w = nullptr;
-                                                // A token is free: the pipeline has at most
-                                                // `tokens` in flight and each returns its work
-                                                // below.
-                                                if (!free_work.try_pop(w) || !reader.next(*w)) {
-                                                  if (w != nullptr) free_work.push(w);
-                                                  fc.stop();
-                                                  return nullptr;
-                                                }
-                                                return w;
-                                              }) &
-                    tbb::make_filter<work*, void>(tbb::filter_mode::parallel, [&](work* w) {
-                      findings& mine = found.local();
-                      capture::for_each_frame(
-                          w->data, *w->section,
-                          [&mine](const capture::frame& f) { account(f, mine); });
-                      w->section.reset();
-                      free_work.push(w);
-                    }));
+    tbb::parallel_pipeline(tokens,
+                           tbb::make_filter<void, work*>(tbb::filter_mode::serial_in_order, cut) &
+                               tbb::make_filter<work*, void>(tbb::filter_mode::parallel, extract));
   });
+  const auto merge_start = clock::now();
   for (const findings& part : found) {
     table_.merge(part.table);
     report.counters.merge(part.counters);
+    report.extract_seconds += part.seconds;
   }
+  report.merge_seconds = since(merge_start);
 
   const capture::framer& f = reader.framer();
   if (f.started() && f.section()) {
@@ -283,7 +296,7 @@ input_report scanner::scan(io::input& in) {
   report.records = f.records();
   report.sections = f.sections();
   report.error = reader.error();
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = since(start);
   return report;
 }
 

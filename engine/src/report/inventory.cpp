@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <iterator>
 #include <map>
@@ -46,6 +47,27 @@ void json_array(fmt::memory_buffer& b, const Range& r, Fn&& each) {
     each(x);
   }
   b.push_back(']');
+}
+
+struct stage_times {
+  double cut = 0, extract = 0, merge = 0, scan = 0, bytes_per_s = 0, frames_per_s = 0;
+};
+
+stage_times stages(const inventory& inv) {
+  stage_times st;
+  std::uint64_t bytes = 0;
+  for (const auto& r : inv.inputs) {
+    st.cut += r.cut_seconds;
+    st.extract += r.extract_seconds;
+    st.merge += r.merge_seconds;
+    st.scan += r.seconds;
+    bytes += r.bytes_read;
+  }
+  if (st.scan > 0) {
+    st.bytes_per_s = static_cast<double>(bytes) / st.scan;
+    st.frames_per_s = static_cast<double>(inv.totals.frames) / st.scan;
+  }
+  return st;
 }
 
 void json_address(fmt::memory_buffer& b, const entry& e) {
@@ -161,8 +183,14 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
                  t.status[static_cast<std::size_t>(decode_status::no_mac_link)],
                  t.status[static_cast<std::size_t>(decode_status::unknown_link)],
                  t.caplen_over_origlen, t.untimed_frames);
-  fmt::format_to(out, ",\"frames_with_vlan\":{},\"table_bytes\":{},\"seconds\":{:.3f}}}",
-                 t.frames_with_vlan, inv.table_bytes, inv.seconds);
+  const stage_times st = stages(inv);
+  fmt::format_to(out,
+                 ",\"frames_with_vlan\":{},\"seconds\":{:.3f},\"stages\":{{\"cut_s\":{:.3f},"
+                 "\"extract_cpu_s\":{:.3f},\"merge_s\":{:.3f},\"lookup_s\":{:.3f}}},"
+                 "\"throughput\":{{\"bytes_per_s\":{:.0f},\"frames_per_s\":{:.0f}}},"
+                 "\"memory\":{{\"table_bytes\":{},\"rss_anon_bytes\":{}}}}}",
+                 t.frames_with_vlan, inv.seconds, st.cut, st.extract, st.merge, inv.lookup_seconds,
+                 st.bytes_per_s, st.frames_per_s, inv.table_bytes, inv.rss_anon_bytes);
 }
 
 std::string human_bytes(double v) {
@@ -297,9 +325,12 @@ inventory make_inventory(const pipeline::address_table& table,
   inventory inv;
   inv.entries.reserve(table.size());
   // One lookup per distinct address, after extraction: never in the per-packet path.
+  const auto lookup_start = std::chrono::steady_clock::now();
   table.for_each([&](core::mac_address mac, const address_stats& s) {
     inv.entries.push_back({mac, &s, describe(db, mac)});
   });
+  const double lookup_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - lookup_start).count();
   std::map<std::string, std::uint64_t> per_vendor;
   for (const entry& e : inv.entries) ++per_vendor[display_name(e.vendor)];
   for (auto& [name, n] : per_vendor) inv.vendors.push_back({name, n});
@@ -316,6 +347,7 @@ inventory make_inventory(const pipeline::address_table& table,
   for (const auto& r : inputs) inv.totals.merge(r.counters);
   inv.inputs = std::move(inputs);
   inv.table_bytes = table.memory_bytes();
+  inv.lookup_seconds = lookup_seconds;
   inv.seconds = seconds;
   return inv;
 }
@@ -352,6 +384,15 @@ void write_summary_text(std::FILE* out, const inventory& inv) {
   if (t.first_ns != address_stats::never) {
     fmt::format_to(o, "time     {} .. {}\n", format_time(t.first_ns), format_time(t.last_ns));
   }
+  const stage_times st = stages(inv);
+  fmt::format_to(o,
+                 "speed    {:.2f} s, {}/s, {:.2f} M frames/s (cut {:.2f} s, extract {:.2f} s CPU, "
+                 "merge {:.3f} s, lookup {:.3f} s)\n",
+                 st.scan, human_bytes(st.bytes_per_s), st.frames_per_s / 1e6, st.cut, st.extract,
+                 st.merge, inv.lookup_seconds);
+  fmt::format_to(o, "memory   {} in the address table, {} anonymous memory in use\n",
+                 human_bytes(static_cast<double>(inv.table_bytes)),
+                 human_bytes(static_cast<double>(inv.rss_anon_bytes)));
   fmt::format_to(o, "addresses {} distinct\n", inv.entries.size());
   constexpr std::size_t top_vendors = 10;
   for (std::size_t i = 0; i < inv.vendors.size() && i < top_vendors; ++i) {

@@ -35,6 +35,7 @@ struct run_options {
   progress_mode progress = progress_mode::automatic;
   bool quiet = false;   // no warnings or summary on stderr
   std::string db_path;  // --db: an OUI database file instead of the usual choice
+  bool stats = false;   // print the summary (speed per stage, memory) on stderr too
 };
 
 // Scans the inputs and writes the inventory (the default command).

@@ -10,7 +10,7 @@
 
 #include <algorithm>
 #include <array>
-#include <bitset>
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -26,10 +26,11 @@ template <std::size_t Universe>
 class id_set {
  public:
   static constexpr std::size_t inline_capacity = 3;
+  static_assert(Universe % 64 == 0);
 
   id_set() = default;
   id_set(const id_set& o) : ids_(o.ids_), n_(o.n_) {
-    if (o.spill_) spill_ = std::make_unique<std::bitset<Universe>>(*o.spill_);
+    if (o.spill_) spill_ = std::make_unique<words>(*o.spill_);
   }
   id_set& operator=(const id_set& o) {
     if (this != &o) *this = id_set(o);
@@ -42,7 +43,7 @@ class id_set {
   void insert(std::size_t id) {
     id %= Universe;
     if (spill_) {
-      spill_->set(id);
+      set(*spill_, id);
       return;
     }
     for (std::uint8_t i = 0; i < n_; ++i) {
@@ -52,15 +53,18 @@ class id_set {
       ids_[n_++] = static_cast<std::uint16_t>(id);
       return;
     }
-    spill_ = std::make_unique<std::bitset<Universe>>();
-    for (std::uint8_t i = 0; i < n_; ++i) spill_->set(ids_[i]);
-    spill_->set(id);
+    spill_ = std::make_unique<words>();
+    for (std::uint8_t i = 0; i < n_; ++i) set(*spill_, ids_[i]);
+    set(*spill_, id);
   }
   void merge(const id_set& o) {
     if (o.spill_) {
-      for (std::size_t i = 0; i < Universe; ++i) {
-        if (o.spill_->test(i)) insert(i);
+      if (!spill_) {
+        spill_ = std::make_unique<words>(*o.spill_);
+        for (std::uint8_t i = 0; i < n_; ++i) set(*spill_, ids_[i]);
+        return;
       }
+      for (std::size_t w = 0; w < spill_->size(); ++w) (*spill_)[w] |= (*o.spill_)[w];
       return;
     }
     for (std::uint8_t i = 0; i < o.n_; ++i) insert(o.ids_[i]);
@@ -70,8 +74,11 @@ class id_set {
   [[nodiscard]] std::vector<std::uint16_t> sorted() const {
     std::vector<std::uint16_t> out;
     if (spill_) {
-      for (std::size_t i = 0; i < Universe; ++i) {
-        if (spill_->test(i)) out.push_back(static_cast<std::uint16_t>(i));
+      for (std::size_t w = 0; w < spill_->size(); ++w) {
+        for (std::uint64_t bits = (*spill_)[w]; bits != 0; bits &= bits - 1) {
+          out.push_back(static_cast<std::uint16_t>(
+              w * 64 + static_cast<std::size_t>(std::countr_zero(bits))));
+        }
       }
       return out;
     }
@@ -81,9 +88,14 @@ class id_set {
   }
 
  private:
+  using words = std::array<std::uint64_t, Universe / 64>;
+  static void set(words& w, std::size_t id) noexcept {
+    w[id / 64] |= std::uint64_t{1} << (id % 64);
+  }
+
   std::array<std::uint16_t, inline_capacity> ids_{};
   std::uint8_t n_ = 0;
-  std::unique_ptr<std::bitset<Universe>> spill_;
+  std::unique_ptr<words> spill_;
 };
 
 inline constexpr std::size_t vlan_id_count = 4096;

@@ -64,7 +64,10 @@ struct input_report {
   std::uint32_t sections = 0;
   frame_counters counters;
   std::optional<core::error> error;  // the fault that ended this input early, if any
-  double seconds = 0;
+  double seconds = 0;                // wall time of the whole scan of this input
+  double cut_seconds = 0;      // serial stage: reading (streams) and cutting records into chunks
+  double extract_seconds = 0;  // parallel stage, summed over the worker threads
+  double merge_seconds = 0;    // merging the per-thread tables at the end
 };
 
 class scanner {

@@ -36,7 +36,9 @@ struct inventory {
   std::vector<entry> entries;  // busiest first, then by address
   std::vector<pipeline::input_report> inputs;
   pipeline::frame_counters totals;
-  std::uint64_t table_bytes = 0;  // memory held by the address table
+  std::uint64_t table_bytes = 0;     // memory held by the address table
+  std::uint64_t rss_anon_bytes = 0;  // anonymous memory of the process (not the mapped captures)
+  double lookup_seconds = 0;         // vendor lookups and classification
   double seconds = 0;
   std::string database;               // which OUI database answered ("embedded", a path, or "")
   std::uint32_t database_date = 0;    // its MA-L snapshot date, YYYYMMDD
