@@ -85,6 +85,18 @@ TEST(Corpus, AddressSetsMatchTshark) {
     auto in = io::open_input((corpus / path).string());
     ASSERT_TRUE(in);
     const pipeline::input_report report = scanner.scan(*in);
+    // The parallel segment walk (forced with tiny segments) must agree with the serial cut.
+    pipeline::scanner segmented({.threads = 2, .chunk_bytes = 4096, .segment_bytes = 1024});
+    auto again = io::open_input((corpus / path).string());
+    ASSERT_TRUE(again);
+    const pipeline::input_report seg_report = segmented.scan(*again);
+    EXPECT_EQ(seg_report.counters.frames, report.counters.frames);
+    EXPECT_EQ(seg_report.error.has_value(), report.error.has_value());
+    if (seg_report.error && report.error) {
+      EXPECT_EQ(seg_report.error->offset, report.error->offset);
+      EXPECT_EQ(seg_report.error->record, report.error->record);
+    }
+    EXPECT_EQ(segmented.addresses().size(), scanner.addresses().size());
     address_set macs, arp;
     scanner.addresses().for_each([&](core::mac_address mac, const pipeline::address_stats& s) {
       if ((s.roles & capture::frame_roles) != 0) macs.insert(mac.to_string());

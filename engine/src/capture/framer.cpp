@@ -260,6 +260,74 @@ std::size_t framer::skip_pcapng_packets(core::bytes avail, std::size_t pos, std:
   return pos;
 }
 
+namespace {
+
+constexpr std::uint32_t max_plausible_frame = 262144;  // libpcap's largest snapshot length
+
+// The length of a plausible record at data[p], or 0.
+std::size_t plausible_record(core::bytes data, std::size_t p, const section_state& s) noexcept {
+  const std::size_t left = data.size() - p;
+  const std::byte* at = data.data() + p;
+  const bool be = s.big_endian;
+  if (s.kind == container::pcap) {
+    if (left < detail::pcap_record_header) return 0;
+    const auto frac = load<std::uint32_t>(at + 4, be);
+    const auto caplen = load<std::uint32_t>(at + 8, be);
+    const auto origlen = load<std::uint32_t>(at + 12, be);
+    const std::uint32_t frac_limit = s.interfaces.front().ts_mul == 1 ? 1'000'000'000 : 1'000'000;
+    // Empty records are legal but rare; refusing them keeps runs of zero bytes (padding,
+    // zeroed payloads) from passing as a chain of records.
+    if (frac >= frac_limit || caplen == 0 || caplen > origlen || origlen > max_plausible_frame) {
+      return 0;
+    }
+    return detail::pcap_record_header + caplen;
+  }
+  if (p % 4 != 0 || left < pcapng_block_header + 4) return 0;
+  const auto type = load<std::uint32_t>(at, be);
+  const auto len = load<std::uint32_t>(at + 4, be);
+  const bool known = type <= 10 || type == 0x0BAD || type == 0x40000BAD || type == pcapng_shb;
+  if (!known || len < pcapng_block_header + 4 || len % 4 != 0 || len > max_record_bytes ||
+      len > left || load<std::uint32_t>(at + len - 4, be) != len) {
+    return 0;
+  }
+  if (type == detail::block_enhanced_packet &&
+      (len < pcapng_min_epb || load<std::uint32_t>(at + 8, be) >= s.interfaces.size() ||
+       load<std::uint32_t>(at + 20, be) > len - pcapng_min_epb ||
+       load<std::uint32_t>(at + 20, be) == 0)) {
+    return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+std::size_t find_record_start(core::bytes data, std::size_t from, std::size_t to,
+                              const section_state& section, unsigned chain) {
+  to = std::min(to, data.size());
+  constexpr std::uint32_t max_gap_s = 86400;  // records of a chain lie within a day of each other
+  const auto seconds = [&](std::size_t q) {
+    return section.kind == container::pcap
+               ? load<std::uint32_t>(data.data() + q, section.big_endian)
+               : 0u;
+  };
+  for (std::size_t p = from; p < to; ++p) {
+    std::size_t q = p;
+    unsigned good = 0;
+    std::uint32_t first_s = 0;
+    while (good < chain && q < data.size()) {
+      const std::size_t n = plausible_record(data, q, section);
+      if (n == 0) break;
+      if (good == 0) first_s = seconds(q);
+      const std::uint32_t s_now = seconds(q);
+      if ((s_now > first_s ? s_now - first_s : first_s - s_now) > max_gap_s) break;
+      q += n;
+      ++good;
+    }
+    if (good == chain || (good > 0 && q == data.size())) return p;
+  }
+  return static_cast<std::size_t>(-1);
+}
+
 core::result<framer::step_result> framer::look(core::bytes at, bool at_eof) {
   if (!section_) return look_pcap_header(at, at_eof);
   return pcapng_ ? look_pcapng_block(at, at_eof) : look_pcap_record(at, at_eof);

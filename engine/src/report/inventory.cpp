@@ -390,6 +390,15 @@ void write_summary_text(std::FILE* out, const inventory& inv) {
                  "merge {:.3f} s, lookup {:.3f} s)\n",
                  st.scan, human_bytes(st.bytes_per_s), st.frames_per_s / 1e6, st.cut, st.extract,
                  st.merge, inv.lookup_seconds);
+  std::size_t segments = 0, rewalked = 0;
+  for (const auto& r : inv.inputs) {
+    segments += r.segments;
+    rewalked += r.resumed_segments;
+  }
+  if (segments > 0) {
+    fmt::format_to(o, "walk     {} parallel segments, {} walked again from the true boundary\n",
+                   segments, rewalked);
+  }
   fmt::format_to(o, "memory   {} in the address table, {} anonymous memory in use\n",
                  human_bytes(static_cast<double>(inv.table_bytes)),
                  human_bytes(static_cast<double>(inv.rss_anon_bytes)));

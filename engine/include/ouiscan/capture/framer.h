@@ -90,6 +90,17 @@ class framer {
   [[nodiscard]] std::uint32_t sections() const noexcept { return sections_; }
   [[nodiscard]] bool started() const noexcept { return section_ != nullptr; }
 
+  // Continues a walk at `offset` (a record boundary) under a known section state, as parallel
+  // walkers of one mapped file do; record numbers then count from that point.
+  void resume(std::shared_ptr<const section_state> section, std::uint64_t offset) noexcept {
+    pcapng_ = section->kind == container::pcapng;
+    sections_ = section->index + 1;
+    section_ = std::move(section);
+    offset_ = offset;
+    records_ = 0;
+    pending_ = {};
+  }
+
  private:
   enum class step : std::uint8_t { record, metadata, need_more, end };
   struct step_result {
@@ -114,6 +125,19 @@ class framer {
   bool pcapng_ = false;
   core::error pending_{};
 };
+
+// The first position in [from, to) where `chain` consecutive records (or the records up to the
+// end of data) look well-formed under `section`: a likely record boundary. It is a guess, to be
+// verified by a walk from a known boundary; npos when none is found.
+[[nodiscard]] std::size_t find_record_start(core::bytes data, std::size_t from, std::size_t to,
+                                            const section_state& section, unsigned chain = 8);
+
+// Whether two states describe the same section and interface table (state only grows by
+// interfaces within a section, and each section has its own index).
+[[nodiscard]] inline bool same_state(const section_state& a, const section_state& b) noexcept {
+  return a.kind == b.kind && a.index == b.index && a.big_endian == b.big_endian &&
+         a.interfaces.size() == b.interfaces.size();
+}
 
 // Calls fn(const frame&) for every packet record in a chunk cut by framer::next.
 template <typename Fn>

@@ -26,8 +26,11 @@
 namespace ouiscan::pipeline {
 
 struct scan_options {
-  unsigned threads = 0;                            // 0: all cores
-  std::size_t chunk_bytes = 1U << 20;              // target size of the pieces handed to workers
+  unsigned threads = 0;                // 0: all cores
+  std::size_t chunk_bytes = 1U << 20;  // target size of the pieces handed to workers
+  // Mapped files of at least two segments are walked in parallel segments of about this size
+  // (at most two per thread); smaller files and streams go through the chunk pipeline.
+  std::size_t segment_bytes = 32U << 20;
   std::atomic<std::uint64_t>* progress = nullptr;  // bytes of input consumed, if wanted
 };
 
@@ -68,6 +71,8 @@ struct input_report {
   double cut_seconds = 0;      // serial stage: reading (streams) and cutting records into chunks
   double extract_seconds = 0;  // parallel stage, summed over the worker threads
   double merge_seconds = 0;    // merging the per-thread tables at the end
+  std::size_t segments = 0;    // mapped files: segments walked in parallel (0: pipeline)
+  std::size_t resumed_segments = 0;  // segments walked again because their start was misjudged
 };
 
 class scanner {
@@ -84,6 +89,10 @@ class scanner {
   [[nodiscard]] const address_table& addresses() const noexcept { return table_; }
 
  private:
+  // The parallel walk of a mapped file; false when the file's start cannot be read (the chunk
+  // pipeline then reports the fault).
+  bool scan_segments(core::bytes all, unsigned threads, input_report& report);
+
   scan_options options_;
   address_table table_;
 };
