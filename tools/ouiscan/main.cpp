@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(kFormats))
       ->capture_default_str();
   cli.add_option("-o,--output", scan.output_path, "write the output to this file");
-  cli.add_option("-j,--threads", scan.threads, "worker threads (0: all cores)")
+  cli.add_option("-j,--threads", scan.threads,
+                 "worker threads (0 or more than the cores: all cores)")
       ->capture_default_str();
   cli.add_option("--chunk-size", scan.chunk_bytes, "bytes of records per work item")
       ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))

@@ -1,11 +1,21 @@
 #include "ouiscan/pipeline/address_table.h"
 
+#include <atomic>
 #include <bit>
 
 namespace ouiscan::pipeline {
 namespace {
 constexpr std::size_t initial_capacity = 256;
+
+// A different salt for every table (splitmix64 of a counter).
+std::uint64_t next_salt() noexcept {
+  static std::atomic<std::uint64_t> counter{0};
+  std::uint64_t z = counter.fetch_add(0x9E3779B97F4A7C15ULL, std::memory_order_relaxed);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
 }
+}  // namespace
 
 void address_stats::merge(const address_stats& o) {
   frames += o.frames;
@@ -24,7 +34,8 @@ void address_stats::merge(const address_stats& o) {
 address_table::address_table()
     : keys_(initial_capacity, empty_key),
       values_(initial_capacity),
-      shift_(64u - static_cast<unsigned>(std::countr_zero(initial_capacity))) {}
+      shift_(64u - static_cast<unsigned>(std::countr_zero(initial_capacity))),
+      salt_(next_salt()) {}
 
 address_stats& address_table::upsert(core::mac_address mac) {
   if ((size_ + 1) * 2 > keys_.size()) grow();

@@ -2,6 +2,7 @@
 
 #include <tbb/concurrent_queue.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
@@ -294,7 +295,7 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
   const std::size_t data_start = first->skip;
 
   const std::size_t count =
-      std::clamp<std::size_t>(all.size() / options_.segment_bytes, 1, 2 * std::size_t{threads});
+      std::clamp<std::size_t>(all.size() / options_.segment_bytes, 1, std::size_t{threads});
   std::vector<std::unique_ptr<segment>> segments;
   for (std::size_t k = 0; k < count; ++k) {
     auto seg = std::make_unique<segment>();
@@ -333,8 +334,10 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
       ++report.resumed_segments;
       walk_segment(all, *seg, expected, expected_state, options_.chunk_bytes, nullptr);
     }
+    const auto merge_start = clock::now();
     table_.merge(seg->found.table);
     report.counters.merge(seg->found.counters);
+    report.merge_seconds += since(merge_start);
     report.extract_seconds += seg->found.seconds;
     if (seg->error) {
       report.error = seg->error;
@@ -369,9 +372,9 @@ input_report scanner::scan(io::input& in) {
   report.compression = io::to_string(in.compressed);
   report.size = in.size;
 
-  const unsigned threads = options_.threads != 0
-                               ? options_.threads
-                               : static_cast<unsigned>(tbb::this_task_arena::max_concurrency());
+  // More threads than cores only adds contention (and oneTBB caps its workers anyway).
+  const auto cores = static_cast<unsigned>(tbb::info::default_concurrency());
+  const unsigned threads = options_.threads != 0 ? std::min(options_.threads, cores) : cores;
   const std::size_t tokens = 4 * std::size_t{threads};
   std::vector<std::unique_ptr<work>> pool;
   tbb::concurrent_bounded_queue<work*> free_work;

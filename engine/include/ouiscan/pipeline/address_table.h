@@ -145,14 +145,17 @@ class address_table {
   static constexpr std::uint64_t empty_key = ~std::uint64_t{0};
   void grow();
   [[nodiscard]] std::size_t slot_of(std::uint64_t key) const noexcept {
-    // Fibonacci hashing spreads addresses that differ only in their last octet.
-    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
+    // Fibonacci hashing spreads addresses that differ only in their last octet. The per-table
+    // salt matters when one table is merged into another: iterating a table with the same hash
+    // would insert keys in slot order and build ever longer probe runs (quadratic time).
+    return static_cast<std::size_t>(((key ^ salt_) * 0x9E3779B97F4A7C15ULL) >> shift_);
   }
 
   std::vector<std::uint64_t> keys_;
   std::vector<address_stats> values_;
   std::size_t size_ = 0;
   unsigned shift_ = 0;
+  std::uint64_t salt_;
 };
 
 }  // namespace ouiscan::pipeline
