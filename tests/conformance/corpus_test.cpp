@@ -86,7 +86,8 @@ TEST(Corpus, AddressSetsMatchTshark) {
     ASSERT_TRUE(in);
     const pipeline::input_report report = scanner.scan(*in);
     // The parallel segment walk (forced with tiny segments) must agree with the serial cut.
-    pipeline::scanner segmented({.threads = 2, .chunk_bytes = 4096, .segment_bytes = 1024});
+    pipeline::scanner segmented(
+        {.threads = 2, .chunk_bytes = 4096, .segment_bytes = 1024, .segments_per_thread = 4});
     auto again = io::open_input((corpus / path).string());
     ASSERT_TRUE(again);
     const pipeline::input_report seg_report = segmented.scan(*again);

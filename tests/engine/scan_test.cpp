@@ -82,7 +82,10 @@ struct scanned {
 
 scanned scan_file(const std::string& path, unsigned threads = 2, std::size_t chunk = 1 << 20,
                   std::size_t segment = 32U << 20) {
-  scanner s({.threads = threads, .chunk_bytes = chunk, .segment_bytes = segment});
+  scanner s({.threads = threads,
+             .chunk_bytes = chunk,
+             .segment_bytes = segment,
+             .segments_per_thread = 4});
   auto in = io::open_input(path);
   EXPECT_TRUE(in) << path;
   scanned r;

@@ -295,7 +295,8 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
   const std::size_t data_start = first->skip;
 
   const std::size_t count =
-      std::clamp<std::size_t>(all.size() / options_.segment_bytes, 1, std::size_t{threads});
+      std::clamp<std::size_t>(all.size() / options_.segment_bytes, 1,
+                              std::size_t{threads} * std::max(1U, options_.segments_per_thread));
   std::vector<std::unique_ptr<segment>> segments;
   for (std::size_t k = 0; k < count; ++k) {
     auto seg = std::make_unique<segment>();

@@ -28,9 +28,11 @@ namespace ouiscan::pipeline {
 struct scan_options {
   unsigned threads = 0;                // 0: all cores
   std::size_t chunk_bytes = 1U << 20;  // target size of the pieces handed to workers
-  // Mapped files of at least two segments are walked in parallel segments of about this size
-  // (at most two per thread); smaller files and streams go through the chunk pipeline.
+  // Mapped files of at least two segments are walked in parallel segments of at least this size,
+  // `segments_per_thread` per thread (one keeps a cold file read as few streams, which disks
+  // prefer); smaller files and streams go through the chunk pipeline.
   std::size_t segment_bytes = 32U << 20;
+  unsigned segments_per_thread = 1;
   std::atomic<std::uint64_t>* progress = nullptr;  // bytes of input consumed, if wanted
 };
 
