@@ -60,7 +60,84 @@ void host_mac(std::uint32_t i, std::uint8_t* out) {
   out[5] = static_cast<std::uint8_t>(i);
 }
 
+// Writes the link-layer header of a frame from src to dst into out; returns its length. The
+// EtherType (or 802.2 SNAP type) follows, written by the caller.
+std::size_t link_header(link_kind kind, std::uint32_t src, std::uint32_t dst, bool to_broadcast,
+                        std::uint8_t* out) {
+  switch (kind) {
+    case link_kind::ethernet:
+      if (to_broadcast) {
+        std::memset(out, 0xFF, 6);
+      } else {
+        host_mac(dst, out);
+      }
+      host_mac(src, out + 6);
+      return 12;
+    case link_kind::linux_sll: {
+      const std::uint8_t fixed[] = {0x00, 0x04, 0x00,
+                                    0x01, 0x00, 0x06};  // outgoing, ARPHRD_ETHER, 6
+      std::memcpy(out, fixed, sizeof fixed);
+      host_mac(src, out + 6);
+      out[12] = 0;
+      out[13] = 0;
+      return 14;
+    }
+    case link_kind::radiotap: {
+      const std::uint8_t radiotap[] = {0, 0, 8, 0, 0, 0, 0, 0};  // version 0, length 8, no fields
+      std::memcpy(out, radiotap, sizeof radiotap);
+      std::uint8_t* w = out + sizeof radiotap;
+      w[0] = 0x08;  // data frame
+      w[1] = 0x01;  // To DS: addr1 = BSSID (the first host stands for the access point)
+      w[2] = 0;
+      w[3] = 0;
+      host_mac(0, w + 4);
+      host_mac(src, w + 10);
+      if (to_broadcast) {
+        std::memset(w + 16, 0xFF, 6);
+      } else {
+        host_mac(dst, w + 16);
+      }
+      w[22] = 0;
+      w[23] = 0;
+      const std::uint8_t snap[] = {0xAA, 0xAA, 0x03, 0x00, 0x00, 0x00};
+      std::memcpy(w + 24, snap, sizeof snap);
+      return sizeof radiotap + 24 + sizeof snap;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
+
+std::uint16_t linktype_of(link_kind k) noexcept {
+  switch (k) {
+    case link_kind::ethernet:
+      return 1;
+    case link_kind::linux_sll:
+      return 113;
+    case link_kind::radiotap:
+      return 127;
+  }
+  return 1;
+}
+
+std::vector<link_kind> parse_links(const std::string& text) {
+  std::vector<link_kind> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item == "ethernet") {
+      out.push_back(link_kind::ethernet);
+    } else if (item == "linux_sll") {
+      out.push_back(link_kind::linux_sll);
+    } else if (item == "radiotap") {
+      out.push_back(link_kind::radiotap);
+    } else {
+      return {};
+    }
+  }
+  return out;
+}
 
 std::vector<size_class> parse_sizes(const std::string& text) {
   std::vector<size_class> out;
@@ -115,7 +192,7 @@ summary write(const options& o, std::FILE* out) {
     s.u32(0);
     s.u32(0);
     s.u32(o.snaplen);
-    s.u32(1);
+    s.u32(linktype_of(o.links.front()));
   } else {
     s.u32(0x0A0D0D0A);
     s.u32(28);
@@ -124,20 +201,22 @@ summary write(const options& o, std::FILE* out) {
     s.u16(0);
     s.u64(~std::uint64_t{0});
     s.u32(28);
-    // One Ethernet interface, with if_tsresol 9 (nanoseconds) when asked.
-    const std::uint32_t idb_len = o.nanoseconds ? 32 : 20;
-    s.u32(1);
-    s.u32(idb_len);
-    s.u16(1);
-    s.u16(0);
-    s.u32(o.snaplen);
-    if (o.nanoseconds) {
-      s.u16(9);
-      s.u16(1);
-      s.u32(0x09000000U >> (o.big_endian ? 0 : 24));  // value 9 then 3 bytes of padding
-      s.u32(0);                                       // opt_endofopt
+    // One interface per link kind, with if_tsresol 9 (nanoseconds) when asked.
+    for (const link_kind k : o.links) {
+      const std::uint32_t idb_len = o.nanoseconds ? 32 : 20;
+      s.u32(1);
+      s.u32(idb_len);
+      s.u16(linktype_of(k));
+      s.u16(0);
+      s.u32(o.snaplen);
+      if (o.nanoseconds) {
+        s.u16(9);
+        s.u16(1);
+        s.u32(0x09000000U >> (o.big_endian ? 0 : 24));  // value 9 then 3 bytes of padding
+        s.u32(0);                                       // opt_endofopt
+      }
+      s.u32(idb_len);
     }
-    s.u32(idb_len);
   }
 
   summary result;
@@ -150,16 +229,13 @@ summary write(const options& o, std::FILE* out) {
     const bool vlan = unit(rng) < o.vlan_share;
     std::uint32_t wire = arp ? 60 : pick_size();
     seen[src] = true;
-    std::size_t n = 0;
-    if (arp) {
-      std::memset(frame, 0xFF, 6);
-    } else {
-      seen[dst] = true;
-      host_mac(dst, frame);
-    }
-    host_mac(src, frame + 6);
-    n = 12;
-    if (vlan) {
+    if (!arp) seen[dst] = true;
+    const std::size_t iface =
+        o.format == container::pcapng && o.links.size() > 1 ? rng() % o.links.size() : 0;
+    const link_kind kind = o.links[iface];
+    std::size_t n = link_header(kind, src, dst, arp, frame);
+    wire += static_cast<std::uint32_t>(n) - 12;  // sizes are Ethernet sizes without the FCS
+    if (vlan && kind == link_kind::ethernet) {
       const std::uint16_t vid = static_cast<std::uint16_t>(1 + src % 64);
       frame[n++] = 0x81;
       frame[n++] = 0x00;
@@ -167,7 +243,7 @@ summary write(const options& o, std::FILE* out) {
       frame[n++] = static_cast<std::uint8_t>(vid);
       wire += 4;
     }
-    frame[n++] = arp ? 0x08 : 0x08;
+    frame[n++] = 0x08;
     frame[n++] = arp ? 0x06 : 0x00;
     if (arp) {
       const std::uint8_t fixed[] = {0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01};
@@ -194,7 +270,7 @@ summary write(const options& o, std::FILE* out) {
       const std::uint32_t len = 32 + padded;
       s.u32(6);
       s.u32(len);
-      s.u32(0);
+      s.u32(static_cast<std::uint32_t>(iface));
       s.u32(static_cast<std::uint32_t>(ts >> 32));
       s.u32(static_cast<std::uint32_t>(ts));
       s.u32(caplen);

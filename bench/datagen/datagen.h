@@ -17,6 +17,11 @@ namespace ouiscan::datagen {
 
 enum class container : std::uint8_t { pcap, pcapng };
 
+// Link types the generator writes: Ethernet (1), Linux cooked v1 (113), 802.11 data frames
+// behind a minimal radiotap header (127).
+enum class link_kind : std::uint8_t { ethernet, linux_sll, radiotap };
+[[nodiscard]] std::uint16_t linktype_of(link_kind k) noexcept;
+
 struct size_class {
   std::uint32_t bytes;   // frame length on the wire, without FCS
   std::uint32_t weight;  // relative frequency
@@ -32,6 +37,8 @@ struct options {
   double arp_share = 0.01;        // fraction of frames that are ARP requests
   std::uint32_t snaplen = 65535;  // captured bytes per frame at most
   container format = container::pcap;
+  // One interface per entry; frames are spread over them at random. pcap takes only one.
+  std::vector<link_kind> links = {link_kind::ethernet};
   bool nanoseconds = false;
   bool big_endian = false;
   std::vector<size_class> sizes = {{64, 7}, {576, 4}, {1500, 1}};  // simple IMIX
@@ -45,6 +52,9 @@ struct summary {
 
 // Writes the capture to out; returns what was written (bytes == 0 on a write error).
 summary write(const options& o, std::FILE* out);
+
+// Parses "ethernet,linux_sll,radiotap" into link kinds; empty on an unknown name.
+std::vector<link_kind> parse_links(const std::string& text);
 
 // Parses "64:7,576:4,1500:1" into size classes; empty on a malformed list.
 std::vector<size_class> parse_sizes(const std::string& text);

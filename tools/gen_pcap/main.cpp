@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   std::string output = "-";
   std::string format = "pcap";
   std::string sizes = "64:7,576:4,1500:1";
+  std::string links = "ethernet";
   double megabytes = 64;
   CLI::App cli{"gen_pcap: write a synthetic capture; the same options and seed give the same bytes",
                "gen_pcap"};
@@ -32,6 +33,10 @@ int main(int argc, char** argv) {
   cli.add_option("-F,--format", format, "pcap or pcapng")
       ->check(CLI::IsMember({"pcap", "pcapng"}))
       ->capture_default_str();
+  cli.add_option("--links", links,
+                 "link types, one interface each (pcapng; pcap takes one): "
+                 "ethernet, linux_sll, radiotap")
+      ->capture_default_str();
   cli.add_flag("--ns", o.nanoseconds, "nanosecond timestamps");
   cli.add_flag("--big-endian", o.big_endian, "write big-endian headers");
   CLI11_PARSE(cli, argc, argv);
@@ -39,8 +44,10 @@ int main(int argc, char** argv) {
   o.format = format == "pcapng" ? container::pcapng : container::pcap;
   o.target_bytes = static_cast<std::uint64_t>(megabytes * 1e6);
   o.sizes = ouiscan::datagen::parse_sizes(sizes);
-  if (o.sizes.empty() || o.hosts == 0) {
-    std::fprintf(stderr, "gen_pcap: bad --sizes or --hosts\n");
+  o.links = ouiscan::datagen::parse_links(links);
+  if (o.sizes.empty() || o.hosts == 0 || o.links.empty() ||
+      (o.format == container::pcap && o.links.size() > 1)) {
+    std::fprintf(stderr, "gen_pcap: bad --sizes, --hosts or --links (pcap takes one link type)\n");
     return 2;
   }
   std::FILE* out = output == "-" ? stdout : std::fopen(output.c_str(), "wb");
