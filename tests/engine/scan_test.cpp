@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -55,6 +56,14 @@ byte_vec gzip(const byte_vec& data) {
   EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
   out.resize(z.total_out);
   deflateEnd(&z);
+  return out;
+}
+
+byte_vec zstd(const byte_vec& data) {
+  byte_vec out(ZSTD_compressBound(data.size()));
+  const std::size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
+  EXPECT_FALSE(ZSTD_isError(n));
+  out.resize(n);
   return out;
 }
 
@@ -223,6 +232,11 @@ TEST(Scan, GzipAndPipeGiveTheSameInventoryAsTheMappedFile) {
   EXPECT_EQ(gz.report.compression, "gzip");
   EXPECT_FALSE(gz.report.error);
   EXPECT_EQ(gz.inventory, base.inventory);
+  temp_file zst(zstd(data), ".pcapng.zst");
+  const auto zs = scan_file(zst.path(), 2, 8192);
+  EXPECT_EQ(zs.report.compression, "zstd");
+  EXPECT_FALSE(zs.report.error);
+  EXPECT_EQ(zs.inventory, base.inventory);
 
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
@@ -278,16 +292,17 @@ TEST(Scan, DamagedInputKeepsEverythingBeforeTheFault) {
   EXPECT_EQ(r.report.counters.frames, 700u);
 }
 
-TEST(Scan, TruncatedGzipIsReported) {
+TEST(Scan, TruncatedCompressedInputIsReported) {
   const byte_vec data = random_capture(3, 500);
-  byte_vec z = gzip(data);
-  z.resize(z.size() / 2);
-  temp_file f(z, ".gz");
-  const auto r = scan_file(f.path());
-  ASSERT_TRUE(r.report.error);
-  EXPECT_EQ(r.report.error->code, core::errc::truncated_file);
-  EXPECT_GT(r.report.counters.frames, 0u);
-  EXPECT_LT(r.report.counters.frames, 500u);
+  for (byte_vec z : {gzip(data), zstd(data)}) {
+    z.resize(z.size() / 2);
+    temp_file f(z, ".compressed");
+    const auto r = scan_file(f.path());
+    ASSERT_TRUE(r.report.error);
+    EXPECT_EQ(r.report.error->code, core::errc::truncated_file);
+    EXPECT_GT(r.report.counters.frames, 0u);
+    EXPECT_LT(r.report.counters.frames, 500u);
+  }
 }
 
 TEST(Scan, MissingFileIsAnIoError) {

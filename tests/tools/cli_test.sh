@@ -76,6 +76,8 @@ check "pipe equals file" 'cmp -s "$tmp/csv" "$tmp/pipe.csv"'
 gzip -c "$sample" >"$tmp/sample.pcapng.gz"
 "$bin" -q -f csv "$tmp/sample.pcapng.gz" >"$tmp/gz.csv"
 check "gzip file equals file" 'cmp -s "$tmp/csv" "$tmp/gz.csv"'
+zstd -q -c "$sample" | "$bin" -q -f csv - >"$tmp/zst.csv"
+check "zstd through a pipe equals file" 'cmp -s "$tmp/csv" "$tmp/zst.csv"'
 "$bin" -q -f csv -j 1 "$sample" >"$tmp/one.csv"
 check "one thread equals all threads" 'cmp -s "$tmp/csv" "$tmp/one.csv"'
 

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   bool progress = false;
   CLI::App cli{
       "ouiscan: list every MAC address in pcap/pcapng captures with its vendor, busiest first.\n"
-      "Inputs may be pcap or pcapng files, gzip-compressed or not, or - for standard input.\n"
+      "Inputs may be pcap or pcapng files, plain or gzip/zstd-compressed, or - for stdin.\n"
       "Vendors come from the IEEE registries compiled in (see `ouiscan db info`); no network\n"
       "is used unless `ouiscan db update` is run.\n"
       "Exit codes: 0 ok, 1 an input was damaged (addresses before the fault are kept),\n"

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -104,7 +105,67 @@ class gzip_stream final : public byte_stream {
   bool member_started_ = false;
 };
 
+class zstd_stream final : public byte_stream {
+ public:
+  explicit zstd_stream(std::unique_ptr<byte_stream> inner)
+      : inner_(std::move(inner)), in_(ZSTD_DStreamInSize()), z_(ZSTD_createDStream()) {
+    // A window cap bounds the memory a hostile frame header can demand (zstd's own default).
+    ok_ = z_ != nullptr && !ZSTD_isError(ZSTD_initDStream(z_));
+  }
+  zstd_stream(const zstd_stream&) = delete;
+  zstd_stream& operator=(const zstd_stream&) = delete;
+  ~zstd_stream() override { ZSTD_freeDStream(z_); }
+
+  core::result<std::size_t> read(std::span<std::byte> out) override {
+    if (!ok_) return core::error{core::errc::decompress_error, produced_, 0, 0};
+    if (pending_) return *pending_;
+    std::size_t done = 0;
+    const auto fail = [&](core::error e) -> core::result<std::size_t> {
+      if (done == 0) return e;
+      pending_ = e;
+      return done;
+    };
+    while (done < out.size() && !finished_) {
+      if (input_.pos == input_.size) {
+        auto n = inner_->read(in_);
+        if (!n) return fail(n.error());
+        if (*n == 0) {
+          // The input ended: clean only where a frame ended.
+          if (frame_open_) return fail({core::errc::truncated_file, produced_, 0, 0});
+          finished_ = true;
+          break;
+        }
+        input_ = {in_.data(), *n, 0};
+      }
+      ZSTD_outBuffer output{out.data() + done, out.size() - done, 0};
+      const std::size_t rc = ZSTD_decompressStream(z_, &output, &input_);
+      if (ZSTD_isError(rc)) return fail({core::errc::decompress_error, produced_, 0, 0});
+      frame_open_ = rc != 0;  // 0: a frame is complete
+      done += output.pos;
+      produced_ += output.pos;
+    }
+    return done;
+  }
+
+  std::uint64_t raw_bytes_read() const noexcept override { return inner_->raw_bytes_read(); }
+
+ private:
+  std::unique_ptr<byte_stream> inner_;
+  std::vector<std::byte> in_;
+  ZSTD_inBuffer input_{nullptr, 0, 0};
+  ZSTD_DStream* z_;
+  std::uint64_t produced_ = 0;
+  std::optional<core::error> pending_;
+  bool ok_ = false;
+  bool finished_ = false;
+  bool frame_open_ = false;
+};
+
 }  // namespace
+
+std::unique_ptr<byte_stream> make_zstd_stream(std::unique_ptr<byte_stream> inner) {
+  return std::make_unique<zstd_stream>(std::move(inner));
+}
 
 std::unique_ptr<byte_stream> make_gzip_stream(std::unique_ptr<byte_stream> inner) {
   return std::make_unique<gzip_stream>(std::move(inner));

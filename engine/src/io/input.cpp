@@ -9,10 +9,15 @@
 namespace ouiscan::io {
 namespace {
 
-constexpr std::size_t sniff_bytes = 2;
+constexpr std::size_t sniff_bytes = 4;
 
 bool is_gzip(std::span<const std::byte> head) noexcept {
   return head.size() >= 2 && head[0] == std::byte{0x1F} && head[1] == std::byte{0x8B};
+}
+
+bool is_zstd(std::span<const std::byte> head) noexcept {
+  return head.size() >= 4 && head[0] == std::byte{0x28} && head[1] == std::byte{0xB5} &&
+         head[2] == std::byte{0x2F} && head[3] == std::byte{0xFD};
 }
 
 core::error io_fault(std::uint64_t offset) noexcept {
@@ -38,7 +43,17 @@ core::result<std::vector<std::byte>> read_head(int fd, std::size_t n) {
 
 }  // namespace
 
-const char* to_string(compression c) noexcept { return c == compression::gzip ? "gzip" : "none"; }
+const char* to_string(compression c) noexcept {
+  switch (c) {
+    case compression::gzip:
+      return "gzip";
+    case compression::zstd:
+      return "zstd";
+    case compression::none:
+      break;
+  }
+  return "none";
+}
 
 core::result<input> open_input(const std::string& path) {
   input in;
@@ -65,7 +80,8 @@ core::result<input> open_input(const std::string& path) {
     return head.error();
   }
   const bool gzip = is_gzip(*head);
-  if (regular && !gzip && ::lseek(fd, 0, SEEK_SET) == 0) {
+  const bool zstd = is_zstd(*head);
+  if (regular && !gzip && !zstd && ::lseek(fd, 0, SEEK_SET) == 0) {
     auto m = mapped_file::open(fd);
     if (!is_stdin) ::close(fd);
     if (!m) return m.error();
@@ -76,6 +92,9 @@ core::result<input> open_input(const std::string& path) {
   if (gzip) {
     in.compressed = compression::gzip;
     s = make_gzip_stream(std::move(s));
+  } else if (zstd) {
+    in.compressed = compression::zstd;
+    s = make_zstd_stream(std::move(s));
   }
   in.stream = std::move(s);
   return in;

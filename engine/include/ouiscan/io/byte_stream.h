@@ -45,5 +45,7 @@ class fd_stream final : public byte_stream {
 
 // Decompresses gzip (and zlib) data from another stream, member after member.
 [[nodiscard]] std::unique_ptr<byte_stream> make_gzip_stream(std::unique_ptr<byte_stream> inner);
+// Decompresses zstd data from another stream, frame after frame, with bounded memory.
+[[nodiscard]] std::unique_ptr<byte_stream> make_zstd_stream(std::unique_ptr<byte_stream> inner);
 
 }  // namespace ouiscan::io

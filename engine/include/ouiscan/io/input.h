@@ -18,7 +18,7 @@
 
 namespace ouiscan::io {
 
-enum class compression : std::uint8_t { none, gzip };
+enum class compression : std::uint8_t { none, gzip, zstd };
 [[nodiscard]] const char* to_string(compression c) noexcept;
 
 struct input {
