@@ -314,3 +314,28 @@ TEST(Scan, MissingFileIsAnIoError) {
 
 }  // namespace
 }  // namespace ouiscan::pipeline
+
+namespace ouiscan::pipeline {
+namespace {
+
+TEST(Scan, AddressCapKeepsAtMostTheCapAndCountsTheRest) {
+  temp_file f(random_capture(11, 4000), ".pcapng");
+  const auto all = scan_file(f.path());
+  ASSERT_GT(all.inventory.size(), 250u);
+  for (std::size_t segment : {std::size_t{4096}, std::size_t{32} << 20}) {
+    scanner s({.threads = 2,
+               .chunk_bytes = 8192,
+               .segment_bytes = segment,
+               .segments_per_thread = 2,
+               .max_addresses = 100});
+    auto in = io::open_input(f.path());
+    const auto r = s.scan(*in);
+    EXPECT_FALSE(r.error);
+    EXPECT_EQ(s.addresses().size(), 100u);
+    EXPECT_GT(r.counters.addresses_over_cap, 0u);
+    EXPECT_EQ(r.counters.frames, 4000u);  // frames are still all counted
+  }
+}
+
+}  // namespace
+}  // namespace ouiscan::pipeline

@@ -87,6 +87,12 @@ check "-o writes the output file" 'cmp -s "$tmp/csv" "$tmp/out.csv"'
 "$bin" -q -f json "$sample" "$tmp/sample.pcapng.gz" >"$tmp/two.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"]["frames"]==340 and len(d["summary"]["inputs"])==2' "$tmp/two.json" && pass || fail "two inputs merge"
 
+# The address cap: a clear warning, the cap respected, exit 0.
+"$bin" -f csv --max-addresses 5 "$sample" >"$tmp/cap.csv" 2>"$tmp/cap.err"; rc=$?
+check "capped run exits 0 (got $rc)" '[ $rc -eq 0 ]'
+check "capped run keeps 5 addresses" '[ $(tail -n +2 "$tmp/cap.csv" | wc -l) -eq 5 ]'
+check "capped run warns" 'grep -q "cap of 5 distinct addresses was reached" "$tmp/cap.err"'
+
 # Damaged input: exit 1, a message naming the file, byte offset and record, addresses kept.
 head -c 20000 "$sample" >"$tmp/cut.pcapng"
 "$bin" -f csv "$tmp/cut.pcapng" >"$tmp/cut.csv" 2>"$tmp/cut.err"; rc=$?

@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   cli.add_flag("--progress", progress, "always draw a progress bar on stderr");
   cli.add_flag("--no-progress", no_progress, "never draw a progress bar");
   cli.add_flag("-q,--quiet", scan.quiet, "no warnings, progress or summary on stderr");
+  cli.add_option("--max-addresses", scan.max_addresses,
+                 "keep at most this many distinct addresses (0: no limit)")
+      ->capture_default_str();
   cli.add_flag("--stats", scan.stats, "print the summary with time per stage and memory on stderr");
   cli.set_version_flag("-V,--version", "ouiscan 0.1.0");
 

@@ -131,6 +131,7 @@ int run(const run_options& options) {
   pipeline::scan_options scan_opts;
   scan_opts.threads = options.threads;
   scan_opts.chunk_bytes = options.chunk_bytes;
+  scan_opts.max_addresses = options.max_addresses;
   pipeline::scanner scanner(scan_opts);
   std::vector<pipeline::input_report> reports;
   int code = exit_ok;
@@ -164,6 +165,14 @@ int run(const run_options& options) {
     reports.push_back(std::move(r));
   }
 
+  std::uint64_t over_cap = 0;
+  for (const auto& r : reports) over_cap += r.counters.addresses_over_cap;
+  if (over_cap > 0 && !options.quiet) {
+    fmt::print(stderr,
+               "ouiscan: warning: the cap of {} distinct addresses was reached; {} later "
+               "sightings of new addresses were counted but not kept (raise --max-addresses)\n",
+               options.max_addresses, over_cap);
+  }
   const double seconds = std::chrono::duration<double>(clock::now() - start).count();
   report::inventory inv =
       report::make_inventory(scanner.addresses(), std::move(reports), seconds, &db->get());

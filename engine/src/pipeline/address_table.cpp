@@ -38,21 +38,36 @@ address_table::address_table()
       salt_(next_salt()) {}
 
 address_stats& address_table::upsert(core::mac_address mac) {
-  if ((size_ + 1) * 2 > keys_.size()) grow();
+  return *upsert_within(mac, std::numeric_limits<std::size_t>::max());
+}
+
+address_stats* address_table::upsert_within(core::mac_address mac, std::size_t cap) {
   const std::uint64_t key = mac.value();
-  const std::size_t mask = keys_.size() - 1;
-  for (std::size_t i = slot_of(key);; i = (i + 1) & mask) {
-    if (keys_[i] == key) return values_[i];
-    if (keys_[i] == empty_key) {
+  for (;;) {
+    const std::size_t mask = keys_.size() - 1;
+    for (std::size_t i = slot_of(key);; i = (i + 1) & mask) {
+      if (keys_[i] == key) return &values_[i];
+      if (keys_[i] != empty_key) continue;
+      if (size_ >= cap) return nullptr;
+      if ((size_ + 1) * 2 > keys_.size()) break;  // grow first, then probe again
       keys_[i] = key;
       ++size_;
-      return values_[i];
+      return &values_[i];
     }
+    grow();
   }
 }
 
-void address_table::merge(const address_table& other) {
-  other.for_each([this](core::mac_address mac, const address_stats& s) { upsert(mac).merge(s); });
+std::size_t address_table::merge(const address_table& other, std::size_t cap) {
+  std::size_t left_out = 0;
+  other.for_each([&](core::mac_address mac, const address_stats& s) {
+    if (address_stats* mine = upsert_within(mac, cap)) {
+      mine->merge(s);
+    } else {
+      ++left_out;
+    }
+  });
+  return left_out;
 }
 
 void address_table::clear() {

@@ -24,6 +24,7 @@ struct work {
 // What one worker thread has found; the threads' findings are merged once, at the end of the
 // input, so the per-frame path touches no shared state and takes no lock.
 struct findings {
+  std::size_t cap = std::numeric_limits<std::size_t>::max();  // --max-addresses
   address_table table;
   frame_counters counters;
   capture::frame_addresses hits;
@@ -171,7 +172,12 @@ void account(const capture::frame& f, findings& w) {
   ++c.status[static_cast<std::size_t>(hits.status)];
   if (!hits.vlans().empty()) ++c.frames_with_vlan;
   for (const capture::address_hit& h : hits.addresses()) {
-    address_stats& s = w.table.upsert(h.mac);
+    address_stats* found = w.table.upsert_within(h.mac, w.cap);
+    if (found == nullptr) {
+      ++c.addresses_over_cap;
+      continue;
+    }
+    address_stats& s = *found;
     if ((h.roles & capture::frame_roles) != 0) ++s.frames;
     if ((h.roles & capture::arp_roles) != 0) ++s.arp_frames;
     if ((h.roles & capture::role_src) != 0) {
@@ -214,10 +220,11 @@ constexpr std::size_t no_position = static_cast<std::size_t>(-1);
 
 void walk_segment(core::bytes all, segment& seg, std::size_t from,
                   std::shared_ptr<const capture::section_state> state, std::size_t chunk_bytes,
-                  std::atomic<std::uint64_t>* progress) {
+                  std::size_t cap, std::atomic<std::uint64_t>* progress) {
   const auto t0 = clock::now();
   seg.found.table.clear();
   seg.found.counters = frame_counters{};
+  seg.found.cap = cap;
   seg.error.reset();
   seg.start = from;
   seg.start_state = state;
@@ -266,6 +273,7 @@ void frame_counters::merge(const frame_counters& o) {
   frames_with_vlan += o.frames_with_vlan;
   caplen_over_origlen += o.caplen_over_origlen;
   untimed_frames += o.untimed_frames;
+  addresses_over_cap += o.addresses_over_cap;
   first_ns = std::min(first_ns, o.first_ns);
   last_ns = std::max(last_ns, o.last_ns);
   for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
@@ -324,7 +332,7 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
                                                        : capture::find_record_start(
                                                              all, seg->begin, seg->bound, *initial);
     if (guess != no_position)
-      walk_segment(all, *seg, guess, initial, options_.chunk_bytes, progress);
+      walk_segment(all, *seg, guess, initial, options_.chunk_bytes, cap(), progress);
     return seg;
   };
   const auto verify_and_merge = [&](segment* seg) {
@@ -333,10 +341,10 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
         !capture::same_state(*seg->start_state, *expected_state)) {
       // The guess was wrong (or found nothing): walk again from the true boundary.
       ++report.resumed_segments;
-      walk_segment(all, *seg, expected, expected_state, options_.chunk_bytes, nullptr);
+      walk_segment(all, *seg, expected, expected_state, options_.chunk_bytes, cap(), nullptr);
     }
     const auto merge_start = clock::now();
-    table_.merge(seg->found.table);
+    report.counters.addresses_over_cap += table_.merge(seg->found.table, cap());
     report.counters.merge(seg->found.counters);
     report.merge_seconds += since(merge_start);
     report.extract_seconds += seg->found.seconds;
@@ -411,6 +419,7 @@ input_report scanner::scan(io::input& in) {
   const auto extract = [&](work* w) {
     const auto t0 = clock::now();
     findings& mine = found.local();
+    mine.cap = cap();
     capture::for_each_frame(w->data, *w->section,
                             [&mine](const capture::frame& f) { account(f, mine); });
     w->section.reset();
@@ -424,7 +433,7 @@ input_report scanner::scan(io::input& in) {
   });
   const auto merge_start = clock::now();
   for (const findings& part : found) {
-    table_.merge(part.table);
+    report.counters.addresses_over_cap += table_.merge(part.table, cap());
     report.counters.merge(part.counters);
     report.extract_seconds += part.seconds;
   }

@@ -176,13 +176,13 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
   fmt::format_to(out,
                  ",\"anomalies\":{{\"short_frame\":{},\"short_payload\":{},"
                  "\"wlan_unknown_version\":{},\"no_mac_link_frames\":{},\"unknown_link_frames\":{},"
-                 "\"caplen_over_origlen\":{},\"untimed_frames\":{}}}",
+                 "\"caplen_over_origlen\":{},\"untimed_frames\":{},\"addresses_over_cap\":{}}}",
                  t.status[static_cast<std::size_t>(decode_status::short_frame)],
                  t.status[static_cast<std::size_t>(decode_status::short_payload)],
                  t.status[static_cast<std::size_t>(decode_status::wlan_version)],
                  t.status[static_cast<std::size_t>(decode_status::no_mac_link)],
                  t.status[static_cast<std::size_t>(decode_status::unknown_link)],
-                 t.caplen_over_origlen, t.untimed_frames);
+                 t.caplen_over_origlen, t.untimed_frames, t.addresses_over_cap);
   const stage_times st = stages(inv);
   fmt::format_to(out,
                  ",\"frames_with_vlan\":{},\"seconds\":{:.3f},\"stages\":{{\"cut_s\":{:.3f},"
@@ -430,6 +430,7 @@ void write_summary_text(std::FILE* out, const inventory& inv) {
   anomaly("short_payload", t.status[static_cast<std::size_t>(decode_status::short_payload)]);
   anomaly("wlan_unknown_version", t.status[static_cast<std::size_t>(decode_status::wlan_version)]);
   anomaly("caplen_over_origlen", t.caplen_over_origlen);
+  anomaly("addresses_over_cap", t.addresses_over_cap);
   std::fwrite(b.data(), 1, b.size(), out);
 }
 

@@ -33,9 +33,10 @@ struct run_options {
   unsigned threads = 0;     // 0: all cores
   std::size_t chunk_bytes = 1U << 20;
   progress_mode progress = progress_mode::automatic;
-  bool quiet = false;   // no warnings or summary on stderr
-  std::string db_path;  // --db: an OUI database file instead of the usual choice
-  bool stats = false;   // print the summary (speed per stage, memory) on stderr too
+  bool quiet = false;             // no warnings or summary on stderr
+  std::string db_path;            // --db: an OUI database file instead of the usual choice
+  bool stats = false;             // print the summary (speed per stage, memory) on stderr too
+  std::size_t max_addresses = 0;  // keep at most this many distinct addresses (0: no limit)
 };
 
 // Scans the inputs and writes the inventory (the default command).

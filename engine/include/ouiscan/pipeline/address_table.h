@@ -127,7 +127,12 @@ class address_table {
   address_table();
 
   address_stats& upsert(core::mac_address mac);
-  void merge(const address_table& other);
+  // As upsert, but a new address is not added once the table holds `cap`: returns null then.
+  address_stats* upsert_within(core::mac_address mac, std::size_t cap);
+  // Merges other into this table, adding no new address past `cap`; returns how many of
+  // other's addresses were left out.
+  std::size_t merge(const address_table& other,
+                    std::size_t cap = std::numeric_limits<std::size_t>::max());
   // Empties the table but keeps its capacity, so a reused per-chunk table stops allocating.
   void clear();
 

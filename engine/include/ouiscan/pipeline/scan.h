@@ -33,6 +33,9 @@ struct scan_options {
   // prefer); smaller files and streams go through the chunk pipeline.
   std::size_t segment_bytes = 32U << 20;
   unsigned segments_per_thread = 1;
+  // At most this many distinct addresses are kept (0: no limit); later new addresses are
+  // counted in frame_counters::addresses_over_cap. Which ones are kept then depends on timing.
+  std::size_t max_addresses = 0;
   std::atomic<std::uint64_t>* progress = nullptr;  // bytes of input consumed, if wanted
 };
 
@@ -50,6 +53,7 @@ struct frame_counters {
   std::uint64_t frames_with_vlan = 0;
   std::uint64_t caplen_over_origlen = 0;  // records claiming more captured than sent bytes
   std::uint64_t untimed_frames = 0;       // pcapng Simple Packet Blocks
+  std::uint64_t addresses_over_cap = 0;   // address sightings not kept: --max-addresses reached
   std::int64_t first_ns = address_stats::never;
   std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
   std::array<std::uint64_t, static_cast<std::size_t>(capture::decode_status::count_)> status{};
@@ -94,6 +98,10 @@ class scanner {
   // The parallel walk of a mapped file; false when the file's start cannot be read (the chunk
   // pipeline then reports the fault).
   bool scan_segments(core::bytes all, unsigned threads, input_report& report);
+  [[nodiscard]] std::size_t cap() const noexcept {
+    return options_.max_addresses != 0 ? options_.max_addresses
+                                       : std::numeric_limits<std::size_t>::max();
+  }
 
   scan_options options_;
   address_table table_;
