@@ -10,6 +10,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "ouiscan/core/mac_address.h"
+
 namespace ouiscan::ouidb {
 namespace {
 
@@ -125,10 +127,7 @@ std::optional<std::uint64_t> parse_hex(std::string_view s, std::size_t digits) {
   if (s.size() != digits) return std::nullopt;
   std::uint64_t v = 0;
   for (const char c : s) {
-    int h = -1;
-    if (c >= '0' && c <= '9') h = c - '0';
-    if (c >= 'A' && c <= 'F') h = c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') h = c - 'a' + 10;
+    const int h = core::hex_digit(c);
     if (h < 0) return std::nullopt;
     v = (v << 4) | static_cast<std::uint64_t>(h);
   }

@@ -33,18 +33,10 @@ std::optional<query> parse_query(std::string_view text) {
       separator = c;
       continue;
     }
-    unsigned h = 0;
-    if (c >= '0' && c <= '9') {
-      h = static_cast<unsigned>(c - '0');
-    } else if (c >= 'a' && c <= 'f') {
-      h = static_cast<unsigned>(c - 'a' + 10);
-    } else if (c >= 'A' && c <= 'F') {
-      h = static_cast<unsigned>(c - 'A' + 10);
-    } else {
-      return std::nullopt;
-    }
+    const int h = core::hex_digit(c);
+    if (h < 0) return std::nullopt;
     if (++digits > 12) return std::nullopt;
-    v = (v << 4) | h;
+    v = (v << 4) | static_cast<std::uint64_t>(h);
   }
   if (digits < 6) return std::nullopt;
   return query{core::mac_address(v << (4 * (12 - digits))), digits * 4};

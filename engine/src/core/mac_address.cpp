@@ -1,16 +1,6 @@
 #include "ouiscan/core/mac_address.h"
 
 namespace ouiscan::core {
-namespace {
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<mac_address> mac_address::parse(std::string_view text) noexcept {
   // Collect hex digits; separators must split them into equal groups of the notation's size.
@@ -20,7 +10,7 @@ std::optional<mac_address> mac_address::parse(std::string_view text) noexcept {
   char separator = 0;
   const auto group_size = [&] { return separator == '.' ? 4 : 2; };
   for (const char c : text) {
-    const int h = hex_value(c);
+    const int h = hex_digit(c);
     if (h >= 0) {
       if (++digits > 12) return std::nullopt;
       ++group;

@@ -38,7 +38,29 @@ core::result<std::size_t> fd_stream::read(std::span<std::byte> out) {
 
 namespace {
 
-class gzip_stream final : public byte_stream {
+// A decompressor over another stream. A fault after some output returns that output first and
+// the fault on the next call, so that every byte decoded before a fault is used.
+class decoder_stream : public byte_stream {
+ public:
+  core::result<std::size_t> read(std::span<std::byte> out) final {
+    if (pending_) return *pending_;
+    std::size_t done = 0;
+    if (auto fault = fill(out, done)) {
+      if (done == 0) return *fault;
+      pending_ = fault;
+    }
+    return done;
+  }
+
+ protected:
+  // Decodes into out, adding the bytes produced to done; returns the fault that stops it, if any.
+  virtual std::optional<core::error> fill(std::span<std::byte> out, std::size_t& done) = 0;
+
+ private:
+  std::optional<core::error> pending_;
+};
+
+class gzip_stream final : public decoder_stream {
  public:
   explicit gzip_stream(std::unique_ptr<byte_stream> inner)
       : inner_(std::move(inner)), in_(in_buffer_bytes) {
@@ -49,23 +71,16 @@ class gzip_stream final : public byte_stream {
   gzip_stream& operator=(const gzip_stream&) = delete;
   ~gzip_stream() override { inflateEnd(&z_); }
 
-  core::result<std::size_t> read(std::span<std::byte> out) override {
-    if (!ok_) return core::error{core::errc::decompress_error, produced_, 0, 0};
-    if (pending_) return *pending_;
-    std::size_t done = 0;
-    // A fault after some output returns that output first and the fault on the next call.
-    const auto fail = [&](core::error e) -> core::result<std::size_t> {
-      if (done == 0) return e;
-      pending_ = e;
-      return done;
-    };
+  std::optional<core::error> fill(std::span<std::byte> out, std::size_t& done) override {
+    const auto fault = [&](core::errc code) { return core::error{code, produced_, 0, 0}; };
+    if (!ok_) return fault(core::errc::decompress_error);
     while (done < out.size() && !finished_) {
       if (z_.avail_in == 0) {
         auto n = inner_->read(in_);
-        if (!n) return fail(n.error());
+        if (!n) return n.error();
         if (*n == 0) {
           // The input ended: clean only at a member boundary.
-          if (member_started_) return fail({core::errc::truncated_file, produced_, 0, 0});
+          if (member_started_) return fault(core::errc::truncated_file);
           finished_ = true;
           break;
         }
@@ -83,12 +98,12 @@ class gzip_stream final : public byte_stream {
       produced_ += got;
       if (rc == Z_STREAM_END) {
         member_started_ = false;  // another gzip member may follow (as `cat a.gz b.gz` makes)
-        if (inflateReset(&z_) != Z_OK) return fail({core::errc::decompress_error, produced_, 0, 0});
+        if (inflateReset(&z_) != Z_OK) return fault(core::errc::decompress_error);
       } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return fail({core::errc::decompress_error, produced_, 0, 0});
+        return fault(core::errc::decompress_error);
       }
     }
-    return done;
+    return std::nullopt;
   }
 
   std::uint64_t raw_bytes_read() const noexcept override { return inner_->raw_bytes_read(); }
@@ -99,13 +114,12 @@ class gzip_stream final : public byte_stream {
   std::vector<std::byte> in_;
   z_stream z_{};
   std::uint64_t produced_ = 0;
-  std::optional<core::error> pending_;
   bool ok_ = false;
   bool finished_ = false;
   bool member_started_ = false;
 };
 
-class zstd_stream final : public byte_stream {
+class zstd_stream final : public decoder_stream {
  public:
   explicit zstd_stream(std::unique_ptr<byte_stream> inner)
       : inner_(std::move(inner)), in_(ZSTD_DStreamInSize()), z_(ZSTD_createDStream()) {
@@ -116,22 +130,16 @@ class zstd_stream final : public byte_stream {
   zstd_stream& operator=(const zstd_stream&) = delete;
   ~zstd_stream() override { ZSTD_freeDStream(z_); }
 
-  core::result<std::size_t> read(std::span<std::byte> out) override {
-    if (!ok_) return core::error{core::errc::decompress_error, produced_, 0, 0};
-    if (pending_) return *pending_;
-    std::size_t done = 0;
-    const auto fail = [&](core::error e) -> core::result<std::size_t> {
-      if (done == 0) return e;
-      pending_ = e;
-      return done;
-    };
+  std::optional<core::error> fill(std::span<std::byte> out, std::size_t& done) override {
+    const auto fault = [&](core::errc code) { return core::error{code, produced_, 0, 0}; };
+    if (!ok_) return fault(core::errc::decompress_error);
     while (done < out.size() && !finished_) {
       if (input_.pos == input_.size) {
         auto n = inner_->read(in_);
-        if (!n) return fail(n.error());
+        if (!n) return n.error();
         if (*n == 0) {
           // The input ended: clean only where a frame ended.
-          if (frame_open_) return fail({core::errc::truncated_file, produced_, 0, 0});
+          if (frame_open_) return fault(core::errc::truncated_file);
           finished_ = true;
           break;
         }
@@ -139,12 +147,12 @@ class zstd_stream final : public byte_stream {
       }
       ZSTD_outBuffer output{out.data() + done, out.size() - done, 0};
       const std::size_t rc = ZSTD_decompressStream(z_, &output, &input_);
-      if (ZSTD_isError(rc)) return fail({core::errc::decompress_error, produced_, 0, 0});
+      if (ZSTD_isError(rc)) return fault(core::errc::decompress_error);
       frame_open_ = rc != 0;  // 0: a frame is complete
       done += output.pos;
       produced_ += output.pos;
     }
-    return done;
+    return std::nullopt;
   }
 
   std::uint64_t raw_bytes_read() const noexcept override { return inner_->raw_bytes_read(); }
@@ -155,7 +163,6 @@ class zstd_stream final : public byte_stream {
   ZSTD_inBuffer input_{nullptr, 0, 0};
   ZSTD_DStream* z_;
   std::uint64_t produced_ = 0;
-  std::optional<core::error> pending_;
   bool ok_ = false;
   bool finished_ = false;
   bool frame_open_ = false;

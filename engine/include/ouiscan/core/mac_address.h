@@ -15,6 +15,14 @@
 
 namespace ouiscan::core {
 
+// The value of a hex digit (either case), or -1.
+[[nodiscard]] constexpr int hex_digit(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 class mac_address {
  public:
   static constexpr std::uint64_t mask = 0xFFFF'FFFF'FFFFULL;
