@@ -27,7 +27,7 @@ const database& embedded_db() {
 // administered (randomised phones, VMs). Blocks are drawn uniformly over every assignment when
 // skew is 0 (the cache-cold worst case), or with Zipf weights 1/rank^skew over a shuffled
 // order (a capture's handful of vendors dominating, as in real traffic).
-std::vector<mac_address> address_mix(std::size_t n, double skew = 0) {
+std::vector<mac_address> address_mix(std::size_t n, double skew = 0, int only = -1) {
   const database& db = embedded_db();
   std::vector<std::uint64_t> ma_l, sub;
   db.for_each(ouiscan::ouidb::registry::ma_l,
@@ -57,7 +57,10 @@ std::vector<mac_address> address_mix(std::size_t n, double skew = 0) {
   std::vector<mac_address> out;
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const unsigned kind = static_cast<unsigned>(rng() % 10);
+    unsigned kind = static_cast<unsigned>(rng() % 10);
+    if (only == 0) kind = 0;
+    if (only == 1) kind = 7;
+    if (only == 2) kind = 9;
     const std::uint64_t low = rng();
     if (kind < 7) {
       out.emplace_back(ma_l[pick(cdf_l)] | (low & 0xFFFFFF));
@@ -97,6 +100,22 @@ void BM_Lookup(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_Lookup)->Arg(0)->Arg(10);
+
+// One kind of address at a time: 0 under MA-L, 1 under MA-M/MA-S, 2 local (random).
+void BM_LookupKind(benchmark::State& state) {
+  const database& db = embedded_db();
+  const auto macs = address_mix(1 << 16, 0, static_cast<int>(state.range(0)));
+  std::size_t i = 0;
+  std::uint64_t found = 0;
+  for (auto _ : state) {
+    found += db.lookup(macs[i++ & 0xFFFF]).holders;
+    benchmark::DoNotOptimize(found);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  static constexpr const char* kinds[] = {"MA-L", "MA-M/MA-S", "local"};
+  state.SetLabel(kinds[state.range(0)]);
+}
+BENCHMARK(BM_LookupKind)->DenseRange(0, 2);
 
 void BM_LookupAndName(benchmark::State& state) {
   const database& db = embedded_db();
