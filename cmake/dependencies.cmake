@@ -7,10 +7,10 @@ find_package(ZLIB REQUIRED)
 find_package(CURL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)  # capture filters, the bench baseline
 if(OUISCAN_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
 if(OUISCAN_BUILD_BENCH)
   find_package(benchmark REQUIRED)
-  pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)  # the libpcap baseline
 endif()

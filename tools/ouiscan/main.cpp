@@ -2,6 +2,8 @@
 // Parses the command line into the app's option structs; everything else lives in libraries.
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <fstream>
+#include <iterator>
 
 #include "ouiscan/app/run.h"
 
@@ -45,6 +47,10 @@ int main(int argc, char** argv) {
   cli.add_flag("--progress", progress, "always draw a progress bar on stderr");
   cli.add_flag("--no-progress", no_progress, "never draw a progress bar");
   cli.add_flag("-q,--quiet", scan.quiet, "no warnings, progress or summary on stderr");
+  std::string filter_file;
+  cli.add_option("--filter", scan.filter, "tcpdump capture filter, e.g. 'vlan 100 and not arp'");
+  cli.add_option("-F", filter_file, "read the capture filter from this file (as tcpdump -F)")
+      ->check(CLI::ExistingFile);
   cli.add_option("--max-addresses", scan.max_addresses,
                  "keep at most this many distinct addresses (0: no limit)")
       ->capture_default_str();
@@ -89,6 +95,10 @@ int main(int argc, char** argv) {
     return app::exit_usage;
   }
   scan.output_format = fmt;
+  if (!filter_file.empty()) {
+    std::ifstream in(filter_file);
+    scan.filter.assign(std::istreambuf_iterator<char>(in), {});
+  }
   if (progress) scan.progress = app::progress_mode::always;
   if (no_progress) scan.progress = app::progress_mode::never;
   return app::run(scan);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "ouiscan/app/vendor_db.h"
+#include "ouiscan/filter/bpf_filter.h"
 
 namespace ouiscan::app {
 namespace {
@@ -128,7 +130,17 @@ int run(const run_options& options) {
                core::to_string(db.error()));
     return exit_io_error;
   }
+  std::unique_ptr<filter::bpf_filter> capture_filter;
+  if (!options.filter.empty()) {
+    auto compiled = filter::bpf_filter::compile(options.filter);
+    if (auto* why = std::get_if<std::string>(&compiled)) {
+      fmt::print(stderr, "ouiscan: invalid filter '{}': {}\n", options.filter, *why);
+      return exit_usage;
+    }
+    capture_filter = std::move(std::get<std::unique_ptr<filter::bpf_filter>>(compiled));
+  }
   pipeline::scan_options scan_opts;
+  scan_opts.filter = capture_filter.get();
   scan_opts.threads = options.threads;
   scan_opts.chunk_bytes = options.chunk_bytes;
   scan_opts.max_addresses = options.max_addresses;
@@ -165,6 +177,19 @@ int run(const run_options& options) {
     reports.push_back(std::move(r));
   }
 
+  if (capture_filter && !options.quiet) {
+    for (const auto& [link_type, why] : capture_filter->inapplicable()) {
+      const bool seen = std::any_of(reports.begin(), reports.end(), [&](const auto& r) {
+        return std::any_of(r.counters.links.begin(), r.counters.links.end(),
+                           [&](const auto& l) { return l.link_type == link_type; });
+      });
+      if (!seen) continue;  // only compiled to check the expression
+      fmt::print(stderr,
+                 "ouiscan: warning: the filter cannot apply to LINKTYPE {} ({}); its frames "
+                 "are dropped\n",
+                 link_type, why);
+    }
+  }
   std::uint64_t over_cap = 0;
   for (const auto& r : reports) over_cap += r.counters.addresses_over_cap;
   if (over_cap > 0 && !options.quiet) {
@@ -177,6 +202,7 @@ int run(const run_options& options) {
   report::inventory inv =
       report::make_inventory(scanner.addresses(), std::move(reports), seconds, &db->get());
   inv.database = db->describe();
+  inv.filter = options.filter;
   inv.rss_anon_bytes = anonymous_memory();
   inv.database_date = db->get().header().registries[0].snapshot_date;
   bool written = report::write(out, inv, options.output_format);

@@ -25,6 +25,7 @@ struct work {
 // input, so the per-frame path touches no shared state and takes no lock.
 struct findings {
   std::size_t cap = std::numeric_limits<std::size_t>::max();  // --max-addresses
+  const frame_filter* filter = nullptr;
   address_table table;
   frame_counters counters;
   capture::frame_addresses hits;
@@ -166,6 +167,10 @@ void account(const capture::frame& f, findings& w) {
     c.last_ns = std::max(c.last_ns, f.ts_ns);
   }
   c.add_link(link, f.origlen);
+  if (w.filter != nullptr && !w.filter->keep(f)) {
+    ++c.filtered_out;
+    return;
+  }
 
   capture::frame_addresses& hits = w.hits;
   capture::decode(link, core::bytes(f.data, f.caplen), hits);
@@ -220,11 +225,13 @@ constexpr std::size_t no_position = static_cast<std::size_t>(-1);
 
 void walk_segment(core::bytes all, segment& seg, std::size_t from,
                   std::shared_ptr<const capture::section_state> state, std::size_t chunk_bytes,
-                  std::size_t cap, std::atomic<std::uint64_t>* progress) {
+                  std::size_t cap, const frame_filter* filter,
+                  std::atomic<std::uint64_t>* progress) {
   const auto t0 = clock::now();
   seg.found.table.clear();
   seg.found.counters = frame_counters{};
   seg.found.cap = cap;
+  seg.found.filter = filter;
   seg.error.reset();
   seg.start = from;
   seg.start_state = state;
@@ -274,6 +281,7 @@ void frame_counters::merge(const frame_counters& o) {
   caplen_over_origlen += o.caplen_over_origlen;
   untimed_frames += o.untimed_frames;
   addresses_over_cap += o.addresses_over_cap;
+  filtered_out += o.filtered_out;
   first_ns = std::min(first_ns, o.first_ns);
   last_ns = std::max(last_ns, o.last_ns);
   for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
@@ -332,7 +340,8 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
                                                        : capture::find_record_start(
                                                              all, seg->begin, seg->bound, *initial);
     if (guess != no_position)
-      walk_segment(all, *seg, guess, initial, options_.chunk_bytes, cap(), progress);
+      walk_segment(all, *seg, guess, initial, options_.chunk_bytes, cap(), options_.filter,
+                   progress);
     return seg;
   };
   const auto verify_and_merge = [&](segment* seg) {
@@ -341,7 +350,8 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
         !capture::same_state(*seg->start_state, *expected_state)) {
       // The guess was wrong (or found nothing): walk again from the true boundary.
       ++report.resumed_segments;
-      walk_segment(all, *seg, expected, expected_state, options_.chunk_bytes, cap(), nullptr);
+      walk_segment(all, *seg, expected, expected_state, options_.chunk_bytes, cap(),
+                   options_.filter, nullptr);
     }
     const auto merge_start = clock::now();
     report.counters.addresses_over_cap += table_.merge(seg->found.table, cap());
@@ -420,6 +430,7 @@ input_report scanner::scan(io::input& in) {
     const auto t0 = clock::now();
     findings& mine = found.local();
     mine.cap = cap();
+    mine.filter = options_.filter;
     capture::for_each_frame(w->data, *w->section,
                             [&mine](const capture::frame& f) { account(f, mine); });
     w->section.reset();

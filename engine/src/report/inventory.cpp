@@ -159,6 +159,14 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
     fmt::format_to(out, ",\"snapshot\":\"{:04}-{:02}-{:02}\"}}", inv.database_date / 10000,
                    inv.database_date / 100 % 100, inv.database_date % 100);
   }
+  fmt::format_to(out, ",\"filter\":");
+  if (inv.filter.empty()) {
+    fmt::format_to(out, "null");
+  } else {
+    fmt::format_to(out, "{{\"expression\":");
+    json_string(b, inv.filter);
+    fmt::format_to(out, ",\"kept\":{},\"dropped\":{}}}", t.frames - t.filtered_out, t.filtered_out);
+  }
   fmt::format_to(out, ",\"vendors\":");
   json_array(b, inv.vendors, [&](const vendor_count& v) {
     fmt::format_to(out, "{{\"name\":");
@@ -381,6 +389,10 @@ void write_summary_text(std::FILE* out, const inventory& inv) {
   }
   fmt::format_to(o, "frames   {} ({} on the wire)\n", t.frames,
                  human_bytes(static_cast<double>(t.wire_bytes)));
+  if (!inv.filter.empty()) {
+    fmt::format_to(o, "filter   '{}': {} frames kept, {} dropped\n", inv.filter,
+                   t.frames - t.filtered_out, t.filtered_out);
+  }
   if (t.first_ns != address_stats::never) {
     fmt::format_to(o, "time     {} .. {}\n", format_time(t.first_ns), format_time(t.last_ns));
   }

@@ -37,6 +37,7 @@ struct run_options {
   std::string db_path;            // --db: an OUI database file instead of the usual choice
   bool stats = false;             // print the summary (speed per stage, memory) on stderr too
   std::size_t max_addresses = 0;  // keep at most this many distinct addresses (0: no limit)
+  std::string filter;             // a tcpdump capture filter expression ("" : none)
 };
 
 // Scans the inputs and writes the inventory (the default command).

@@ -25,6 +25,13 @@
 
 namespace ouiscan::pipeline {
 
+// Decides which frames count (a capture filter); called from worker threads concurrently.
+class frame_filter {
+ public:
+  virtual ~frame_filter() = default;
+  [[nodiscard]] virtual bool keep(const capture::frame& f) const noexcept = 0;
+};
+
 struct scan_options {
   unsigned threads = 0;                // 0: all cores
   std::size_t chunk_bytes = 1U << 20;  // target size of the pieces handed to workers
@@ -36,6 +43,7 @@ struct scan_options {
   // At most this many distinct addresses are kept (0: no limit); later new addresses are
   // counted in frame_counters::addresses_over_cap. Which ones are kept then depends on timing.
   std::size_t max_addresses = 0;
+  const frame_filter* filter = nullptr;            // frames it rejects are counted, not decoded
   std::atomic<std::uint64_t>* progress = nullptr;  // bytes of input consumed, if wanted
 };
 
@@ -54,6 +62,7 @@ struct frame_counters {
   std::uint64_t caplen_over_origlen = 0;  // records claiming more captured than sent bytes
   std::uint64_t untimed_frames = 0;       // pcapng Simple Packet Blocks
   std::uint64_t addresses_over_cap = 0;   // address sightings not kept: --max-addresses reached
+  std::uint64_t filtered_out = 0;         // frames the capture filter rejected
   std::int64_t first_ns = address_stats::never;
   std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
   std::array<std::uint64_t, static_cast<std::size_t>(capture::decode_status::count_)> status{};

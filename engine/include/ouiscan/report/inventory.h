@@ -41,6 +41,7 @@ struct inventory {
   double lookup_seconds = 0;         // vendor lookups and classification
   double seconds = 0;
   std::string database;               // which OUI database answered ("embedded", a path, or "")
+  std::string filter;                 // the capture filter expression, "" when none
   std::uint32_t database_date = 0;    // its MA-L snapshot date, YYYYMMDD
   std::vector<vendor_count> vendors;  // addresses per vendor, most first
 };
