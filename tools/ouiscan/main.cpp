@@ -51,6 +51,11 @@ int main(int argc, char** argv) {
   cli.add_option("--filter", scan.filter, "tcpdump capture filter, e.g. 'vlan 100 and not arp'");
   cli.add_option("-F", filter_file, "read the capture filter from this file (as tcpdump -F)")
       ->check(CLI::ExistingFile);
+  cli.add_option("-i,--interface", scan.live_interface,
+                 "capture live from this interface (needs root or CAP_NET_RAW)");
+  cli.add_option("--duration", scan.duration_s, "live: stop after this many seconds");
+  cli.add_option("-c,--count", scan.count, "live: stop after this many frames");
+  cli.add_option("-w", scan.write_path, "live: also write the captured frames to this pcapng");
   cli.add_option("--max-addresses", scan.max_addresses,
                  "keep at most this many distinct addresses (0: no limit)")
       ->capture_default_str();
@@ -90,8 +95,8 @@ int main(int argc, char** argv) {
   }
   if (info->parsed()) return app::run_db_info(db);
   if (update->parsed()) return app::run_db_update(db);
-  if (scan.inputs.empty()) {
-    std::fputs("ouiscan: no input (see --help)\n", stderr);
+  if (scan.inputs.empty() == scan.live_interface.empty()) {
+    std::fputs("ouiscan: give capture files or -i INTERFACE (see --help)\n", stderr);
     return app::exit_usage;
   }
   scan.output_format = fmt;

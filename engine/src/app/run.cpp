@@ -8,12 +8,14 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <cstring>
 #include <mutex>
 #include <thread>
 
 #include "ouiscan/app/vendor_db.h"
 #include "ouiscan/filter/bpf_filter.h"
+#include "ouiscan/live/live_capture.h"
 
 namespace ouiscan::app {
 namespace {
@@ -106,6 +108,37 @@ void warn_input(const pipeline::input_report& r, std::size_t addresses_so_far) {
   std::fputc('\n', stderr);
 }
 
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int /*signal*/) { g_interrupted.store(true); }
+
+// Captures from an interface until --duration, --count or Ctrl-C, into the scanner.
+int scan_live(const run_options& options, pipeline::scanner& scanner,
+              std::vector<pipeline::input_report>& reports) {
+  live::live_options lo;
+  lo.interface = options.live_interface;
+  lo.duration_s = options.duration_s;
+  lo.count = options.count;
+  lo.write_path = options.write_path;
+  lo.stop = &g_interrupted;
+  auto opened = live::open_live(lo);
+  if (auto* why = std::get_if<std::string>(&opened)) {
+    fmt::print(stderr, "ouiscan: cannot capture on {}: {}\n", options.live_interface, *why);
+    return exit_io_error;
+  }
+  std::signal(SIGINT, on_interrupt);  // Ctrl-C ends the capture and prints the inventory
+  std::signal(SIGTERM, on_interrupt);
+  if (!options.quiet) {
+    fmt::print(stderr, "ouiscan: capturing on {} (Ctrl-C to stop)\n", options.live_interface);
+  }
+  io::input in;
+  in.name = "live:" + options.live_interface;
+  in.stream = std::move(std::get<std::unique_ptr<io::byte_stream>>(opened));
+  reports.push_back(scanner.scan(in));
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  return exit_ok;
+}
+
 }  // namespace
 
 int run(const run_options& options) {
@@ -147,6 +180,10 @@ int run(const run_options& options) {
   pipeline::scanner scanner(scan_opts);
   std::vector<pipeline::input_report> reports;
   int code = exit_ok;
+  if (!options.live_interface.empty()) {
+    const int rc = scan_live(options, scanner, reports);
+    if (rc != exit_ok) return rc;
+  }
   for (const std::string& path : options.inputs) {
     auto in = io::open_input(path);
     if (!in) {
@@ -178,7 +215,9 @@ int run(const run_options& options) {
   }
 
   if (capture_filter && !options.quiet) {
-    for (const auto& [link_type, why] : capture_filter->inapplicable()) {
+    for (const auto& inapplicable : capture_filter->inapplicable()) {
+      const std::uint16_t link_type = inapplicable.first;
+      const std::string& why = inapplicable.second;
       const bool seen = std::any_of(reports.begin(), reports.end(), [&](const auto& r) {
         return std::any_of(r.counters.links.begin(), r.counters.links.end(),
                            [&](const auto& l) { return l.link_type == link_type; });

@@ -38,6 +38,10 @@ struct run_options {
   bool stats = false;             // print the summary (speed per stage, memory) on stderr too
   std::size_t max_addresses = 0;  // keep at most this many distinct addresses (0: no limit)
   std::string filter;             // a tcpdump capture filter expression ("" : none)
+  std::string live_interface;     // -i: capture live from this interface instead of files
+  double duration_s = 0;          // live: stop after this long (0: until Ctrl-C or --count)
+  std::uint64_t count = 0;        // live: stop after this many frames
+  std::string write_path;         // live: also write the captured frames as pcapng
 };
 
 // Scans the inputs and writes the inventory (the default command).

@@ -1,0 +1,33 @@
+// File: live_capture.h
+// Live capture through libpcap as a byte_stream of pcap-format bytes, so that the scan engine
+// reads an interface exactly as it reads a pipe. Optionally writes what it captured as pcapng.
+//
+//   auto cap = live::open_live({.interface = "eth0", .duration_s = 10});
+//   if (auto* why = std::get_if<std::string>(&cap)) fail(*why);
+//   io::input in{.name = "eth0", .stream = std::move(std::get<0>(cap))};
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "ouiscan/io/byte_stream.h"
+
+namespace ouiscan::live {
+
+struct live_options {
+  std::string interface;
+  double duration_s = 0;    // stop after this long (0: no limit)
+  std::uint64_t count = 0;  // stop after this many frames (0: no limit)
+  std::uint32_t snaplen = 262144;
+  std::string write_path;                   // also write the frames as pcapng here ("" : no)
+  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to end the capture cleanly
+};
+
+// Opens the interface; the error says why it cannot (no such device, no privileges, ...).
+[[nodiscard]] std::variant<std::unique_ptr<io::byte_stream>, std::string> open_live(
+    const live_options& options);
+
+}  // namespace ouiscan::live

@@ -1,0 +1,190 @@
+#include "ouiscan/live/live_capture.h"
+
+#include <pcap/pcap.h>
+#include <poll.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace ouiscan::live {
+namespace {
+
+constexpr int kReadTimeoutMs = 100;  // how often a quiet capture checks its stop conditions
+
+void put32(std::vector<std::byte>& b, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) b.push_back(static_cast<std::byte>(v >> (8 * i)));
+}
+void put16(std::vector<std::byte>& b, std::uint16_t v) {
+  b.push_back(static_cast<std::byte>(v));
+  b.push_back(static_cast<std::byte>(v >> 8));
+}
+
+// Little-endian pcapng: one section, one interface (nanosecond timestamps), then EPBs.
+class pcapng_writer {
+ public:
+  bool open(const std::string& path, std::uint16_t link_type, std::uint32_t snaplen) {
+    file_ = std::fopen(path.c_str(), "wb");
+    if (file_ == nullptr) return false;
+    std::vector<std::byte> b;
+    put32(b, 0x0A0D0D0A);
+    put32(b, 28);
+    put32(b, 0x1A2B3C4D);
+    put16(b, 1);
+    put16(b, 0);
+    put32(b, 0xFFFFFFFF);
+    put32(b, 0xFFFFFFFF);  // section length unknown
+    put32(b, 28);
+    put32(b, 1);  // IDB with if_tsresol = 9
+    put32(b, 32);
+    put16(b, link_type);
+    put16(b, 0);
+    put32(b, snaplen);
+    put16(b, 9);
+    put16(b, 1);
+    put32(b, 9);  // value 9, then 3 bytes of padding
+    put32(b, 0);  // opt_endofopt
+    put32(b, 32);
+    return write(b);
+  }
+  bool packet(std::uint64_t ts_ns, const std::byte* data, std::uint32_t caplen, std::uint32_t len) {
+    std::vector<std::byte> b;
+    const std::uint32_t padded = (caplen + 3) & ~3U;
+    put32(b, 6);
+    put32(b, 32 + padded);
+    put32(b, 0);
+    put32(b, static_cast<std::uint32_t>(ts_ns >> 32));
+    put32(b, static_cast<std::uint32_t>(ts_ns));
+    put32(b, caplen);
+    put32(b, len);
+    b.insert(b.end(), data, data + caplen);
+    b.resize(b.size() + (padded - caplen));
+    put32(b, 32 + padded);
+    return write(b);
+  }
+  ~pcapng_writer() {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+
+ private:
+  bool write(const std::vector<std::byte>& b) {
+    return std::fwrite(b.data(), 1, b.size(), file_) == b.size();
+  }
+  std::FILE* file_ = nullptr;
+};
+
+class live_stream final : public io::byte_stream {
+ public:
+  live_stream(pcap_t* handle, live_options options)
+      : handle_(handle), options_(std::move(options)), start_(std::chrono::steady_clock::now()) {
+    // A pcap file header (little-endian, nanoseconds) so the framer reads this as a capture.
+    link_type_ = static_cast<std::uint16_t>(pcap_datalink(handle_));
+    put32(pending_, 0xA1B23C4D);
+    put16(pending_, 2);
+    put16(pending_, 4);
+    put32(pending_, 0);
+    put32(pending_, 0);
+    put32(pending_, options_.snaplen);
+    put32(pending_, link_type_);
+  }
+  live_stream(const live_stream&) = delete;
+  live_stream& operator=(const live_stream&) = delete;
+  ~live_stream() override { pcap_close(handle_); }
+
+  bool start_writer() {
+    return options_.write_path.empty() ||
+           writer_.open(options_.write_path, link_type_, options_.snaplen);
+  }
+
+  core::result<std::size_t> read(std::span<std::byte> out) override {
+    while (pos_ == pending_.size()) {
+      pending_.clear();
+      pos_ = 0;
+      if (finished()) return std::size_t{0};
+      pcap_pkthdr* h = nullptr;
+      const u_char* data = nullptr;
+      const int rc = pcap_next_ex(handle_, &h, &data);
+      if (rc == 0) {
+        // Nothing yet (the handle is non-blocking): wait a little, then check the stop
+        // conditions. A blocking read could wait forever on a quiet interface.
+        pollfd pfd{pcap_get_selectable_fd(handle_), POLLIN, 0};
+        ::poll(&pfd, 1, kReadTimeoutMs);
+        continue;
+      }
+      if (rc < 0) {
+        if (rc == PCAP_ERROR_BREAK) return std::size_t{0};
+        return core::error{core::errc::io_error, raw_, 0, EIO};
+      }
+      const auto ts_ns = static_cast<std::uint64_t>(h->ts.tv_sec) * 1'000'000'000ULL +
+                         static_cast<std::uint64_t>(h->ts.tv_usec) * 1000ULL;
+      put32(pending_, static_cast<std::uint32_t>(ts_ns / 1'000'000'000ULL));
+      put32(pending_, static_cast<std::uint32_t>(ts_ns % 1'000'000'000ULL));
+      put32(pending_, h->caplen);
+      put32(pending_, h->len);
+      const auto* bytes = reinterpret_cast<const std::byte*>(data);
+      pending_.insert(pending_.end(), bytes, bytes + h->caplen);
+      if (!options_.write_path.empty()) writer_.packet(ts_ns, bytes, h->caplen, h->len);
+      ++frames_;
+    }
+    const std::size_t n = std::min(out.size(), pending_.size() - pos_);
+    std::memcpy(out.data(), pending_.data() + pos_, n);
+    pos_ += n;
+    raw_ += n;
+    return n;
+  }
+  std::uint64_t raw_bytes_read() const noexcept override { return raw_; }
+
+ private:
+  bool finished() const {
+    if (options_.count != 0 && frames_ >= options_.count) return true;
+    if (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed)) return true;
+    if (options_.duration_s > 0) {
+      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+      if (elapsed.count() >= options_.duration_s) return true;
+    }
+    return false;
+  }
+
+  pcap_t* handle_;
+  live_options options_;
+  std::chrono::steady_clock::time_point start_;
+  std::uint16_t link_type_ = 0;
+  std::vector<std::byte> pending_;
+  std::size_t pos_ = 0;
+  std::uint64_t frames_ = 0;
+  std::uint64_t raw_ = 0;
+  pcapng_writer writer_;
+};
+
+}  // namespace
+
+std::variant<std::unique_ptr<io::byte_stream>, std::string> open_live(const live_options& options) {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* p = pcap_create(options.interface.c_str(), err);
+  if (p == nullptr) return std::string(err);
+  pcap_set_snaplen(p, static_cast<int>(options.snaplen));
+  pcap_set_promisc(p, 1);
+  pcap_set_timeout(p, kReadTimeoutMs);
+  pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
+  const int rc = pcap_activate(p);
+  if (rc < 0) {
+    std::string why = pcap_geterr(p);
+    if (rc == PCAP_ERROR_PERM_DENIED) {
+      why += " (capturing needs root, or: setcap cap_net_raw,cap_net_admin=eip ouiscan)";
+    } else if (rc == PCAP_ERROR_NO_SUCH_DEVICE) {
+      why = "no such interface";
+    }
+    pcap_close(p);
+    return why;
+  }
+  if (pcap_setnonblock(p, 1, err) != 0 || pcap_get_selectable_fd(p) < 0) {
+    pcap_close(p);
+    return std::string("cannot poll the capture handle: ") + err;
+  }
+  auto stream = std::make_unique<live_stream>(p, options);
+  if (!stream->start_writer()) return "cannot write " + options.write_path;
+  return std::unique_ptr<io::byte_stream>(std::move(stream));
+}
+
+}  // namespace ouiscan::live
