@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -430,6 +431,25 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
         at(registry::ma_l).begin());
   }
   out.add(format::ma_l_index, index);
+  std::vector<std::uint8_t> dense_slots(format::ma_l_index_slots - 1);
+  std::vector<format::dense_block> dense_blocks;
+  for (std::size_t slot = 0; slot + 1 < index.size(); ++slot) {
+    if (index[slot + 1] - index[slot] <= format::dense_threshold || dense_blocks.size() == 255) {
+      continue;
+    }
+    format::dense_block block{};
+    for (std::uint32_t i = index[slot]; i < index[slot + 1]; ++i) {
+      const std::uint16_t k = low_keys[i];
+      block.bits[k / 64] |= std::uint64_t{1} << (k % 64);
+    }
+    std::uint16_t before = 0;
+    for (std::size_t w = 0; w < block.bits.size(); ++w) {
+      block.rank[w] = before;
+      before = static_cast<std::uint16_t>(before + std::popcount(block.bits[w]));
+    }
+    dense_blocks.push_back(block);
+    dense_slots[slot] = static_cast<std::uint8_t>(dense_blocks.size());
+  }
   out.add(format::cid_keys, keys32(at(registry::cid)));
   out.add(format::cid_ids, ids(at(registry::cid)));
   out.add(format::ma_m_keys, keys32(at(registry::ma_m)));
@@ -473,6 +493,8 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
   for (const auto& block : parent_list) mark(0, block.key);
   for (const row& x : at(registry::cid)) mark(1, static_cast<std::uint32_t>(x.key));
   out.add(format::filters, filters);
+  out.add(format::dense_slots, dense_slots);
+  out.add(format::dense_blocks, dense_blocks);
 
   format::header& h = out.header();
   h.name_count = static_cast<std::uint32_t>(encoded.size());

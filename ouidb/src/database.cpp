@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <tuple>
 
@@ -71,7 +72,12 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
   if (h.header_bytes != sizeof(header) || h.file_bytes != data.size()) return corrupt(16);
   // Element size of each section, in section order.
   static constexpr std::array<std::size_t, format::section_count> element = {
-      2, 2, 4, 4, 2, 4, 2, 8, 2, 8, 2, 4, 1, 1, sizeof(format::parent_block), 8};
+      2, 2, 4,
+      4, 2, 4,
+      2, 8, 2,
+      8, 2, 4,
+      1, 1, sizeof(format::parent_block),
+      8, 1, sizeof(format::dense_block)};
   static_assert(std::find(element.begin(), element.end(), 0) == element.end(),
                 "every section needs its element size");
   for (std::size_t s = 0; s < format::section_count; ++s) {
@@ -91,6 +97,7 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
       !pairs_match(format::iab_keys, format::iab_ids, 8) ||
       h.sections[format::ma_l_index].bytes != format::ma_l_index_slots * 4 ||
       h.sections[format::filters].bytes != 2 * format::filter_bits / 8 ||
+      h.sections[format::dense_slots].bytes != format::ma_l_index_slots - 1 ||
       h.sections[format::name_offsets].bytes / 4 != h.name_count ||
       h.sections[format::name_pairs].bytes != 512) {
     return corrupt(offsetof(header, sections));
@@ -144,17 +151,35 @@ match database::lookup(core::mac_address mac, unsigned max_bits) const noexcept 
   const std::size_t lo = std::min<std::size_t>(index[slot], low_keys.size());
   const std::size_t hi = std::clamp<std::size_t>(index[slot + 1], lo, low_keys.size());
   const auto low = static_cast<std::uint16_t>(key24 & ((1U << low_bits) - 1));
-  // Branch-free bisection (the comparisons compile to conditional moves): the dense buckets
-  // would otherwise mispredict at every step.
-  const std::uint16_t* base = low_keys.data() + lo;
-  std::size_t n = hi - lo;
-  while (n > 1) {
-    const std::size_t half = n / 2;
-    base = base[half - 1] < low ? base + half : base;
-    n -= half;
+  std::size_t first = lo;
+  const std::uint8_t dense = section<std::uint8_t>(format::dense_slots)[slot];
+  const auto blocks = section<format::dense_block>(format::dense_blocks);
+  if (dense != 0 && dense <= blocks.size()) {
+    // A crowded bucket: the bitmap says whether the key is there and how many keys precede it.
+    const format::dense_block& b = blocks[dense - 1U];
+    const unsigned word = low / 64U;
+    const std::uint64_t bit = std::uint64_t{1} << (low % 64U);
+    if ((b.bits[word] & bit) == 0) {
+      first = hi;  // absent
+    } else {
+      first = std::min<std::size_t>(
+          lo + b.rank[word] + static_cast<std::size_t>(std::popcount(b.bits[word] & (bit - 1))),
+          hi);
+      // Keys with several holders take several rows: step over them to the key's first row.
+      while (first < hi && low_keys[first] < low) ++first;
+    }
+  } else {
+    // Branch-free bisection (the comparisons compile to conditional moves).
+    const std::uint16_t* base = low_keys.data() + lo;
+    std::size_t n = hi - lo;
+    while (n > 1) {
+      const std::size_t half = n / 2;
+      base = base[half - 1] < low ? base + half : base;
+      n -= half;
+    }
+    first = static_cast<std::size_t>(base - low_keys.data());
+    if (n == 1 && *base < low) ++first;
   }
-  std::size_t first = static_cast<std::size_t>(base - low_keys.data());
-  if (n == 1 && *base < low) ++first;
   std::size_t last = first;
   while (last < hi && low_keys[last] == low) ++last;
   const std::pair<std::size_t, std::size_t> range{first, last};

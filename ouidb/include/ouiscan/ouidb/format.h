@@ -45,8 +45,19 @@ enum section : std::uint32_t {
   parents,       // parent_block per 24-bit block with sub-blocks, sorted by key
   filters,       // u64 x 128: two 4096-bit sets of (24-bit key >> 12): parents, then CIDs,
                  // so that most lookups of random addresses end without a search
+  dense_slots,   // u8 x 16384: for each MA-L bucket, 1 + its dense_blocks entry, or 0
+  dense_blocks,  // dense_block per MA-L bucket of more than dense_threshold rows
   section_count,
 };
+
+// A crowded MA-L bucket (the legacy 00:xx:xx range holds up to 1,024 rows in one) answers by a
+// bitmap of its 10-bit keys and the count of keys before each word, instead of a bisection.
+inline constexpr std::uint32_t dense_threshold = 64;
+struct dense_block {
+  std::array<std::uint64_t, 16> bits;  // key k of the bucket present: bit k
+  std::array<std::uint16_t, 16> rank;  // distinct keys in the words before
+};
+static_assert(sizeof(dense_block) == 160);
 
 // A 24-bit block the IEEE subdivided: where its sub-blocks sit in the MA-M, MA-S and IAB tables
 // ([begin, end) row ranges), so that a lookup searches only that block's few rows.
