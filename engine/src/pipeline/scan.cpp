@@ -394,19 +394,20 @@ input_report scanner::scan(io::input& in) {
   // More threads than cores only adds contention (and oneTBB caps its workers anyway).
   const auto cores = static_cast<unsigned>(tbb::info::default_concurrency());
   const unsigned threads = options_.threads != 0 ? std::min(options_.threads, cores) : cores;
+  if (in.mapped && in.mapped->data().size() >= 2 * options_.segment_bytes) {
+    if (scan_segments(in.mapped->data(), threads, report)) {
+      report.seconds = since(start);
+      return report;
+    }
+  }
+
+  // The chunk pipeline: its work items are recycled through a queue, one per token.
   const std::size_t tokens = 4 * std::size_t{threads};
   std::vector<std::unique_ptr<work>> pool;
   tbb::concurrent_bounded_queue<work*> free_work;
   for (std::size_t i = 0; i < tokens; ++i) {
     pool.push_back(std::make_unique<work>());
     free_work.push(pool.back().get());
-  }
-
-  if (in.mapped && in.mapped->data().size() >= 2 * options_.segment_bytes) {
-    if (scan_segments(in.mapped->data(), threads, report)) {
-      report.seconds = since(start);
-      return report;
-    }
   }
 
   chunk_reader reader(in, options_.chunk_bytes, options_.progress);

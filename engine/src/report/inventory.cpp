@@ -27,14 +27,12 @@ std::string link_name(std::uint16_t lt) {
 
 std::string_view admin_of(core::mac_address m) { return m.is_local() ? "local" : "universal"; }
 
-void json_string(fmt::memory_buffer& b, std::string_view s) { append_json_string(b, s); }
-
 void json_time(fmt::memory_buffer& b, std::int64_t ns, bool valid) {
   if (!valid) {
     fmt::format_to(std::back_inserter(b), "null");
     return;
   }
-  json_string(b, format_time(ns));
+  append_json_string(b, format_time(ns));
 }
 
 template <typename Range, typename Fn>
@@ -84,11 +82,12 @@ void json_address(fmt::memory_buffer& b, const entry& e) {
   fmt::format_to(out, ",\"last_seen\":");
   json_time(b, s.last_ns, s.has_time());
   fmt::format_to(out, ",\"roles\":");
-  json_array(b, role_names(s.roles), [&](std::string_view r) { json_string(b, r); });
+  json_array(b, role_names(s.roles), [&](std::string_view r) { append_json_string(b, r); });
   fmt::format_to(out, ",\"vlans\":");
   json_array(b, s.vlans.sorted(), [&](std::uint16_t v) { fmt::format_to(out, "{}", v); });
   fmt::format_to(out, ",\"link_types\":");
-  json_array(b, s.link_types.sorted(), [&](std::uint16_t lt) { json_string(b, link_name(lt)); });
+  json_array(b, s.link_types.sorted(),
+             [&](std::uint16_t lt) { append_json_string(b, link_name(lt)); });
   b.push_back('}');
 }
 
@@ -103,7 +102,7 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
   fmt::format_to(out, "{{\"inputs\":");
   json_array(b, inv.inputs, [&](const pipeline::input_report& r) {
     fmt::format_to(out, "{{\"name\":");
-    json_string(b, r.name);
+    append_json_string(b, r.name);
     fmt::format_to(out,
                    ",\"format\":\"{}\",\"compression\":\"{}\",\"size\":{},\"bytes_read\":{},"
                    "\"records\":{},\"sections\":{},\"frames\":{},\"status\":\"{}\"",
@@ -112,7 +111,7 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
     if (r.error) {
       fmt::format_to(out, ",\"error\":{{\"code\":\"{}\",\"offset\":{},\"record\":{},\"message\":",
                      core::name(r.error->code), r.error->offset, r.error->record);
-      json_string(b, core::to_string(*r.error));
+      append_json_string(b, core::to_string(*r.error));
       b.push_back('}');
     }
     b.push_back('}');
@@ -155,7 +154,7 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
     fmt::format_to(out, "null");
   } else {
     fmt::format_to(out, "{{\"source\":");
-    json_string(b, inv.database);
+    append_json_string(b, inv.database);
     fmt::format_to(out, ",\"snapshot\":\"{:04}-{:02}-{:02}\"}}", inv.database_date / 10000,
                    inv.database_date / 100 % 100, inv.database_date % 100);
   }
@@ -164,20 +163,20 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
     fmt::format_to(out, "null");
   } else {
     fmt::format_to(out, "{{\"expression\":");
-    json_string(b, inv.filter);
+    append_json_string(b, inv.filter);
     fmt::format_to(out, ",\"kept\":{},\"dropped\":{}}}", t.frames - t.filtered_out, t.filtered_out);
   }
   fmt::format_to(out, ",\"vendors\":");
   json_array(b, inv.vendors, [&](const vendor_count& v) {
     fmt::format_to(out, "{{\"name\":");
-    json_string(b, v.name);
+    append_json_string(b, v.name);
     fmt::format_to(out, ",\"addresses\":{}}}", v.addresses);
   });
   fmt::format_to(out, ",\"link_types\":");
   json_array(b, t.links, [&](const pipeline::link_count& l) {
     const auto info = capture::link_info_of(l.link_type);
     fmt::format_to(out, "{{\"link_type\":{},\"name\":", l.link_type);
-    json_string(b, link_name(l.link_type));
+    append_json_string(b, link_name(l.link_type));
     fmt::format_to(out, ",\"known\":{},\"frames\":{},\"bytes\":{}}}",
                    info.family != capture::link_family::unknown, l.frames, l.bytes);
   });
