@@ -32,10 +32,14 @@ std::vector<mac_address> address_mix(std::size_t n, double skew = 0, int only = 
   std::vector<std::uint64_t> ma_l, sub;
   db.for_each(ouiscan::ouidb::registry::ma_l,
               [&](std::uint64_t k, std::uint16_t) { ma_l.push_back(k << 24); });
-  db.for_each(ouiscan::ouidb::registry::ma_m,
-              [&](std::uint64_t k, std::uint16_t) { sub.push_back(k << 20); });
-  db.for_each(ouiscan::ouidb::registry::ma_s,
-              [&](std::uint64_t k, std::uint16_t) { sub.push_back(k << 12); });
+  if (only != 3) {
+    db.for_each(ouiscan::ouidb::registry::ma_m,
+                [&](std::uint64_t k, std::uint16_t) { sub.push_back(k << 20); });
+  }
+  if (only != 2) {
+    db.for_each(ouiscan::ouidb::registry::ma_s,
+                [&](std::uint64_t k, std::uint16_t) { sub.push_back(k << 12); });
+  }
   std::mt19937_64 rng(42);
   std::shuffle(ma_l.begin(), ma_l.end(), rng);
   std::shuffle(sub.begin(), sub.end(), rng);
@@ -59,8 +63,8 @@ std::vector<mac_address> address_mix(std::size_t n, double skew = 0, int only = 
   for (std::size_t i = 0; i < n; ++i) {
     unsigned kind = static_cast<unsigned>(rng() % 10);
     if (only == 0) kind = 0;
-    if (only == 1) kind = 7;
-    if (only == 2) kind = 9;
+    if (only == 1 || only == 2 || only == 3) kind = 7;
+    if (only == 4) kind = 9;
     const std::uint64_t low = rng();
     if (kind < 7) {
       out.emplace_back(ma_l[pick(cdf_l)] | (low & 0xFFFFFF));
@@ -101,7 +105,24 @@ void BM_Lookup(benchmark::State& state) {
 }
 BENCHMARK(BM_Lookup)->Arg(0)->Arg(10);
 
-// One kind of address at a time: 0 under MA-L, 1 under MA-M/MA-S, 2 local (random).
+// The order a scan's report asks in: every distinct address once, sorted.
+void BM_LookupSorted(benchmark::State& state) {
+  const database& db = embedded_db();
+  auto macs = address_mix(1 << 16);
+  std::sort(macs.begin(), macs.end());
+  std::size_t i = 0;
+  std::uint64_t found = 0;
+  for (auto _ : state) {
+    found += db.lookup(macs[i++ & 0xFFFF]).holders;
+    benchmark::DoNotOptimize(found);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.SetLabel("uniform mix, in address order");
+}
+BENCHMARK(BM_LookupSorted);
+
+// One kind of address at a time: 0 under MA-L, 1 under MA-M/MA-S, 2 under MA-M, 3 under MA-S,
+// 4 local (random).
 void BM_LookupKind(benchmark::State& state) {
   const database& db = embedded_db();
   const auto macs = address_mix(1 << 16, 0, static_cast<int>(state.range(0)));
@@ -112,10 +133,10 @@ void BM_LookupKind(benchmark::State& state) {
     benchmark::DoNotOptimize(found);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  static constexpr const char* kinds[] = {"MA-L", "MA-M/MA-S", "local"};
+  static constexpr const char* kinds[] = {"MA-L", "MA-M/MA-S", "MA-M", "MA-S", "local"};
   state.SetLabel(kinds[state.range(0)]);
 }
-BENCHMARK(BM_LookupKind)->DenseRange(0, 2);
+BENCHMARK(BM_LookupKind)->DenseRange(0, 4);
 
 void BM_LookupAndName(benchmark::State& state) {
   const database& db = embedded_db();

@@ -438,14 +438,12 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
       continue;
     }
     format::dense_block block{};
-    for (std::uint32_t i = index[slot]; i < index[slot + 1]; ++i) {
-      const std::uint16_t k = low_keys[i];
-      block.bits[k / 64] |= std::uint64_t{1} << (k % 64);
-    }
-    std::uint16_t before = 0;
-    for (std::size_t w = 0; w < block.bits.size(); ++w) {
-      block.rank[w] = before;
-      before = static_cast<std::uint16_t>(before + std::popcount(block.bits[w]));
+    for (std::size_t run = 0; run < block.run_start.size(); ++run) {
+      const auto first = low_keys.begin() + index[slot];
+      block.run_start[run] = static_cast<std::uint16_t>(
+          std::lower_bound(first, low_keys.begin() + index[slot + 1],
+                           run << format::dense_run_bits) -
+          first);
     }
     dense_blocks.push_back(block);
     dense_slots[slot] = static_cast<std::uint8_t>(dense_blocks.size());
@@ -485,14 +483,22 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
   std::vector<format::parent_block> parent_list;
   for (const auto& [key, block] : parents) parent_list.push_back(block);
   out.add(format::parents, parent_list);
-  std::vector<std::uint64_t> filters(2 * format::filter_bits / 64);
-  const auto mark = [&](std::size_t set, std::uint32_t key24) {
-    const std::size_t bit = set * format::filter_bits + (key24 >> 12);
-    filters[bit / 64] |= std::uint64_t{1} << (bit % 64);
-  };
-  for (const auto& block : parent_list) mark(0, block.key);
-  for (const row& x : at(registry::cid)) mark(1, static_cast<std::uint32_t>(x.key));
-  out.add(format::filters, filters);
+  std::vector<std::uint32_t> parent_keys;
+  for (const auto& block : parent_list) parent_keys.push_back(block.key);
+  out.add(format::parent_keys, parent_keys);
+  std::vector<std::uint16_t> parent_runs(format::filter_bits + 1);
+  for (std::size_t run = 0; run < parent_runs.size(); ++run) {
+    parent_runs[run] = static_cast<std::uint16_t>(
+        std::lower_bound(parent_keys.begin(), parent_keys.end(), run << format::run_bits) -
+        parent_keys.begin());
+  }
+  out.add(format::parent_runs, parent_runs);
+  std::vector<std::uint64_t> cid_filter(format::filter_bits / 64);
+  for (const row& x : at(registry::cid)) {
+    const std::size_t bit = x.key >> format::run_bits;
+    cid_filter[bit / 64] |= std::uint64_t{1} << (bit % 64);
+  }
+  out.add(format::cid_filter, cid_filter);
   out.add(format::dense_slots, dense_slots);
   out.add(format::dense_blocks, dense_blocks);
 

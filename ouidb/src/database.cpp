@@ -2,6 +2,10 @@
 
 #include <zlib.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -14,15 +18,110 @@ core::error corrupt(std::uint64_t offset) {
   return core::error{core::errc::db_corrupt, offset, 0, 0};
 }
 
+// Branch-free bisection over keys[lo, hi): the first row whose key is not below `key`. The
+// comparisons compile to conditional moves and the trip count depends only on the range's size,
+// so independent lookups overlap in the pipeline instead of waiting on mispredicted branches.
+template <typename Key, typename Project>
+std::size_t lower_bound(const Key* keys, std::size_t lo, std::size_t hi, std::uint64_t key,
+                        Project project) noexcept {
+  const Key* base = keys + lo;
+  std::size_t n = hi - lo;
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    base = project(base[half - 1]) < key ? base + half : base;
+    n -= half;
+  }
+  std::size_t first = static_cast<std::size_t>(base - keys);
+  if (n == 1 && project(*base) < key) ++first;
+  return first;
+}
+
 template <typename Key>
 std::pair<std::size_t, std::size_t> equal_range(std::span<const Key> keys, std::size_t lo,
                                                 std::size_t hi, Key key) noexcept {
-  const auto first = std::lower_bound(keys.begin() + static_cast<std::ptrdiff_t>(lo),
-                                      keys.begin() + static_cast<std::ptrdiff_t>(hi), key);
-  auto last = first;
-  while (last != keys.begin() + static_cast<std::ptrdiff_t>(hi) && *last == key) ++last;
-  return {static_cast<std::size_t>(first - keys.begin()),
-          static_cast<std::size_t>(last - keys.begin())};
+  const std::size_t first =
+      lower_bound(keys.data(), lo, hi, key, [](Key k) { return std::uint64_t{k}; });
+  std::size_t last = first;
+  while (last < hi && keys[last] == key) ++last;
+  return {first, last};
+}
+
+// The rows holding `key` in keys[lo, hi), given a start at or shortly before the first of them
+// (a bucket's start, or a rank from a bitmap). Sixteen rows are compared at once with a fixed
+// trip count, which the compiler vectorises; only a window that cannot decide (it ends before
+// the bucket does, with every row at or below the key) falls back to a bisection.
+inline constexpr std::size_t window_rows = 16;
+
+// Of the n (at most 16) sorted keys at w: how many are below `key`, and how many equal it.
+template <typename Key>
+std::pair<std::size_t, std::size_t> count_window(const Key* w, std::size_t n, Key key) noexcept {
+  std::size_t less = 0;
+  std::size_t equal = 0;
+  for (std::size_t k = 0; k < window_rows; ++k) {
+    const bool in = k < n;
+    less += static_cast<std::size_t>(in & (w[k] < key));
+    equal += static_cast<std::size_t>(in & (w[k] == key));
+  }
+  return {less, equal};
+}
+
+#if defined(__SSE2__)
+// The same with 128-bit compares, for the 16- and 32-bit keys (MA-L low bits, MA-M prefixes,
+// parent blocks), none of which reaches the sign bit, so the signed compares are exact. As the
+// keys are sorted, the lanes below the key, then those equal to it, are runs from lane 0.
+template <typename Key>
+  requires(sizeof(Key) == 2 || sizeof(Key) == 4)
+std::pair<std::size_t, std::size_t> count_window_sse2(const Key* w, std::size_t n,
+                                                      Key key) noexcept {
+  constexpr std::size_t lanes_per_load = 16 / sizeof(Key);
+  std::uint64_t below = 0;
+  std::uint64_t same = 0;
+  for (std::size_t i = 0; i < window_rows / lanes_per_load; ++i) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + i * lanes_per_load));
+    __m128i lt;
+    __m128i eq;
+    if constexpr (sizeof(Key) == 2) {
+      const __m128i k = _mm_set1_epi16(static_cast<short>(key));
+      lt = _mm_cmplt_epi16(v, k);
+      eq = _mm_cmpeq_epi16(v, k);
+    } else {
+      const __m128i k = _mm_set1_epi32(static_cast<int>(key));
+      lt = _mm_cmplt_epi32(v, k);
+      eq = _mm_cmpeq_epi32(v, k);
+    }
+    below |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(lt))} << (16 * i);
+    same |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(eq))} << (16 * i);
+  }
+  const std::size_t valid_bytes = n * sizeof(Key);
+  const std::uint64_t valid =
+      valid_bytes >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << valid_bytes) - 1;
+  const auto less = static_cast<std::size_t>(std::countr_one(below & valid)) / sizeof(Key);
+  const std::uint64_t rest = less * sizeof(Key) >= 64 ? 0 : (same & valid) >> (less * sizeof(Key));
+  return {less, static_cast<std::size_t>(std::countr_one(rest)) / sizeof(Key)};
+}
+
+template <>
+std::pair<std::size_t, std::size_t> count_window(const std::uint16_t* w, std::size_t n,
+                                                 std::uint16_t key) noexcept {
+  return count_window_sse2(w, n, key);
+}
+
+template <>
+std::pair<std::size_t, std::size_t> count_window(const std::uint32_t* w, std::size_t n,
+                                                 std::uint32_t key) noexcept {
+  return count_window_sse2(w, n, key);
+}
+#endif
+
+template <typename Key>
+std::pair<std::size_t, std::size_t> find_rows(std::span<const Key> keys, std::size_t start,
+                                              std::size_t hi, Key key) noexcept {
+  if (start + window_rows <= keys.size()) {
+    const std::size_t n = std::min(hi - start, window_rows);
+    const auto [less, equal] = count_window(keys.data() + start, n, key);
+    if (less + equal < n || start + n == hi) return {start + less, start + less + equal};
+  }
+  return equal_range(keys, start, hi, key);
 }
 
 }  // namespace
@@ -77,7 +176,8 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
       2, 8, 2,
       8, 2, 4,
       1, 1, sizeof(format::parent_block),
-      8, 1, sizeof(format::dense_block)};
+      4, 2, 8,
+      1, sizeof(format::dense_block)};
   static_assert(std::find(element.begin(), element.end(), 0) == element.end(),
                 "every section needs its element size");
   for (std::size_t s = 0; s < format::section_count; ++s) {
@@ -96,7 +196,10 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
       !pairs_match(format::ma_s_keys, format::ma_s_ids, 8) ||
       !pairs_match(format::iab_keys, format::iab_ids, 8) ||
       h.sections[format::ma_l_index].bytes != format::ma_l_index_slots * 4 ||
-      h.sections[format::filters].bytes != 2 * format::filter_bits / 8 ||
+      h.sections[format::parent_keys].bytes / 4 !=
+          h.sections[format::parents].bytes / sizeof(format::parent_block) ||
+      h.sections[format::parent_runs].bytes != (format::filter_bits + 1) * 2 ||
+      h.sections[format::cid_filter].bytes != format::filter_bits / 8 ||
       h.sections[format::dense_slots].bytes != format::ma_l_index_slots - 1 ||
       h.sections[format::name_offsets].bytes / 4 != h.name_count ||
       h.sections[format::name_pairs].bytes != 512) {
@@ -142,8 +245,10 @@ match database::lookup(core::mac_address mac, unsigned max_bits) const noexcept 
     return m;
   };
 
-  // MA-L: the index narrows the search to the rows sharing the key's top 14 bits (about ten; a
-  // thousand in the densely assigned 00:xx:xx range), which are scanned or bisected.
+  // MA-L: the index narrows the search to the rows sharing the key's top 14 bits: at most 16,
+  // except in crowded buckets (the legacy 00:xx:xx range, up to a thousand rows), whose block
+  // gives the row where the key's run of 16 keys starts. Other buckets use an all-zero block,
+  // so both kinds take the same branch-free path.
   constexpr unsigned low_bits = 24 - format::ma_l_index_bits;
   const auto low_keys = section<std::uint16_t>(format::ma_l_keys);
   const auto index = section<std::uint32_t>(format::ma_l_index);
@@ -151,56 +256,35 @@ match database::lookup(core::mac_address mac, unsigned max_bits) const noexcept 
   const std::size_t lo = std::min<std::size_t>(index[slot], low_keys.size());
   const std::size_t hi = std::clamp<std::size_t>(index[slot + 1], lo, low_keys.size());
   const auto low = static_cast<std::uint16_t>(key24 & ((1U << low_bits) - 1));
-  std::size_t first = lo;
+  static constexpr format::dense_block sparse{};
   const std::uint8_t dense = section<std::uint8_t>(format::dense_slots)[slot];
   const auto blocks = section<format::dense_block>(format::dense_blocks);
-  if (dense != 0 && dense <= blocks.size()) {
-    // A crowded bucket: the bitmap says whether the key is there and how many keys precede it.
-    const format::dense_block& b = blocks[dense - 1U];
-    const unsigned word = low / 64U;
-    const std::uint64_t bit = std::uint64_t{1} << (low % 64U);
-    if ((b.bits[word] & bit) == 0) {
-      first = hi;  // absent
-    } else {
-      first = std::min<std::size_t>(
-          lo + b.rank[word] + static_cast<std::size_t>(std::popcount(b.bits[word] & (bit - 1))),
-          hi);
-      // Keys with several holders take several rows: step over them to the key's first row.
-      while (first < hi && low_keys[first] < low) ++first;
-    }
-  } else {
-    // Branch-free bisection (the comparisons compile to conditional moves).
-    const std::uint16_t* base = low_keys.data() + lo;
-    std::size_t n = hi - lo;
-    while (n > 1) {
-      const std::size_t half = n / 2;
-      base = base[half - 1] < low ? base + half : base;
-      n -= half;
-    }
-    first = static_cast<std::size_t>(base - low_keys.data());
-    if (n == 1 && *base < low) ++first;
-  }
-  std::size_t last = first;
-  while (last < hi && low_keys[last] == low) ++last;
-  const std::pair<std::size_t, std::size_t> range{first, last};
-  const bool in_ma_l = first != last;
+  const format::dense_block& bucket =
+      dense != 0 && dense <= blocks.size() ? blocks[dense - 1U] : sparse;
+  const std::size_t start =
+      std::min<std::size_t>(lo + bucket.run_start[low >> format::dense_run_bits], hi);
+  const auto range = find_rows(low_keys, start, hi, low);
+  const std::size_t first = range.first;
+  const bool in_ma_l = first != range.second;
   if (in_ma_l &&
       (max_bits < 28 || section<std::uint16_t>(format::ma_l_ids)[first] != header_->ieee_ra_name)) {
     return found(registry::ma_l, 24, key24, range);
   }
-  const auto filters = section<std::uint64_t>(format::filters);
-  const auto may_hold = [&](std::size_t set) {
-    const std::size_t bit = set * format::filter_bits + (key24 >> 12);
-    return ((filters[bit / 64] >> (bit % 64)) & 1U) != 0;
-  };
   // Below a subdivided block (an IEEE RA row, though the IEEE omits a few from MA-L), the longest
-  // matching sub-block names the holder; only the block's own rows are searched.
+  // matching sub-block names the holder; only the block's own rows are searched. The parents
+  // are found like MA-L rows: a bucket of those sharing the key's top 12 bits, compared at once.
   const auto parents = section<format::parent_block>(format::parents);
-  const auto parent = !may_hold(0) ? parents.end()
-                                   : std::lower_bound(parents.begin(), parents.end(), key24,
-                                                      [](const format::parent_block& p,
-                                                         std::uint32_t k) { return p.key < k; });
-  if (parent != parents.end() && parent->key == key24) {
+  const auto parent_keys = section<std::uint32_t>(format::parent_keys);
+  const auto runs = section<std::uint16_t>(format::parent_runs);
+  const std::size_t run = key24 >> format::run_bits;
+  const std::size_t run_lo = std::min<std::size_t>(runs[run], parent_keys.size());
+  const std::size_t run_hi = std::clamp<std::size_t>(runs[run + 1], run_lo, parent_keys.size());
+  const auto parent_hit = run_lo == run_hi ? std::pair<std::size_t, std::size_t>{}
+                                           : find_rows(parent_keys, run_lo, run_hi, key24);
+  const auto parent = parent_hit.first != parent_hit.second && parent_hit.first < parents.size()
+                          ? parents.begin() + static_cast<std::ptrdiff_t>(parent_hit.first)
+                          : parents.end();
+  if (parent != parents.end()) {
     const std::uint64_t key36 = v >> 12;
     const auto k36s = section<std::uint64_t>(format::ma_s_keys);
     const auto k36i = section<std::uint64_t>(format::iab_keys);
@@ -220,11 +304,11 @@ match database::lookup(core::mac_address mac, unsigned max_bits) const noexcept 
     }
     if (max_bits >= 28) {
       const auto [b, e] = bounded(parent->ma_m_begin, parent->ma_m_end, k28.size());
-      const auto hit = equal_range<std::uint32_t>(k28, b, e, key28);
+      const auto hit = find_rows<std::uint32_t>(k28, b, e, key28);
       if (hit.first != hit.second) return found(registry::ma_m, 28, key28, hit);
     }
   }
-  if (in_ma_l || (parent != parents.end() && parent->key == key24)) {
+  if (in_ma_l || parent != parents.end()) {
     match m;
     m.status = match_status::unassigned_subblock;
     m.reg = registry::ma_l;
@@ -234,7 +318,8 @@ match database::lookup(core::mac_address mac, unsigned max_bits) const noexcept 
     m.holders = in_ma_l ? 1 : 0;
     return m;
   }
-  if (!may_hold(1)) return {};
+  const auto cid_filter = section<std::uint64_t>(format::cid_filter);
+  if (((cid_filter[run / 64] >> (run % 64)) & 1U) == 0) return {};
   const auto cid = section<std::uint32_t>(format::cid_keys);
   const auto hit = equal_range<std::uint32_t>(cid, 0, cid.size(), key24);
   if (hit.first != hit.second) return found(registry::cid, 24, key24, hit);

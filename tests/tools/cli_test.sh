@@ -116,6 +116,16 @@ check "missing file message" 'grep -q "missing.pcap: cannot open: No such file o
 "$bin" --help >"$tmp/help"; rc=$?
 check "--help exits 0 and documents exit codes" '[ $rc -eq 0 ] && grep -q "Exit codes" "$tmp/help"'
 
+# A user copy written by another version of the format is passed over, with a notice, for the
+# embedded database (00:50:c2:00:1 is the IAB block of JMBS Developpements, per iab.csv).
+mkdir -p "$tmp/xdg/ouiscan"
+printf 'OUISCNDB\001\000\000\000' >"$tmp/xdg/ouiscan/oui.bin"
+head -c 4096 /dev/zero >>"$tmp/xdg/ouiscan/oui.bin"
+XDG_DATA_HOME=$tmp/xdg "$bin" lookup 00:50:c2:00:10:01 >"$tmp/stale.out" 2>"$tmp/stale.err"; rc=$?
+check "stale user database: lookup exits 0 (got $rc)" '[ $rc -eq 0 ]'
+check "stale user database: answered from the embedded copy" 'grep -q "JMBS Developpements" "$tmp/stale.out"'
+check "stale user database: notice names the file" 'grep -q "xdg/ouiscan/oui.bin has another database format version" "$tmp/stale.err"'
+
 # A closed pipe is not an error.
 "$bin" -f jsonl "$sample" | head -n 1 >/dev/null; rc=${PIPESTATUS[0]}
 check "closed pipe exits 0 (got $rc)" '[ $rc -eq 0 ]'

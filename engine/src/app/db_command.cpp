@@ -86,6 +86,7 @@ int run_db_info(const db_options& options) {
     fmt::print(stderr, "ouiscan: cannot use the OUI database: {}\n", core::to_string(db.error()));
     return exit_io_error;
   }
+  if (!db->notice().empty()) fmt::print(stderr, "{}\n", db->notice());
   const char* why = db->source() == vendor_db::origin::option ? "--db"
                     : db->source() == vendor_db::origin::user ? "refreshed by `ouiscan db update`"
                                                               : "compiled into ouiscan";

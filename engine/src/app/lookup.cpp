@@ -50,6 +50,7 @@ int run_lookup(const lookup_options& options) {
     fmt::print(stderr, "ouiscan: cannot use the OUI database: {}\n", core::to_string(db.error()));
     return exit_io_error;
   }
+  if (!db->notice().empty()) fmt::print(stderr, "{}\n", db->notice());
   const bool from_stdin =
       options.queries.empty() || (options.queries.size() == 1 && options.queries[0] == "-");
   int code = exit_ok;

@@ -163,6 +163,7 @@ int run(const run_options& options) {
                core::to_string(db.error()));
     return exit_io_error;
   }
+  if (!db->notice().empty() && !options.quiet) fmt::print(stderr, "{}\n", db->notice());
   std::unique_ptr<filter::bpf_filter> capture_filter;
   if (!options.filter.empty()) {
     auto compiled = filter::bpf_filter::compile(options.filter);

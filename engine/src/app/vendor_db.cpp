@@ -16,14 +16,20 @@ std::string vendor_db::user_path() {
   return std::string(home != nullptr ? home : "") + "/.local/share/ouiscan/oui.bin";
 }
 
-core::result<vendor_db> vendor_db::open(const std::string& explicit_path) {
+namespace {
+
+core::result<vendor_db> open_embedded() { return vendor_db::open(std::string{}, true); }
+
+}  // namespace
+
+core::result<vendor_db> vendor_db::open(const std::string& explicit_path, bool embedded_only) {
   vendor_db v;
   std::string path = explicit_path;
   v.origin_ = origin::option;
   if (path.empty()) {
     path = user_path();
     v.origin_ = origin::user;
-    if (::access(path.c_str(), F_OK) != 0) {
+    if (embedded_only || ::access(path.c_str(), F_OK) != 0) {
       auto db = ouidb::database::open(ouidb::embedded());
       if (!db) return db.error();
       v.db_ = *db;
@@ -38,6 +44,18 @@ core::result<vendor_db> vendor_db::open(const std::string& explicit_path) {
   if (!map) return map.error();
   v.map_ = std::move(*map);
   auto db = ouidb::database::open(v.map_->data());
+  if (!db && v.origin_ == origin::user && db.error().code == core::errc::unsupported_version) {
+    // A copy refreshed by an older or newer ouiscan: a scan must still work, so use the
+    // embedded snapshot and say how to bring the copy up to date.
+    auto fallback = open_embedded();
+    if (fallback) {
+      fallback->notice_ = fmt::format(
+          "ouiscan: {} has another database format version (this ouiscan reads version {}); "
+          "using the embedded database. `ouiscan db update` rewrites it.",
+          path, ouidb::format::version);
+    }
+    return fallback;
+  }
   if (!db) return db.error();
   v.db_ = *db;
   v.path_ = path;

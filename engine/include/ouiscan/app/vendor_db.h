@@ -19,8 +19,9 @@ class vendor_db {
  public:
   enum class origin : std::uint8_t { option, user, embedded };
 
-  // explicit_path: the --db option ("" when not given).
-  [[nodiscard]] static core::result<vendor_db> open(const std::string& explicit_path);
+  // explicit_path: the --db option ("" when not given); embedded_only skips the user's copy.
+  [[nodiscard]] static core::result<vendor_db> open(const std::string& explicit_path,
+                                                    bool embedded_only = false);
   // Where a refreshed database is kept for this user.
   [[nodiscard]] static std::string user_path();
 
@@ -29,12 +30,16 @@ class vendor_db {
   [[nodiscard]] const std::string& path() const noexcept { return path_; }  // "" if embedded
   // "embedded", or the file path.
   [[nodiscard]] std::string describe() const;
+  // Non-empty when the user's refreshed copy was passed over (written in another format version
+  // by another ouiscan) in favour of the embedded database: one line saying so, for stderr.
+  [[nodiscard]] const std::string& notice() const noexcept { return notice_; }
 
  private:
   std::optional<io::mapped_file> map_;
   ouidb::database db_;
   origin origin_ = origin::embedded;
   std::string path_;
+  std::string notice_;
 };
 
 // "2026-05-21" from 20260521 (empty for 0).

@@ -18,11 +18,12 @@ inline constexpr std::size_t registry_count = 5;
 namespace format {
 
 inline constexpr std::array<char, 8> magic = {'O', 'U', 'I', 'S', 'C', 'N', 'D', 'B'};
-inline constexpr std::uint32_t version = 1;
+inline constexpr std::uint32_t version = 2;
 inline constexpr std::uint32_t max_name_bytes = 256;  // decoded organisation names, at most
 inline constexpr unsigned ma_l_index_bits = 14;       // MA-L rows are bucketed by these
 inline constexpr std::size_t ma_l_index_slots = (std::size_t{1} << ma_l_index_bits) + 1;
-inline constexpr std::size_t filter_bits = 4096;
+inline constexpr unsigned run_bits = 12;  // parents and CIDs are bucketed by key >> run_bits
+inline constexpr std::size_t filter_bits = std::size_t{1} << run_bits;
 
 // Sections, in file order. Keys are sorted ascending; equal keys (several holders of one
 // assignment) are adjacent; ids[i] names the holder of keys[i].
@@ -43,21 +44,24 @@ enum section : std::uint32_t {
   name_pairs,    // u8 x 512: for byte b, pairs[2b], pairs[2b+1] are the two symbols it stands
                  // for; a byte whose pair is (0, 0) stands for itself
   parents,       // parent_block per 24-bit block with sub-blocks, sorted by key
-  filters,       // u64 x 128: two 4096-bit sets of (24-bit key >> 12): parents, then CIDs,
-                 // so that most lookups of random addresses end without a search
+  parent_keys,   // u32: the key of each parent_block, in the same order
+  parent_runs,   // u16 x 4097: first parent whose key >> 12 is >= i
+  cid_filter,    // u64 x 64: 4096-bit set of (CID key >> 12), so that most lookups of random
+                 // addresses end without a search
   dense_slots,   // u8 x 16384: for each MA-L bucket, 1 + its dense_blocks entry, or 0
   dense_blocks,  // dense_block per MA-L bucket of more than dense_threshold rows
   section_count,
 };
 
-// A crowded MA-L bucket (the legacy 00:xx:xx range holds up to 1,024 rows in one) answers by a
-// bitmap of its 10-bit keys and the count of keys before each word, instead of a bisection.
-inline constexpr std::uint32_t dense_threshold = 64;
+// A lookup compares up to this many rows of an MA-L bucket at once. A crowded bucket (the legacy
+// 00:xx:xx range holds up to 1,024 rows in one) is cut into 64 runs of 16 consecutive keys, and
+// its dense_block says where each run starts, counted in rows from the bucket's first row.
+inline constexpr std::uint32_t dense_threshold = 16;
+inline constexpr unsigned dense_run_bits = 4;
 struct dense_block {
-  std::array<std::uint64_t, 16> bits;  // key k of the bucket present: bit k
-  std::array<std::uint16_t, 16> rank;  // distinct keys in the words before
+  std::array<std::uint16_t, 64> run_start;
 };
-static_assert(sizeof(dense_block) == 160);
+static_assert(sizeof(dense_block) == 128);
 
 // A 24-bit block the IEEE subdivided: where its sub-blocks sit in the MA-M, MA-S and IAB tables
 // ([begin, end) row ranges), so that a lookup searches only that block's few rows.
