@@ -440,10 +440,10 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
     format::dense_block block{};
     for (std::size_t run = 0; run < block.run_start.size(); ++run) {
       const auto first = low_keys.begin() + index[slot];
-      block.run_start[run] = static_cast<std::uint16_t>(
-          std::lower_bound(first, low_keys.begin() + index[slot + 1],
-                           run << format::dense_run_bits) -
-          first);
+      block.run_start[run] =
+          static_cast<std::uint16_t>(std::lower_bound(first, low_keys.begin() + index[slot + 1],
+                                                      run << format::dense_run_bits) -
+                                     first);
     }
     dense_blocks.push_back(block);
     dense_slots[slot] = static_cast<std::uint8_t>(dense_blocks.size());

@@ -70,9 +70,11 @@ std::pair<std::size_t, std::size_t> count_window(const Key* w, std::size_t n, Ke
 // parent blocks), none of which reaches the sign bit, so the signed compares are exact. As the
 // keys are sorted, the lanes below the key, then those equal to it, are runs from lane 0.
 template <typename Key>
-  requires(sizeof(Key) == 2 || sizeof(Key) == 4)
-std::pair<std::size_t, std::size_t> count_window_sse2(const Key* w, std::size_t n,
-                                                      Key key) noexcept {
+requires(sizeof(Key) == 2 ||
+         sizeof(Key) == 4) std::pair<std::size_t, std::size_t> count_window_sse2(const Key* w,
+                                                                                 std::size_t n,
+                                                                                 Key key)
+noexcept {
   constexpr std::size_t lanes_per_load = 16 / sizeof(Key);
   std::uint64_t below = 0;
   std::uint64_t same = 0;
@@ -171,13 +173,10 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
   if (h.header_bytes != sizeof(header) || h.file_bytes != data.size()) return corrupt(16);
   // Element size of each section, in section order.
   static constexpr std::array<std::size_t, format::section_count> element = {
-      2, 2, 4,
-      4, 2, 4,
-      2, 8, 2,
-      8, 2, 4,
-      1, 1, sizeof(format::parent_block),
-      4, 2, 8,
-      1, sizeof(format::dense_block)};
+      2, 2, 4, 4, 2,
+      4, 2, 8, 2, 8,
+      2, 4, 1, 1, sizeof(format::parent_block),
+      4, 2, 8, 1, sizeof(format::dense_block)};
   static_assert(std::find(element.begin(), element.end(), 0) == element.end(),
                 "every section needs its element size");
   for (std::size_t s = 0; s < format::section_count; ++s) {
