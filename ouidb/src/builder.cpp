@@ -402,9 +402,9 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
     for (const row& x : t) k.push_back(static_cast<std::uint32_t>(x.key));
     return k;
   };
-  const auto keys64 = [](const std::vector<row>& t) {
-    std::vector<std::uint64_t> k;
-    for (const row& x : t) k.push_back(x.key);
+  const auto keys_below_parent = [](const std::vector<row>& t) {
+    std::vector<std::uint16_t> k;
+    for (const row& x : t) k.push_back(static_cast<std::uint16_t>(x.key & 0xFFF));
     return k;
   };
   const auto ids = [](const std::vector<row>& t) {
@@ -452,9 +452,11 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
   out.add(format::cid_ids, ids(at(registry::cid)));
   out.add(format::ma_m_keys, keys32(at(registry::ma_m)));
   out.add(format::ma_m_ids, ids(at(registry::ma_m)));
-  out.add(format::ma_s_keys, keys64(at(registry::ma_s)));
+  const auto ma_s_low = keys_below_parent(at(registry::ma_s));
+  out.add(format::ma_s_keys, ma_s_low);
   out.add(format::ma_s_ids, ids(at(registry::ma_s)));
-  out.add(format::iab_keys, keys64(at(registry::iab)));
+  const auto iab_low = keys_below_parent(at(registry::iab));
+  out.add(format::iab_keys, iab_low);
   out.add(format::iab_ids, ids(at(registry::iab)));
   std::vector<std::uint32_t> offsets;
   std::vector<std::uint8_t> pool;
@@ -472,7 +474,8 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
     const auto& table = at(r);
     for (std::size_t i = 0; i < table.size(); ++i) {
       const auto key = static_cast<std::uint32_t>(table[i].key >> shift);
-      auto [it, added] = parents.try_emplace(key, format::parent_block{key, 0, 0, 0, 0, 0, 0});
+      auto [it, added] =
+          parents.try_emplace(key, format::parent_block{key, 0, 0, 0, 0, 0, 0, 0, 0});
       if (it->second.*end == 0) it->second.*begin = static_cast<std::uint32_t>(i);
       it->second.*end = static_cast<std::uint32_t>(i + 1);
     }
@@ -481,7 +484,24 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
   note(registry::ma_s, 12, &format::parent_block::ma_s_begin, &format::parent_block::ma_s_end);
   note(registry::iab, 12, &format::parent_block::iab_begin, &format::parent_block::iab_end);
   std::vector<format::parent_block> parent_list;
-  for (const auto& [key, block] : parents) parent_list.push_back(block);
+  std::vector<format::sub_run_table> sub_runs;
+  const auto runs_of = [&](const std::vector<std::uint16_t>& low, std::uint32_t begin,
+                           std::uint32_t end) -> std::uint16_t {
+    if (end - begin <= format::dense_threshold) return 0;
+    format::sub_run_table table{};
+    for (std::size_t run = 0; run < table.run_start.size(); ++run) {
+      table.run_start[run] = static_cast<std::uint16_t>(
+          std::lower_bound(low.begin() + begin, low.begin() + end, run << 4) -
+          (low.begin() + begin));
+    }
+    sub_runs.push_back(table);
+    return static_cast<std::uint16_t>(sub_runs.size());
+  };
+  for (auto [key, block] : parents) {
+    block.ma_s_runs = runs_of(ma_s_low, block.ma_s_begin, block.ma_s_end);
+    block.iab_runs = runs_of(iab_low, block.iab_begin, block.iab_end);
+    parent_list.push_back(block);
+  }
   out.add(format::parents, parent_list);
   std::vector<std::uint32_t> parent_keys;
   for (const auto& block : parent_list) parent_keys.push_back(block.key);
@@ -501,6 +521,7 @@ std::variant<built_database, build_error> build(const csv_set& csvs) {
   out.add(format::cid_filter, cid_filter);
   out.add(format::dense_slots, dense_slots);
   out.add(format::dense_blocks, dense_blocks);
+  out.add(format::sub_runs, sub_runs);
 
   format::header& h = out.header();
   h.name_count = static_cast<std::uint32_t>(encoded.size());

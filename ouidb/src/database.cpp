@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <tuple>
 
 namespace ouiscan::ouidb {
 namespace {
@@ -173,10 +172,27 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
   if (h.header_bytes != sizeof(header) || h.file_bytes != data.size()) return corrupt(16);
   // Element size of each section, in section order.
   static constexpr std::array<std::size_t, format::section_count> element = {
-      2, 2, 4, 4, 2,
-      4, 2, 8, 2, 8,
-      2, 4, 1, 1, sizeof(format::parent_block),
-      4, 2, 8, 1, sizeof(format::dense_block)};
+      2,
+      2,
+      4,
+      4,
+      2,  // MA-L keys, ids, index; CID keys, ids
+      4,
+      2,
+      2,
+      2,
+      2,  // MA-M keys, ids; MA-S keys, ids; IAB keys
+      2,
+      4,
+      1,
+      1,
+      sizeof(format::parent_block),
+      4,
+      2,
+      8,
+      1,
+      sizeof(format::dense_block),
+      sizeof(format::sub_run_table)};
   static_assert(std::find(element.begin(), element.end(), 0) == element.end(),
                 "every section needs its element size");
   for (std::size_t s = 0; s < format::section_count; ++s) {
@@ -192,8 +208,8 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
   if (!pairs_match(format::ma_l_keys, format::ma_l_ids, 2) ||
       !pairs_match(format::cid_keys, format::cid_ids, 4) ||
       !pairs_match(format::ma_m_keys, format::ma_m_ids, 4) ||
-      !pairs_match(format::ma_s_keys, format::ma_s_ids, 8) ||
-      !pairs_match(format::iab_keys, format::iab_ids, 8) ||
+      !pairs_match(format::ma_s_keys, format::ma_s_ids, 2) ||
+      !pairs_match(format::iab_keys, format::iab_ids, 2) ||
       h.sections[format::ma_l_index].bytes != format::ma_l_index_slots * 4 ||
       h.sections[format::parent_keys].bytes / 4 !=
           h.sections[format::parents].bytes / sizeof(format::parent_block) ||
@@ -285,20 +301,31 @@ match database::lookup(core::mac_address mac, unsigned max_bits) const noexcept 
                           : parents.end();
   if (parent != parents.end()) {
     const std::uint64_t key36 = v >> 12;
-    const auto k36s = section<std::uint64_t>(format::ma_s_keys);
-    const auto k36i = section<std::uint64_t>(format::iab_keys);
+    const auto low12 = static_cast<std::uint16_t>(key36 & 0xFFF);
+    const auto k36s = section<std::uint16_t>(format::ma_s_keys);
+    const auto k36i = section<std::uint16_t>(format::iab_keys);
+    const auto sub_runs = section<format::sub_run_table>(format::sub_runs);
     const auto k28 = section<std::uint32_t>(format::ma_m_keys);
     const auto key28 = static_cast<std::uint32_t>(v >> 20);
     const auto bounded = [](std::size_t b, std::size_t e, std::size_t size) {
       return std::pair<std::size_t, std::size_t>{std::min(b, size),
                                                  std::clamp(e, std::min(b, size), size)};
     };
+    // The 36-bit tables hold the low 12 bits below the parent; a large block's run table gives
+    // the row where the key's run of 16 keys starts.
+    const auto search36 = [&](std::span<const std::uint16_t> keys, std::uint32_t begin,
+                              std::uint32_t end, std::uint16_t table) {
+      const auto [b, e] = bounded(begin, end, keys.size());
+      const std::size_t from =
+          table != 0 && table <= sub_runs.size()
+              ? std::min<std::size_t>(b + sub_runs[table - 1U].run_start[low12 >> 4], e)
+              : b;
+      return find_rows(keys, from, e, low12);
+    };
     if (max_bits >= 36) {
-      auto [b, e] = bounded(parent->ma_s_begin, parent->ma_s_end, k36s.size());
-      auto hit = equal_range<std::uint64_t>(k36s, b, e, key36);
+      auto hit = search36(k36s, parent->ma_s_begin, parent->ma_s_end, parent->ma_s_runs);
       if (hit.first != hit.second) return found(registry::ma_s, 36, key36, hit);
-      std::tie(b, e) = bounded(parent->iab_begin, parent->iab_end, k36i.size());
-      hit = equal_range<std::uint64_t>(k36i, b, e, key36);
+      hit = search36(k36i, parent->iab_begin, parent->iab_end, parent->iab_runs);
       if (hit.first != hit.second) return found(registry::iab, 36, key36, hit);
     }
     if (max_bits >= 28) {

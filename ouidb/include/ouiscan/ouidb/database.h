@@ -79,9 +79,16 @@ template <typename Fn>
 void database::for_each(registry r, Fn&& fn) const {
   const auto ids = ids_of(r);
   if (r == registry::ma_s || r == registry::iab) {
+    // Rebuild each 36-bit key from its parent block (the top 24 bits) and its low 12 bits.
     const auto keys =
-        section<std::uint64_t>(r == registry::ma_s ? format::ma_s_keys : format::iab_keys);
-    for (std::size_t i = 0; i < keys.size(); ++i) fn(keys[i], ids[i]);
+        section<std::uint16_t>(r == registry::ma_s ? format::ma_s_keys : format::iab_keys);
+    for (const format::parent_block& p : section<format::parent_block>(format::parents)) {
+      const std::uint32_t begin = r == registry::ma_s ? p.ma_s_begin : p.iab_begin;
+      const std::uint32_t end = r == registry::ma_s ? p.ma_s_end : p.iab_end;
+      for (std::size_t i = begin; i < end && i < keys.size(); ++i) {
+        fn((std::uint64_t{p.key} << 12) | (keys[i] & 0xFFFU), ids[i]);
+      }
+    }
     return;
   }
   if (r == registry::ma_l) {

@@ -35,9 +35,9 @@ enum section : std::uint32_t {
   cid_ids,       // u16
   ma_m_keys,     // u32: 28-bit prefixes
   ma_m_ids,      // u16
-  ma_s_keys,     // u64: 36-bit prefixes
+  ma_s_keys,     // u16: the low 12 bits of each 36-bit prefix (its parent block gives the top 24)
   ma_s_ids,      // u16
-  iab_keys,      // u64: 36-bit prefixes
+  iab_keys,      // u16: as ma_s_keys
   iab_ids,       // u16
   name_offsets,  // u32 per name id: offset of the encoded name in name_pool
   name_pool,     // per name: u8 encoded length, then the byte-pair-encoded bytes
@@ -50,6 +50,7 @@ enum section : std::uint32_t {
                  // addresses end without a search
   dense_slots,   // u8 x 16384: for each MA-L bucket, 1 + its dense_blocks entry, or 0
   dense_blocks,  // dense_block per MA-L bucket of more than dense_threshold rows
+  sub_runs,      // sub_run_table per parent's MA-S or IAB rows, when more than dense_threshold
   section_count,
 };
 
@@ -63,15 +64,24 @@ struct dense_block {
 };
 static_assert(sizeof(dense_block) == 128);
 
+// A parent's MA-S or IAB rows (up to 4,096) cut into 256 runs of 16 consecutive 12-bit keys:
+// where each run starts, in rows from the parent's first row in that table.
+struct sub_run_table {
+  std::array<std::uint16_t, 256> run_start;
+};
+static_assert(sizeof(sub_run_table) == 512);
+
 // A 24-bit block the IEEE subdivided: where its sub-blocks sit in the MA-M, MA-S and IAB tables
-// ([begin, end) row ranges), so that a lookup searches only that block's few rows.
+// ([begin, end) row ranges), so that a lookup searches only that block's rows, and for its MA-S
+// and IAB rows, 1 + the index of their sub_run_table (0: at most dense_threshold rows).
 struct parent_block {
   std::uint32_t key;
   std::uint32_t ma_m_begin, ma_m_end;
   std::uint32_t ma_s_begin, ma_s_end;
   std::uint32_t iab_begin, iab_end;
+  std::uint16_t ma_s_runs, iab_runs;
 };
-static_assert(sizeof(parent_block) == 28);
+static_assert(sizeof(parent_block) == 32);
 
 struct registry_info {
   std::uint32_t snapshot_date;  // YYYYMMDD, 0 when unknown
