@@ -72,7 +72,7 @@ void json_address(fmt::memory_buffer& b, const entry& e) {
   const address_stats& s = *e.stats;
   auto out = std::back_inserter(b);
   fmt::format_to(out, "{{\"address\":\"{}\",", e.mac.to_string());
-  append_json_fields(b, e.vendor, e.mac);
+  append_json_fields(b, *e.vendor, e.mac);
   b.push_back(',');
   fmt::format_to(out,
                  "\"frames\":{},\"src_frames\":{},\"src_bytes\":{},\"dst_frames\":{},"
@@ -138,8 +138,8 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
         break;
     }
     if (e.mac.is_local()) ++local;
-    if (e.vendor.cls.likely_random) ++random;
-    if (e.vendor.organization.empty() && e.vendor.cls.cast == core::address_class::unicast) {
+    if (e.vendor->cls.likely_random) ++random;
+    if (e.vendor->organization.empty() && e.vendor->cls.cast == core::address_class::unicast) {
       ++unknown_vendor;
     }
     if ((e.stats->roles & capture::frame_roles) == 0) ++arp_only;
@@ -227,10 +227,10 @@ bool write_table(std::FILE* out, const inventory& inv) {
     const address_stats& s = *e.stats;
     std::string roles = fmt::format("{}", fmt::join(role_names(s.roles), ","));
     std::string vlans = fmt::format("{}", fmt::join(s.vlans.sorted(), ","));
-    std::string vendor = display_name(e.vendor);
+    std::string vendor = display_name(*e.vendor);
     if (vendor.size() > 32) vendor = vendor.substr(0, 31) + "~";
     fmt::format_to(o, "{:<17}  {:<9}  {:<32}  {:>9}  {:>9}  {:>9}  {:>6}  {:<18}  {}\n",
-                   e.mac.to_string(), short_class(e.vendor, e.mac), vendor, s.frames, s.src_frames,
+                   e.mac.to_string(), short_class(*e.vendor, e.mac), vendor, s.frames, s.src_frames,
                    s.dst_frames, s.arp_frames, roles, vlans.empty() ? "-" : vlans);
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }
@@ -279,7 +279,7 @@ bool write_csv(std::FILE* out, const inventory& inv) {
     std::vector<std::string> links;
     for (std::uint16_t lt : s.link_types.sorted()) links.push_back(link_name(lt));
     // Lists use ';' inside a field so that no field needs quoting.
-    const auto& v = e.vendor;
+    const auto& v = *e.vendor;
     fmt::format_to(
         o, "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", e.mac.to_string(),
         short_class(v, e.mac), admin_of(e.mac), csv_quote(v.organization),
@@ -326,29 +326,70 @@ std::vector<std::string_view> role_names(std::uint16_t roles) {
   return out;
 }
 
+namespace {
+
+bool same_class(const ouidb::classification& a, const ouidb::classification& b) {
+  return a.cast == b.cast && a.local == b.local && a.quadrant == b.quadrant && a.group == b.group &&
+         a.platform == b.platform && a.likely_random == b.likely_random &&
+         a.detail_view() == b.detail_view();
+}
+
+bool same_assignment(const ouidb::match& a, const ouidb::match& b) {
+  return a.status == b.status && a.reg == b.reg && a.bits == b.bits && a.prefix == b.prefix &&
+         a.first == b.first && a.holders == b.holders;
+}
+
+}  // namespace
+
 inventory make_inventory(const pipeline::address_table& table,
                          std::vector<pipeline::input_report> inputs, double seconds,
                          const ouidb::database* db) {
   inventory inv;
   inv.entries.reserve(table.size());
-  // One lookup per distinct address, after extraction: never in the per-packet path.
-  const auto lookup_start = std::chrono::steady_clock::now();
   table.for_each([&](core::mac_address mac, const address_stats& s) {
-    inv.entries.push_back({mac, &s, describe(db, mac)});
+    inv.entries.push_back({mac, &s, nullptr, s.frames, s.arp_frames});
   });
+  // One lookup per distinct address, after extraction: never in the per-packet path. In address
+  // order, the lookups touch the database in order, and the addresses under one assignment
+  // with the same classes are adjacent, so they share one description (names decoded once):
+  // millions of addresses cost a few bytes each, not a copy of their vendor's strings.
+  const auto lookup_start = std::chrono::steady_clock::now();
+  std::sort(inv.entries.begin(), inv.entries.end(),
+            [](const entry& a, const entry& b) { return a.mac < b.mac; });
+  std::vector<std::uint64_t> uses;
+  for (entry& e : inv.entries) {
+    const vendor_info* last = inv.descriptions.empty() ? nullptr : &inv.descriptions.back();
+    if (last != nullptr) {
+      const ouidb::match m = db != nullptr ? db->lookup(e.mac) : ouidb::match{};
+      const bool has_cid =
+          m.status == ouidb::match_status::assigned && m.reg == ouidb::registry::cid;
+      if (!same_assignment(m, last->match) ||
+          !same_class(ouidb::classify(e.mac, has_cid), last->cls)) {
+        last = nullptr;
+      }
+    }
+    if (last == nullptr) {
+      inv.descriptions.push_back(describe(db, e.mac));
+      uses.push_back(0);
+      last = &inv.descriptions.back();
+    }
+    e.vendor = last;
+    ++uses.back();
+  }
   const double lookup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - lookup_start).count();
   std::map<std::string, std::uint64_t> per_vendor;
-  for (const entry& e : inv.entries) ++per_vendor[display_name(e.vendor)];
+  for (std::size_t i = 0; i < inv.descriptions.size(); ++i) {
+    per_vendor[display_name(inv.descriptions[i])] += uses[i];
+  }
   for (auto& [name, n] : per_vendor) inv.vendors.push_back({name, n});
   std::sort(inv.vendors.begin(), inv.vendors.end(),
             [](const vendor_count& a, const vendor_count& b) {
               return a.addresses != b.addresses ? a.addresses > b.addresses : a.name < b.name;
             });
   std::sort(inv.entries.begin(), inv.entries.end(), [](const entry& a, const entry& b) {
-    if (a.stats->frames != b.stats->frames) return a.stats->frames > b.stats->frames;
-    if (a.stats->arp_frames != b.stats->arp_frames)
-      return a.stats->arp_frames > b.stats->arp_frames;
+    if (a.frames != b.frames) return a.frames > b.frames;
+    if (a.arp_frames != b.arp_frames) return a.arp_frames > b.arp_frames;
     return a.mac < b.mac;
   });
   for (const auto& r : inputs) inv.totals.merge(r.counters);

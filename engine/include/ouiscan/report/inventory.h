@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,7 +25,12 @@ enum class format : std::uint8_t { table, json, jsonl, csv };
 struct entry {
   core::mac_address mac;
   const pipeline::address_stats* stats;
-  vendor_info vendor;
+  const vendor_info*
+      vendor;  // shared by the addresses that the registry and classes describe alike
+  // Copies of stats->frames and arp_frames: sorting millions of entries by them should not
+  // chase a pointer into the address table per comparison.
+  std::uint64_t frames = 0;
+  std::uint64_t arp_frames = 0;
 };
 
 struct vendor_count {
@@ -33,7 +39,8 @@ struct vendor_count {
 };
 
 struct inventory {
-  std::vector<entry> entries;  // busiest first, then by address
+  std::vector<entry> entries;            // busiest first, then by address
+  std::deque<vendor_info> descriptions;  // what the entries point to (a deque keeps them in place)
   std::vector<pipeline::input_report> inputs;
   pipeline::frame_counters totals;
   std::uint64_t table_bytes = 0;     // memory held by the address table
