@@ -101,7 +101,8 @@ std::uint64_t anonymous_memory() {
 
 void warn_input(const pipeline::input_report& r, std::size_t addresses_so_far) {
   fmt::print(stderr, "ouiscan: {}: {}", r.name, core::to_string(*r.error));
-  if (r.error->code != core::errc::io_error || r.counters.frames > 0) {
+  if (!r.error_detail.empty()) fmt::print(stderr, ": {}", r.error_detail);
+  if (!core::is_read_failure(r.error->code) || r.counters.frames > 0) {
     fmt::print(stderr, " (kept the {} frames before it; {} addresses so far)", r.counters.frames,
                addresses_so_far);
   }
@@ -209,8 +210,8 @@ int run(const run_options& options) {
     }
     if (r.error) {
       if (!options.quiet) warn_input(r, scanner.addresses().size());
-      code = std::max(code, r.error->code == core::errc::io_error ? int{exit_io_error}
-                                                                  : int{exit_input_damaged});
+      code = std::max(code, core::is_read_failure(r.error->code) ? int{exit_io_error}
+                                                                 : int{exit_input_damaged});
     }
     reports.push_back(std::move(r));
   }

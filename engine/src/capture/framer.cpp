@@ -79,6 +79,11 @@ void parse_idb_options(core::bytes opts, bool be, interface_desc& d) noexcept {
 
 }  // namespace
 
+bool is_capture_magic(std::uint32_t w) noexcept {
+  return w == pcap_magic_us || w == pcap_magic_ns || w == core::byteswap(pcap_magic_us) ||
+         w == core::byteswap(pcap_magic_ns) || w == pcapng_shb;
+}
+
 std::int64_t interface_desc::to_ns(std::uint64_t ts) const noexcept {
   __extension__ using u128 = unsigned __int128;
   u128 ns = 0;

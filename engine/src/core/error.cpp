@@ -28,6 +28,10 @@ const char* name(errc code) noexcept {
       return "decompress_error";
     case errc::db_corrupt:
       return "db_corrupt";
+    case errc::remote_error:
+      return "remote_error";
+    case errc::remote_changed:
+      return "remote_changed";
   }
   return "unknown";
 }
@@ -56,6 +60,10 @@ const char* describe(errc code) noexcept {
       return "corrupt compressed data";
     case errc::db_corrupt:
       return "corrupt or truncated OUI database";
+    case errc::remote_error:
+      return "remote read failed";
+    case errc::remote_changed:
+      return "the remote object changed while it was read";
   }
   return "unknown error";
 }
@@ -65,7 +73,9 @@ std::string to_string(const error& e) {
   if (e.record != 0) s += ", record " + std::to_string(e.record);
   s += ": ";
   s += describe(e.code);
-  if (e.sys_errno != 0) {
+  if (e.sys_errno != 0 && (e.code == errc::remote_error || e.code == errc::remote_changed)) {
+    s += " (HTTP " + std::to_string(e.sys_errno) + ")";
+  } else if (e.sys_errno != 0) {
     s += ": ";
     s += std::strerror(e.sys_errno);
   }

@@ -107,6 +107,7 @@ class gzip_stream final : public decoder_stream {
   }
 
   std::uint64_t raw_bytes_read() const noexcept override { return inner_->raw_bytes_read(); }
+  std::string error_detail() const override { return inner_->error_detail(); }
 
  private:
   static constexpr std::size_t in_buffer_bytes = 256 * 1024;
@@ -156,6 +157,7 @@ class zstd_stream final : public decoder_stream {
   }
 
   std::uint64_t raw_bytes_read() const noexcept override { return inner_->raw_bytes_read(); }
+  std::string error_detail() const override { return inner_->error_detail(); }
 
  private:
   std::unique_ptr<byte_stream> inner_;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace ouiscan::io {
@@ -41,7 +42,65 @@ core::result<std::vector<std::byte>> read_head(int fd, std::size_t n) {
   return head;
 }
 
+// Gives back the bytes read to sniff the format, then the rest of the stream.
+class prefixed_stream final : public byte_stream {
+ public:
+  prefixed_stream(std::vector<std::byte> prefix, std::unique_ptr<byte_stream> inner)
+      : prefix_(std::move(prefix)), inner_(std::move(inner)) {}
+  core::result<std::size_t> read(std::span<std::byte> out) override {
+    if (pos_ < prefix_.size()) {
+      const std::size_t n = std::min(out.size(), prefix_.size() - pos_);
+      std::copy_n(prefix_.begin() + static_cast<std::ptrdiff_t>(pos_), n, out.begin());
+      pos_ += n;
+      return n;
+    }
+    return inner_->read(out);
+  }
+  [[nodiscard]] std::uint64_t raw_bytes_read() const noexcept override {
+    return inner_->raw_bytes_read();
+  }
+  [[nodiscard]] std::string error_detail() const override { return inner_->error_detail(); }
+
+ private:
+  std::vector<std::byte> prefix_;
+  std::size_t pos_ = 0;
+  std::unique_ptr<byte_stream> inner_;
+};
+
+std::unique_ptr<byte_stream> decompress_if_needed(input& in, std::span<const std::byte> head,
+                                                  std::unique_ptr<byte_stream> s) {
+  if (is_gzip(head)) {
+    in.compressed = compression::gzip;
+    return make_gzip_stream(std::move(s));
+  }
+  if (is_zstd(head)) {
+    in.compressed = compression::zstd;
+    return make_zstd_stream(std::move(s));
+  }
+  return s;
+}
+
 }  // namespace
+
+core::result<input> open_stream(std::string name, std::unique_ptr<byte_stream> s,
+                                std::uint64_t size) {
+  input in;
+  in.name = std::move(name);
+  in.size = size;
+  std::vector<std::byte> head(sniff_bytes);
+  std::size_t got = 0;
+  while (got < head.size()) {
+    auto n = s->read(std::span(head).subspan(got));
+    if (!n) return n.error();
+    if (*n == 0) break;
+    got += *n;
+  }
+  head.resize(got);
+  const std::vector<std::byte> sniffed = head;
+  in.stream = decompress_if_needed(
+      in, sniffed, std::make_unique<prefixed_stream>(std::move(head), std::move(s)));
+  return in;
+}
 
 const char* to_string(compression c) noexcept {
   switch (c) {
@@ -88,15 +147,9 @@ core::result<input> open_input(const std::string& path) {
     in.mapped = std::move(*m);
     return in;
   }
-  std::unique_ptr<byte_stream> s = std::make_unique<fd_stream>(fd, std::move(*head), !is_stdin);
-  if (gzip) {
-    in.compressed = compression::gzip;
-    s = make_gzip_stream(std::move(s));
-  } else if (zstd) {
-    in.compressed = compression::zstd;
-    s = make_zstd_stream(std::move(s));
-  }
-  in.stream = std::move(s);
+  const std::vector<std::byte> sniffed = *head;
+  in.stream = decompress_if_needed(in, sniffed,
+                                   std::make_unique<fd_stream>(fd, std::move(*head), !is_stdin));
   return in;
 }
 

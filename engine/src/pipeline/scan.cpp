@@ -459,6 +459,7 @@ input_report scanner::scan(io::input& in) {
   report.records = f.records();
   report.sections = f.sections();
   report.error = reader.error();
+  if (report.error && in.stream) report.error_detail = in.stream->error_detail();
   report.seconds = since(start);
   return report;
 }

@@ -93,7 +93,7 @@ void json_address(fmt::memory_buffer& b, const entry& e) {
 
 std::string_view input_status(const pipeline::input_report& r) {
   if (!r.error) return "ok";
-  return r.error->code == core::errc::io_error ? "io_error" : "damaged";
+  return core::is_read_failure(r.error->code) ? "io_error" : "damaged";
 }
 
 void json_summary(fmt::memory_buffer& b, const inventory& inv) {

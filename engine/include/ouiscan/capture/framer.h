@@ -31,6 +31,10 @@ enum class container : std::uint8_t { pcap, pcapng };
 // similar cap): it bounds the memory a hostile length field can demand.
 inline constexpr std::uint32_t max_record_bytes = 64U << 20;
 
+// Whether a file's first four bytes (read little-endian) are a pcap magic number in either byte
+// order and time unit, or a pcapng Section Header Block.
+[[nodiscard]] bool is_capture_magic(std::uint32_t first_word) noexcept;
+
 // A timestamp without a value (pcapng Simple Packet Blocks carry none).
 inline constexpr std::int64_t no_timestamp = std::numeric_limits<std::int64_t>::min();
 

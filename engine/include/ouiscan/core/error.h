@@ -26,7 +26,14 @@ enum class errc : std::uint8_t {
   io_error,             // a read or open failed (sys_errno says why)
   decompress_error,     // a compressed stream is corrupt
   db_corrupt,           // an OUI database file that fails validation
+  remote_error,         // a remote read failed after its retries (sys_errno: the HTTP status)
+  remote_changed,       // a remote object changed while it was read
 };
+
+// Faults of reading (exit code 3) rather than of the data (exit code 1).
+[[nodiscard]] constexpr bool is_read_failure(errc code) noexcept {
+  return code == errc::io_error || code == errc::remote_error || code == errc::remote_changed;
+}
 
 struct error {
   errc code = errc::ok;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "ouiscan/core/error.h"
@@ -22,6 +23,9 @@ class byte_stream {
   [[nodiscard]] virtual core::result<std::size_t> read(std::span<std::byte> out) = 0;
   // Bytes taken from the underlying file or pipe so far (compressed bytes for compressed input).
   [[nodiscard]] virtual std::uint64_t raw_bytes_read() const noexcept = 0;
+  // After read() failed: a one-line account beyond the error code (e.g. the remote server's
+  // answer), or "".
+  [[nodiscard]] virtual std::string error_detail() const { return {}; }
 };
 
 // Reads a file descriptor (retrying EINTR), after first returning `prefix`: the bytes already

@@ -8,9 +8,16 @@
 //   if (r && r->status == 304) use_cached();
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <span>
 #include <string>
+#include <utility>
 #include <variant>
+#include <vector>
 
 namespace ouiscan::io {
 
@@ -22,6 +29,8 @@ struct http_options {
   double low_speed_window_s = 20;  // abort an attempt slower than 1 KB/s over this window
   unsigned retries = 3;            // extra attempts after a transient failure
   double backoff_s = 1.0;          // first retry delay; doubles each time, with jitter
+  bool follow_redirects = true;   // S3 answers a wrong region with a redirect to report, not follow
+  bool accept_compressed = true;  // ask for gzip transfer encoding (not for byte ranges)
 };
 
 struct http_request {
@@ -41,6 +50,56 @@ struct http_failure {
   std::string message;  // one line: what went wrong on the last attempt
   unsigned attempts = 0;
 };
+
+// One request, one attempt: what the S3 client builds its own retries on.
+struct http_call {
+  std::string method = "GET";  // GET or HEAD
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Receives the body as it arrives (when set), with the reply's status already known;
+  // returning false aborts the transfer.
+  std::function<bool(long status, std::span<const std::byte>)> on_body;
+};
+
+struct http_reply {
+  bool transport_ok = false;  // a complete response arrived (any status)
+  bool timed_out = false;
+  int transport_code = 0;  // libcurl's CURLcode, 0 when the transfer completed
+  long status = 0;
+  std::string error;                                         // the transport failure, one line
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;                                          // when the call has no on_body
+
+  [[nodiscard]] std::string header(std::string_view lower_name) const;
+};
+
+// Keeps one libcurl handle, so that successive calls reuse the connection.
+class http_session {
+ public:
+  explicit http_session(const http_options& options);
+  ~http_session();
+  http_session(const http_session&) = delete;
+  http_session& operator=(const http_session&) = delete;
+  [[nodiscard]] http_reply perform(const http_call& call);
+
+ private:
+  http_options options_;
+  void* curl_;
+};
+
+// Exponential backoff with jitter: each wait is drawn from [delay/2, delay], then doubles.
+class backoff {
+ public:
+  explicit backoff(double first_delay_s) : delay_(first_delay_s), rng_(std::random_device{}()) {}
+  void wait();
+
+ private:
+  double delay_;
+  std::mt19937 rng_;
+};
+
+// Whether a reply is worth another attempt: timeouts, resets, cut bodies, 429 and 5xx.
+[[nodiscard]] bool is_transient(const http_reply& r) noexcept;
 
 class http_client {
  public:

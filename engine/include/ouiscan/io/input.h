@@ -31,5 +31,8 @@ struct input {
 
 // path "-" means standard input.
 [[nodiscard]] core::result<input> open_input(const std::string& path);
+// A stream from elsewhere (S3): its first bytes are sniffed for gzip and zstd as for files.
+[[nodiscard]] core::result<input> open_stream(std::string name, std::unique_ptr<byte_stream> s,
+                                              std::uint64_t size);
 
 }  // namespace ouiscan::io

@@ -82,6 +82,7 @@ struct input_report {
   std::uint32_t sections = 0;
   frame_counters counters;
   std::optional<core::error> error;  // the fault that ended this input early, if any
+  std::string error_detail;          // the input's own account of it (a server's answer), or ""
   double seconds = 0;                // wall time of the whole scan of this input
   double cut_seconds = 0;      // serial stage: reading (streams) and cutting records into chunks
   double extract_seconds = 0;  // parallel stage, summed over the worker threads

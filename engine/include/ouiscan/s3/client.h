@@ -1,0 +1,91 @@
+// File: client.h
+// The few S3 calls a scan needs, signed with our SigV4: HEAD an object, list a prefix
+// (ListObjectsV2 with continuation), and GET a byte range pinned to an ETag, with retries that
+// resume a broken range where it stopped. Every failure is one line naming bucket and key.
+//
+//   s3::client c(settings);
+//   auto info = c.head({"captures", "edge.pcapng"});
+//   io::http_session session(c.http_options());
+//   auto got = c.get_range(session, loc, info.etag, 0, buffer);
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "ouiscan/io/http_client.h"
+#include "ouiscan/s3/config.h"
+
+namespace ouiscan::s3 {
+
+struct object_info {
+  std::string key;
+  std::uint64_t size = 0;
+  std::string etag;  // with its quotes, as S3 sends it
+};
+
+enum class failure_kind : std::uint8_t {
+  denied,        // 403: credentials or permissions
+  not_found,     // 404: no such bucket or key
+  changed,       // 412: the object was replaced since its HEAD
+  wrong_region,  // the bucket lives in another region
+  too_large,     // bigger than --max-bytes
+  bad_response,  // an answer we cannot read
+  unavailable,   // 5xx, throttling, resets or timeouts after every retry
+};
+
+struct failure {
+  failure_kind kind = failure_kind::unavailable;
+  long status = 0;
+  std::string message;  // one line, starting with the s3:// URI; never holds a secret
+};
+
+struct list_page {
+  std::vector<object_info> objects;
+  bool truncated = false;
+  std::string next_token;
+};
+
+// Parses a ListObjectsV2 answer; nullopt when it is not one.
+[[nodiscard]] std::optional<list_page> parse_list_page(std::string_view xml);
+// Code and Message of an S3 error document (empty when absent).
+[[nodiscard]] std::pair<std::string, std::string> parse_error(std::string_view xml);
+// Decodes the five XML entities and numeric character references.
+[[nodiscard]] std::string xml_unescape(std::string_view s);
+
+class client {
+ public:
+  explicit client(settings s);
+
+  [[nodiscard]] const settings& config() const noexcept { return settings_; }
+  [[nodiscard]] io::http_options http_options() const;
+
+  [[nodiscard]] std::variant<object_info, failure> head(const location& loc);
+  // Every object under loc.key (a prefix), in key order.
+  [[nodiscard]] std::variant<std::vector<object_info>, failure> list(const location& loc);
+  // Fills `out` with the object's bytes from `first`, sent only while the ETag still matches.
+  [[nodiscard]] std::optional<failure> get_range(io::http_session& session, const location& loc,
+                                                 const std::string& etag, std::uint64_t first,
+                                                 std::span<std::byte> out);
+
+ private:
+  struct target {
+    std::string url;
+    std::string host;
+    std::string canonical_uri;
+  };
+  [[nodiscard]] target target_for(const location& loc) const;
+  [[nodiscard]] io::http_call signed_call(const std::string& method, const location& loc,
+                                          const std::vector<name_value>& query,
+                                          std::vector<name_value> headers) const;
+  [[nodiscard]] failure describe(const location& loc, const io::http_reply& reply,
+                                 std::string_view body) const;
+
+  settings settings_;
+};
+
+}  // namespace ouiscan::s3

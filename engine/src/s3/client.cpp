@@ -1,0 +1,356 @@
+#include "ouiscan/s3/client.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+namespace ouiscan::s3 {
+namespace {
+
+// The text between <tag> and </tag> at or after `from`; npos-safe.
+std::optional<std::string_view> element(std::string_view xml, std::string_view tag,
+                                        std::size_t& from) {
+  const std::string open = fmt::format("<{}>", tag);
+  const std::string close = fmt::format("</{}>", tag);
+  const auto a = xml.find(open, from);
+  if (a == std::string_view::npos) return std::nullopt;
+  const auto b = xml.find(close, a + open.size());
+  if (b == std::string_view::npos) return std::nullopt;
+  from = b + close.size();
+  return xml.substr(a + open.size(), b - a - open.size());
+}
+
+std::optional<std::string_view> first_element(std::string_view xml, std::string_view tag) {
+  std::size_t from = 0;
+  return element(xml, tag, from);
+}
+
+void append_utf8(std::string& out, unsigned long cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x110000) {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+std::string one_line(std::string_view s) {
+  std::string out;
+  for (const char c : s.substr(0, 200)) out += (c == '\n' || c == '\r') ? ' ' : c;
+  return out;
+}
+
+}  // namespace
+
+std::string xml_unescape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '&') {
+      out += s[i];
+      continue;
+    }
+    const auto semi = s.find(';', i);
+    if (semi == std::string_view::npos || semi - i > 10) {
+      out += s[i];
+      continue;
+    }
+    const std::string_view name = s.substr(i + 1, semi - i - 1);
+    if (name == "amp") {
+      out += '&';
+    } else if (name == "lt") {
+      out += '<';
+    } else if (name == "gt") {
+      out += '>';
+    } else if (name == "quot") {
+      out += '"';
+    } else if (name == "apos") {
+      out += '\'';
+    } else if (name.size() >= 2 && name[0] == '#') {
+      const bool hex = name[1] == 'x' || name[1] == 'X';
+      const std::string digits(name.substr(hex ? 2 : 1));
+      char* end = nullptr;
+      const unsigned long cp = std::strtoul(digits.c_str(), &end, hex ? 16 : 10);
+      if (digits.empty() || end != digits.c_str() + digits.size()) {
+        out += s[i];
+        continue;
+      }
+      append_utf8(out, cp);
+    } else {
+      out += s[i];
+      continue;
+    }
+    i = semi;
+  }
+  return out;
+}
+
+std::optional<list_page> parse_list_page(std::string_view xml) {
+  if (xml.find("<ListBucketResult") == std::string_view::npos) return std::nullopt;
+  list_page page;
+  std::size_t from = 0;
+  while (auto contents = element(xml, "Contents", from)) {
+    object_info o;
+    const auto key = first_element(*contents, "Key");
+    const auto size = first_element(*contents, "Size");
+    if (!key || !size) return std::nullopt;
+    o.key = xml_unescape(*key);
+    const std::string size_text(*size);
+    char* end = nullptr;
+    o.size = std::strtoull(size_text.c_str(), &end, 10);
+    if (size_text.empty() || end != size_text.c_str() + size_text.size()) return std::nullopt;
+    if (const auto etag = first_element(*contents, "ETag")) o.etag = xml_unescape(*etag);
+    page.objects.push_back(std::move(o));
+  }
+  const auto truncated = first_element(xml, "IsTruncated");
+  page.truncated = truncated && *truncated == "true";
+  if (const auto token = first_element(xml, "NextContinuationToken")) {
+    page.next_token = xml_unescape(*token);
+  }
+  if (page.truncated && page.next_token.empty()) return std::nullopt;  // cannot go on
+  return page;
+}
+
+std::pair<std::string, std::string> parse_error(std::string_view xml) {
+  const auto code = first_element(xml, "Code");
+  const auto message = first_element(xml, "Message");
+  return {code ? xml_unescape(*code) : std::string(),
+          message ? xml_unescape(*message) : std::string()};
+}
+
+client::client(settings s) : settings_(std::move(s)) {}
+
+io::http_options client::http_options() const {
+  io::http_options o;
+  o.ca_file = settings_.ca_file;
+  o.user_agent = "ouiscan";
+  o.total_timeout_s = settings_.timeout_s;
+  o.connect_timeout_s = std::min(settings_.timeout_s, 10.0);
+  o.low_speed_window_s = std::min(settings_.timeout_s, 20.0);
+  o.follow_redirects = false;
+  o.accept_compressed = false;
+  return o;
+}
+
+client::target client::target_for(const location& loc) const {
+  target t;
+  const std::string key_path = uri_encode(loc.key, true);
+  std::string base;
+  const bool path_style = settings_.path_style || loc.bucket.find('.') != std::string::npos;
+  if (!settings_.endpoint.empty()) {
+    base = settings_.endpoint;
+  } else if (path_style) {
+    base = fmt::format("https://s3.{}.amazonaws.com", settings_.region);
+  } else {
+    base = fmt::format("https://{}.s3.{}.amazonaws.com", loc.bucket, settings_.region);
+  }
+  const auto scheme_end = base.find("://") + 3;
+  t.host = base.substr(scheme_end);
+  // An explicit default port is not what a client sends in Host.
+  if (base.starts_with("https://") && t.host.ends_with(":443")) t.host.resize(t.host.size() - 4);
+  if (base.starts_with("http://") && t.host.ends_with(":80")) t.host.resize(t.host.size() - 3);
+  if (const auto slash = t.host.find('/'); slash != std::string::npos) t.host.resize(slash);
+  t.canonical_uri = path_style ? fmt::format("/{}/{}", uri_encode(loc.bucket, false), key_path)
+                               : fmt::format("/{}", key_path);
+  t.url = base.substr(0, scheme_end) + t.host + t.canonical_uri;
+  return t;
+}
+
+io::http_call client::signed_call(const std::string& method, const location& loc,
+                                  const std::vector<name_value>& query,
+                                  std::vector<name_value> headers) const {
+  const target t = target_for(loc);
+  headers.insert(headers.begin(), {"Host", t.host});
+  request_to_sign r{method, t.canonical_uri, query, std::move(headers)};
+  const signed_request s = sign_v4(r, settings_.creds, settings_.region, "s3",
+                                   amz_date(std::chrono::system_clock::now()));
+  io::http_call call;
+  call.method = method;
+  call.url = t.url + (s.canonical_query.empty() ? "" : "?" + s.canonical_query);
+  call.headers = s.headers;
+  return call;
+}
+
+failure client::describe(const location& loc, const io::http_reply& reply,
+                         std::string_view body) const {
+  failure f;
+  f.status = reply.status;
+  const std::string where = loc.uri();
+  if (!reply.transport_ok) {
+    f.kind = failure_kind::unavailable;
+    f.message = fmt::format("{}: {}", where, one_line(reply.error));
+    return f;
+  }
+  const auto [code, text] = parse_error(body);
+  const std::string detail =
+      code.empty() ? std::string()
+                   : fmt::format(" {}{}{}", code, text.empty() ? "" : ": ", one_line(text));
+  const std::string region = reply.header("x-amz-bucket-region");
+  if (reply.status == 301 || code == "PermanentRedirect" ||
+      code == "AuthorizationHeaderMalformed" ||
+      (!region.empty() && region != settings_.region && reply.status == 400)) {
+    f.kind = failure_kind::wrong_region;
+    f.message = region.empty()
+                    ? fmt::format("{}: the bucket is not in region {} (HTTP {}{}); set AWS_REGION",
+                                  where, settings_.region, reply.status, detail)
+                    : fmt::format("{}: the bucket is in region {}, not {}; set AWS_REGION={}",
+                                  where, region, settings_.region, region);
+    return f;
+  }
+  switch (reply.status) {
+    case 403:
+      f.kind = failure_kind::denied;
+      f.message = fmt::format(
+          "{}: access denied (HTTP 403{}); check the credentials of {}", where, detail,
+          settings_.creds.access_key_id.empty() ? std::string("(none)")
+                                                : "key id " + settings_.creds.access_key_id);
+      break;
+    case 404:
+      f.kind = failure_kind::not_found;
+      f.message = fmt::format("{}: not found (HTTP 404{})", where,
+                              detail.empty() ? " no such bucket or key" : detail);
+      break;
+    case 412:
+      f.kind = failure_kind::changed;
+      f.message = fmt::format(
+          "{}: the object changed during the scan (its ETag no longer matches; HTTP 412)", where);
+      break;
+    default:
+      f.kind = io::is_transient(reply) ? failure_kind::unavailable : failure_kind::bad_response;
+      f.message = fmt::format("{}: HTTP {}{}", where, reply.status, detail);
+  }
+  return f;
+}
+
+std::variant<object_info, failure> client::head(const location& loc) {
+  io::http_session session(http_options());
+  io::backoff pause(settings_.backoff_s);
+  for (unsigned attempt = 0;; ++attempt) {
+    const io::http_reply reply = session.perform(signed_call("HEAD", loc, {}, {}));
+    if (reply.transport_ok && reply.status >= 200 && reply.status < 300) {
+      object_info info;
+      info.key = loc.key;
+      info.etag = reply.header("etag");
+      const std::string length = reply.header("content-length");
+      char* end = nullptr;
+      info.size = std::strtoull(length.c_str(), &end, 10);
+      if (length.empty() || end != length.c_str() + length.size()) {
+        return failure{failure_kind::bad_response, reply.status,
+                       loc.uri() + ": HEAD answered without a Content-Length"};
+      }
+      return info;
+    }
+    if (!io::is_transient(reply) || attempt >= settings_.retries) {
+      failure f = describe(loc, reply, reply.body);
+      if (f.kind == failure_kind::unavailable) {
+        f.message += fmt::format(" (after {} attempts)", attempt + 1);
+      }
+      return f;
+    }
+    pause.wait();
+  }
+}
+
+std::variant<std::vector<object_info>, failure> client::list(const location& loc) {
+  io::http_session session(http_options());
+  std::vector<object_info> all;
+  std::string token;
+  const location bucket_only{loc.bucket, ""};
+  do {
+    std::vector<name_value> query = {{"list-type", "2"}, {"prefix", loc.key}};
+    if (!token.empty()) query.emplace_back("continuation-token", token);
+    io::backoff pause(settings_.backoff_s);
+    for (unsigned attempt = 0;; ++attempt) {
+      const io::http_reply reply = session.perform(signed_call("GET", bucket_only, query, {}));
+      if (reply.transport_ok && reply.status == 200) {
+        auto page = parse_list_page(reply.body);
+        if (!page) {
+          return failure{failure_kind::bad_response, reply.status,
+                         loc.uri() + ": the listing is not a ListObjectsV2 answer"};
+        }
+        for (auto& o : page->objects) all.push_back(std::move(o));
+        token = page->truncated ? page->next_token : std::string();
+        break;
+      }
+      if (!io::is_transient(reply) || attempt >= settings_.retries) {
+        return describe(loc, reply, reply.body);
+      }
+      pause.wait();
+    }
+  } while (!token.empty());
+  return all;
+}
+
+std::optional<failure> client::get_range(io::http_session& session, const location& loc,
+                                         const std::string& etag, std::uint64_t first,
+                                         std::span<std::byte> out) {
+  std::size_t got = 0;
+  unsigned failures_in_a_row = 0;
+  io::backoff pause(settings_.backoff_s);
+  while (got < out.size()) {
+    const std::uint64_t from = first + got;
+    const std::uint64_t last = first + out.size() - 1;
+    std::vector<name_value> headers = {{"Range", fmt::format("bytes={}-{}", from, last)}};
+    if (!etag.empty()) headers.emplace_back("If-Match", etag);
+    io::http_call call = signed_call("GET", loc, {}, std::move(headers));
+    std::string error_body;
+    std::uint64_t position = 0;  // offset in the object of the next byte of this reply
+    bool position_known = false;
+    const std::size_t got_before = got;
+    call.on_body = [&](long status, std::span<const std::byte> data) {
+      if (status != 200 && status != 206) {
+        if (error_body.size() < 64 * 1024) {
+          error_body.append(reinterpret_cast<const char*>(data.data()), data.size());
+        }
+        return true;
+      }
+      // 206 starts where we asked; a server that ignores Range (200) sends the whole object,
+      // whose leading bytes are skipped.
+      if (!position_known) position = status == 206 ? from : 0, position_known = true;
+      const std::uint64_t chunk_start = position;
+      position += data.size();
+      const std::uint64_t want = first + got;
+      if (position > want && chunk_start <= want) {
+        const auto skip = static_cast<std::size_t>(want - chunk_start);
+        const std::size_t n = std::min(data.size() - skip, out.size() - got);
+        std::memcpy(out.data() + got, data.data() + skip, n);
+        got += n;
+      }
+      return got < out.size();  // all we asked for: stop a whole-object answer early
+    };
+    const io::http_reply reply = session.perform(call);
+    if (got == out.size()) break;
+    const bool ok_status = reply.status == 200 || reply.status == 206;
+    if (ok_status && reply.transport_ok && got < out.size()) {
+      // A complete answer that is shorter than asked: the object shrank.
+      return failure{failure_kind::changed, reply.status,
+                     fmt::format("{}: the object ended at byte {}, before its size at HEAD",
+                                 loc.uri(), first + got)};
+    }
+    if (!ok_status || reply.transport_ok) {
+      if (!io::is_transient(reply)) return describe(loc, reply, error_body);
+    }
+    failures_in_a_row = got > got_before ? 1 : failures_in_a_row + 1;
+    if (failures_in_a_row > settings_.retries) {
+      failure f = describe(loc, reply, error_body);
+      f.kind = failure_kind::unavailable;
+      f.message += fmt::format(" (at byte {}, after {} attempts)", first + got, failures_in_a_row);
+      return f;
+    }
+    pause.wait();
+  }
+  return std::nullopt;
+}
+
+}  // namespace ouiscan::s3

@@ -1,0 +1,191 @@
+#include "ouiscan/s3/object_stream.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "ouiscan/capture/framer.h"
+
+namespace ouiscan::s3 {
+namespace {
+
+class object_stream final : public io::byte_stream {
+ public:
+  object_stream(std::shared_ptr<client> c, location loc, object_info info)
+      : client_(std::move(c)),
+        loc_(std::move(loc)),
+        info_(std::move(info)),
+        part_bytes_(client_->config().part_bytes),
+        parts_((info_.size + part_bytes_ - 1) / part_bytes_),
+        slots_(std::min<std::uint64_t>(client_->config().parts_in_flight,
+                                       std::max<std::uint64_t>(parts_, 1))) {
+    for (std::size_t w = 0; w < slots_.size(); ++w) workers_.emplace_back([this] { work(); });
+  }
+
+  object_stream(const object_stream&) = delete;
+  object_stream& operator=(const object_stream&) = delete;
+
+  ~object_stream() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+
+  core::result<std::size_t> read(std::span<std::byte> out) override {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      if (reading_ >= parts_) return std::size_t{0};
+      slot& s = slots_[reading_ % slots_.size()];
+      if (s.part == reading_ && s.state == slot_state::done) {
+        const std::size_t n = std::min(out.size(), s.data.size() - offset_in_part_);
+        std::memcpy(out.data(), s.data.data() + offset_in_part_, n);
+        offset_in_part_ += n;
+        delivered_ += n;
+        if (offset_in_part_ == s.data.size()) {
+          // The slot is free for the part parts_in_flight ahead.
+          s.state = slot_state::free;
+          ++reading_;
+          offset_in_part_ = 0;
+          changed_.notify_all();
+        }
+        return n;
+      }
+      if (s.part == reading_ && s.state == slot_state::failed) {
+        error_detail_ = s.failure_message;
+        return core::error{
+            s.kind == failure_kind::changed ? core::errc::remote_changed : core::errc::remote_error,
+            delivered_, 0, static_cast<int>(s.status)};
+      }
+      changed_.wait(lock);
+    }
+  }
+
+  [[nodiscard]] std::uint64_t raw_bytes_read() const noexcept override { return delivered_; }
+  [[nodiscard]] std::string error_detail() const override { return error_detail_; }
+
+ private:
+  enum class slot_state : std::uint8_t { free, fetching, done, failed };
+  struct slot {
+    std::uint64_t part = ~std::uint64_t{0};
+    slot_state state = slot_state::free;
+    std::vector<std::byte> data;
+    failure_kind kind = failure_kind::unavailable;
+    long status = 0;
+    std::string failure_message;
+  };
+
+  // Each worker takes the next part whose slot the reader has freed, fetches it with its own
+  // connection, and publishes it. Parts more than parts_in_flight ahead of the reader wait.
+  void work() {
+    io::http_session session(client_->http_options());
+    std::unique_lock lock(mutex_);
+    while (true) {
+      changed_.wait(lock, [&] {
+        return stopping_ || failed_ || next_ >= parts_ ||
+               slots_[next_ % slots_.size()].state == slot_state::free;
+      });
+      if (stopping_ || failed_ || next_ >= parts_) return;
+      const std::uint64_t part = next_++;
+      slot& s = slots_[part % slots_.size()];
+      s.part = part;
+      s.state = slot_state::fetching;
+      const std::uint64_t first = part * part_bytes_;
+      s.data.resize(static_cast<std::size_t>(std::min(part_bytes_, info_.size - first)));
+      lock.unlock();
+      auto fault = client_->get_range(session, loc_, info_.etag, first, s.data);
+      lock.lock();
+      if (fault) {
+        s.state = slot_state::failed;
+        s.kind = fault->kind;
+        s.status = fault->status;
+        s.failure_message = std::move(fault->message);
+        failed_ = true;  // no new parts; those already fetched still reach the reader
+      } else {
+        s.state = slot_state::done;
+      }
+      changed_.notify_all();
+    }
+  }
+
+  std::shared_ptr<client> client_;
+  location loc_;
+  object_info info_;
+  std::uint64_t part_bytes_;
+  std::uint64_t parts_;
+  std::vector<slot> slots_;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::uint64_t next_ = 0;     // next part to fetch
+  std::uint64_t reading_ = 0;  // part the reader is in
+  std::size_t offset_in_part_ = 0;
+  std::uint64_t delivered_ = 0;
+  bool stopping_ = false;
+  bool failed_ = false;
+  std::string error_detail_;
+};
+
+bool ends_with_any(std::string_view name, std::initializer_list<std::string_view> suffixes) {
+  return std::any_of(suffixes.begin(), suffixes.end(),
+                     [&](std::string_view s) { return name.ends_with(s); });
+}
+
+}  // namespace
+
+std::unique_ptr<io::byte_stream> make_object_stream(std::shared_ptr<client> c, location loc,
+                                                    object_info info) {
+  return std::make_unique<object_stream>(std::move(c), std::move(loc), std::move(info));
+}
+
+std::variant<io::input, failure> open_object(std::shared_ptr<client> c, const location& loc) {
+  auto head = c->head(loc);
+  if (auto* f = std::get_if<failure>(&head)) return std::move(*f);
+  object_info info = std::get<object_info>(std::move(head));
+  const std::uint64_t limit = c->config().max_bytes;
+  if (limit != 0 && info.size > limit) {
+    return failure{failure_kind::too_large, 0,
+                   fmt::format("{}: {} bytes is over the limit of {} bytes (--max-bytes or "
+                               "OUISCAN_MAX_BYTES); nothing was downloaded",
+                               loc.uri(), info.size, limit)};
+  }
+  const std::uint64_t size = info.size;
+  auto in =
+      io::open_stream(loc.uri(), make_object_stream(std::move(c), loc, std::move(info)), size);
+  if (!in) {
+    return failure{failure_kind::unavailable, 0,
+                   fmt::format("{}: {}", loc.uri(), core::to_string(in.error()))};
+  }
+  return std::move(*in);
+}
+
+bool looks_like_capture(client& c, const location& loc, const object_info& info) {
+  if (info.size == 0 || loc.key.ends_with('/')) return false;
+  std::string name = loc.key;
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (std::string_view z : {".gz", ".zst", ".zstd"}) {
+    if (name.ends_with(z)) name.resize(name.size() - z.size());
+  }
+  if (ends_with_any(name, {".pcap", ".pcapng", ".cap", ".ntar", ".dmp"})) return true;
+  // Otherwise ask for the first bytes: a pcap or pcapng magic, or a compressed stream.
+  std::array<std::byte, 4> head{};
+  const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(info.size, head.size()));
+  io::http_session session(c.http_options());
+  if (n < 4 || c.get_range(session, loc, info.etag, 0, std::span(head).first(n))) return false;
+  std::uint32_t magic = 0;
+  std::memcpy(&magic, head.data(), 4);
+  if (capture::is_capture_magic(magic)) return true;
+  const auto b = [&](std::size_t i) { return std::to_integer<unsigned>(head[i]); };
+  return (b(0) == 0x1F && b(1) == 0x8B) ||
+         (b(0) == 0x28 && b(1) == 0xB5 && b(2) == 0x2F && b(3) == 0xFD);
+}
+
+}  // namespace ouiscan::s3
