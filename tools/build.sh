@@ -11,6 +11,7 @@ jobs=$(getconf _NPROCESSORS_ONLN)
 
 packages=(cmake make g++ pkg-config python3 gzip bc openssl tcpdump tshark iproute2 procps
           libtbb-dev libfmt-dev libcli11-dev zlib1g-dev libpcap-dev libcurl4-openssl-dev libzstd-dev zstd
+          libssl-dev
           libgtest-dev libgmock-dev libbenchmark-dev
           clang clang-format libclang-rt-14-dev git)
 
@@ -27,6 +28,16 @@ install_deps() {
   fi
 }
 
+# Test servers from npm (s3rver for the S3 tests), pinned by package-lock.json.
+install_test_servers() {
+  if ! command -v npm >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  [ -x node_modules/.bin/s3rver ] || npm ci --no-audit --no-fund --loglevel=error
+}
+
 build() {  # build PRESET
   cmake --preset "$1" >/dev/null
   cmake --build --preset "$1" -j"$jobs"
@@ -35,6 +46,7 @@ build() {  # build PRESET
 case "$mode" in
   deps)
     install_deps
+    install_test_servers
     ;;
   sample)
     install_deps
@@ -43,6 +55,7 @@ case "$mode" in
     ;;
   test)
     install_deps
+    install_test_servers
     echo "== format: clang-format $(clang-format --version | grep -oE '[0-9]+\.[0-9.]+' | head -1)"
     git ls-files '*.h' '*.cpp' ':!third_party' | xargs -r clang-format --dry-run -Werror
     for preset in release asan; do

@@ -25,13 +25,15 @@ int main(int argc, char** argv) {
   bool progress = false;
   CLI::App cli{
       "ouiscan: list every MAC address in pcap/pcapng captures with its vendor, busiest first.\n"
-      "Inputs may be pcap or pcapng files, plain or gzip/zstd-compressed, or - for stdin.\n"
+      "Inputs may be pcap or pcapng files, plain or gzip/zstd-compressed, - for stdin, or\n"
+      "S3 objects (s3://bucket/key, or s3://bucket/prefix/ for every capture under it).\n"
       "Vendors come from the IEEE registries compiled in (see `ouiscan db info`); no network\n"
-      "is used unless `ouiscan db update` is run.\n"
+      "is used unless `ouiscan db update` is run or s3:// inputs are given.\n"
       "Exit codes: 0 ok, 1 an input was damaged (addresses before the fault are kept),\n"
       "2 usage error, 3 an input or the output could not be read or written.",
       "ouiscan"};
-  cli.add_option("inputs", scan.inputs, "capture files (- for standard input)");
+  cli.add_option("inputs", scan.inputs,
+                 "capture files (- for standard input), s3://bucket/key, s3://bucket/prefix/");
   cli.add_option("-f,--format", format, "output format")
       ->check(CLI::IsMember(kFormats))
       ->capture_default_str();
@@ -60,6 +62,19 @@ int main(int argc, char** argv) {
                  "keep at most this many distinct addresses (0: no limit)")
       ->capture_default_str();
   cli.add_flag("--stats", scan.stats, "print the summary with time per stage and memory on stderr");
+  std::string max_bytes;
+  std::string part_size;
+  cli.add_option("--s3-endpoint", scan.s3.endpoint,
+                 "S3-compatible endpoint, e.g. http://127.0.0.1:9000 (path-style addressing; "
+                 "default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile, else AWS)");
+  cli.add_option("--s3-region", scan.s3.region,
+                 "S3 region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, us-east-1)");
+  cli.add_option("--ca-file", scan.s3.ca_file, "trust this CA bundle for HTTPS to S3");
+  cli.add_option("--max-bytes", max_bytes,
+                 "refuse S3 objects larger than this, before downloading (e.g. 20GiB; "
+                 "default: OUISCAN_MAX_BYTES, else no limit)");
+  cli.add_option("--s3-part-size", part_size, "bytes per ranged GET (default 8MiB)");
+  cli.add_option("--s3-parts", scan.s3.parts_in_flight, "ranged GETs in flight (default 8)");
   cli.set_version_flag("-V,--version", "ouiscan 0.1.0");
 
   auto* look = cli.add_subcommand("lookup", "vendor and class of addresses or prefixes");
@@ -103,6 +118,17 @@ int main(int argc, char** argv) {
   if (!filter_file.empty()) {
     std::ifstream in(filter_file);
     scan.filter.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  for (const auto& [text, target] :
+       {std::pair{&max_bytes, &scan.s3.max_bytes}, std::pair{&part_size, &scan.s3.part_bytes}}) {
+    if (text->empty()) continue;
+    const auto bytes = s3::parse_size(*text);
+    if (!bytes || *bytes == 0) {
+      std::fprintf(stderr, "ouiscan: '%s' is not a size (e.g. 20GiB, 512MB, 1000000)\n",
+                   text->c_str());
+      return app::exit_usage;
+    }
+    *target = *bytes;
   }
   if (progress) scan.progress = app::progress_mode::always;
   if (no_progress) scan.progress = app::progress_mode::never;

@@ -16,6 +16,8 @@
 #include "ouiscan/app/vendor_db.h"
 #include "ouiscan/filter/bpf_filter.h"
 #include "ouiscan/live/live_capture.h"
+#include "ouiscan/s3/client.h"
+#include "ouiscan/s3/object_stream.h"
 
 namespace ouiscan::app {
 namespace {
@@ -109,6 +111,96 @@ void warn_input(const pipeline::input_report& r, std::size_t addresses_so_far) {
   std::fputc('\n', stderr);
 }
 
+// s3:// inputs: settings resolved and the client made on first use, so that runs without S3
+// never look for credentials.
+class remote_inputs {
+ public:
+  explicit remote_inputs(const s3::overrides& o) : overrides_(o) {}
+
+  // Objects under a prefix that look like captures, or the one object named.
+  std::vector<std::string> expand(const std::string& uri) {
+    const auto loc = s3::parse_uri(uri);
+    if (!loc)
+      return fail(fmt::format("{}: not an s3://bucket/key address", uri)),
+             std::vector<std::string>{};
+    if (!loc->is_prefix()) return {uri};
+    if (!ready()) return {};
+    auto listed = client_->list(*loc);
+    if (auto* f = std::get_if<s3::failure>(&listed))
+      return fail(f->message), std::vector<std::string>{};
+    std::vector<std::string> out;
+    for (const auto& o : std::get<std::vector<s3::object_info>>(listed)) {
+      const s3::location object{loc->bucket, o.key};
+      if (s3::looks_like_capture(*client_, object, o)) out.push_back(object.uri());
+    }
+    if (out.empty()) fail(fmt::format("{}: no captures under this prefix", uri));
+    return out;
+  }
+
+  core::result<io::input> open(const std::string& uri) {
+    const auto loc = s3::parse_uri(uri);
+    if (!loc) return fail(fmt::format("{}: not an s3://bucket/key address", uri));
+    if (!ready()) return core::error{core::errc::remote_error, 0, 0, 0};
+    auto opened = s3::open_object(client_, *loc);
+    if (auto* f = std::get_if<s3::failure>(&opened)) {
+      failure_ = f->message;
+      return core::error{f->kind == s3::failure_kind::changed ? core::errc::remote_changed
+                                                              : core::errc::remote_error,
+                         0, 0, static_cast<int>(f->status)};
+    }
+    return std::get<io::input>(std::move(opened));
+  }
+
+  [[nodiscard]] const std::string& last_failure() const noexcept { return failure_; }
+
+ private:
+  bool ready() {
+    if (client_) return true;
+    auto resolved = s3::resolve(overrides_, s3::system_environment);
+    if (auto* why = std::get_if<std::string>(&resolved)) {
+      failure_ = *why;
+      return false;
+    }
+    client_ = std::make_shared<s3::client>(std::get<s3::settings>(std::move(resolved)));
+    return true;
+  }
+  core::error fail(std::string message) {
+    failure_ = std::move(message);
+    return core::error{core::errc::remote_error, 0, 0, 0};
+  }
+
+  s3::overrides overrides_;
+  std::shared_ptr<s3::client> client_;
+  std::string failure_;
+};
+
+// The inputs to scan, in order: local paths as given, s3:// prefixes replaced by their captures.
+// A prefix that cannot be listed is reported like an input that cannot be opened.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs,
+                                       remote_inputs& remote,
+                                       std::vector<pipeline::input_report>& reports, int& code) {
+  std::vector<std::string> out;
+  for (const std::string& path : inputs) {
+    if (!s3::is_s3_uri(path)) {
+      out.push_back(path);
+      continue;
+    }
+    auto objects = remote.expand(path);
+    if (objects.empty()) {
+      pipeline::input_report r;
+      r.name = path;
+      r.error = core::error{core::errc::remote_error, 0, 0, 0};
+      r.error_detail = remote.last_failure();
+      fmt::print(stderr, "ouiscan: {}\n", r.error_detail);
+      reports.push_back(std::move(r));
+      code = exit_io_error;
+      continue;
+    }
+    out.insert(out.end(), objects.begin(), objects.end());
+  }
+  return out;
+}
+
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int /*signal*/) { g_interrupted.store(true); }
 
@@ -186,14 +278,20 @@ int run(const run_options& options) {
     const int rc = scan_live(options, scanner, reports);
     if (rc != exit_ok) return rc;
   }
-  for (const std::string& path : options.inputs) {
-    auto in = io::open_input(path);
+  remote_inputs remote(options.s3);
+  for (const std::string& path : expand_inputs(options.inputs, remote, reports, code)) {
+    auto in = s3::is_s3_uri(path) ? remote.open(path) : io::open_input(path);
     if (!in) {
       pipeline::input_report r;
       r.name = path == "-" ? "<stdin>" : path;
       r.error = in.error();
-      fmt::print(stderr, "ouiscan: {}: cannot open: {}\n", r.name,
-                 std::strerror(in.error().sys_errno));
+      if (s3::is_s3_uri(path)) {
+        r.error_detail = remote.last_failure();
+        fmt::print(stderr, "ouiscan: {}\n", r.error_detail);
+      } else {
+        fmt::print(stderr, "ouiscan: {}: cannot open: {}\n", r.name,
+                   std::strerror(in.error().sys_errno));
+      }
       reports.push_back(std::move(r));
       code = exit_io_error;
       continue;

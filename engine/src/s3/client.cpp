@@ -185,7 +185,7 @@ io::http_call client::signed_call(const std::string& method, const location& loc
 failure client::describe(const location& loc, const io::http_reply& reply,
                          std::string_view body) const {
   failure f;
-  f.status = reply.status;
+  f.status = reply.transport_ok ? reply.status : 0;
   const std::string where = loc.uri();
   if (!reply.transport_ok) {
     f.kind = failure_kind::unavailable;

@@ -13,6 +13,7 @@
 
 #include "ouiscan/report/inventory.h"
 #include "ouiscan/report/vendor.h"
+#include "ouiscan/s3/config.h"
 
 namespace ouiscan::app {
 
@@ -27,7 +28,7 @@ enum exit_code : int {
 enum class progress_mode : std::uint8_t { automatic, always, never };
 
 struct run_options {
-  std::vector<std::string> inputs;  // "-" is standard input
+  std::vector<std::string> inputs;  // "-" is standard input; s3://bucket/key or s3://bucket/prefix/
   report::format output_format = report::format::table;
   std::string output_path;  // empty: standard output
   unsigned threads = 0;     // 0: all cores
@@ -42,6 +43,7 @@ struct run_options {
   double duration_s = 0;          // live: stop after this long (0: until Ctrl-C or --count)
   std::uint64_t count = 0;        // live: stop after this many frames
   std::string write_path;         // live: also write the captured frames as pcapng
+  s3::overrides s3;               // endpoint, region, CA file, size limit, parts for s3:// inputs
 };
 
 // Scans the inputs and writes the inventory (the default command).

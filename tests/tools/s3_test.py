@@ -1,0 +1,419 @@
+#!/usr/bin/env python3
+"""S3 input end to end: ouiscan against s3rver (a real S3-compatible server on 127.0.0.1,
+started here) behind a small fault-injecting proxy of our own, which also supplies what s3rver
+lacks: If-Match (412 when the ETag changed).
+
+Usage: s3_test.py OUISCAN REPO_DIR [CORPUS_DIR]
+Expected answers come from ouiscan's scan of the same bytes as local files (the engine's own
+conformance is tested against tshark elsewhere) and from the faults this script injects.
+"""
+import http.client
+import http.server
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+OUISCAN, REPO = sys.argv[1], sys.argv[2]
+CORPUS = sys.argv[3] if len(sys.argv) > 3 else ""
+SECRET = "s3cr3t-never-in-any-log"
+failures = []
+
+
+def check(what, ok, detail=""):
+    if ok:
+        print(f"ok   {what}")
+    else:
+        print(f"FAIL {what} {detail}")
+        failures.append(what)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, proc, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("s3rver exited early")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("s3rver did not start")
+
+
+class Upstream:
+    """s3rver, with anonymous PUT/HEAD for setting up objects."""
+
+    def __init__(self, workdir):
+        binary = os.path.join(REPO, "node_modules", ".bin", "s3rver")
+        if not os.path.exists(binary):
+            print(f"s3rver not installed ({binary}); run `npm ci` in {REPO} (tools/build.sh does)")
+            sys.exit(1)
+        self.port = free_port()
+        # s3rver 3.7.1 makes continuation tokens with DES, which Node 20's OpenSSL 3 keeps in
+        # its legacy provider.
+        env = dict(os.environ, NODE_OPTIONS="--openssl-legacy-provider")
+        self.proc = subprocess.Popen(
+            [binary, "-d", os.path.join(workdir, "s3rver"), "-a", "127.0.0.1", "-p",
+             str(self.port), "-s"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        wait_for_port(self.port, self.proc)
+        self.request("PUT", "/bkt")
+
+    def request(self, method, path, body=None, headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
+
+    def put(self, key, data):
+        status, _, _ = self.request("PUT", "/bkt/" + urllib.parse.quote(key, safe="/"), data)
+        assert status == 200, (key, status)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+class Faults:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.log = []                # (method, path, headers) of every request
+        self.unavailable = 0         # answer the next N requests with 503 SlowDown
+        self.cut_after = None        # send only this many body bytes of ranged GETs, then RST
+        self.cuts = 0                # ... for the next N ranged GETs (a big N: always)
+        self.cut_from = 0            # ... whose range starts at or after this offset
+        self.replace = None          # (after_n_gets, key, new_bytes): swap the object mid-scan
+        self.gets = 0
+        self.region = None           # answer every request as S3 does for a bucket elsewhere
+
+
+class Proxy(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def make_handler(upstream, faults):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def reply(self, status, headers, body=b""):
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def error_xml(self, status, code, message, extra=None):
+            body = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code>"
+                    f"<Message>{message}</Message></Error>").encode()
+            self.reply(status, dict({"Content-Type": "application/xml"}, **(extra or {})), body)
+
+        def handle_any(self):
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            with faults.lock:
+                faults.log.append((self.command, self.path, headers, time.time()))
+                unavailable = faults.unavailable > 0
+                if unavailable:
+                    faults.unavailable -= 1
+                region = faults.region
+            if region:
+                return self.error_xml(301, "PermanentRedirect", "use the right endpoint",
+                                      {"x-amz-bucket-region": region})
+            if unavailable:
+                return self.error_xml(503, "SlowDown", "Please reduce your request rate.")
+            path = self.path
+            if self.command == "GET" and "if-match" in headers:
+                status, h, _ = upstream.request("HEAD", path.split("?")[0])
+                if status == 200 and h.get("etag") != headers["if-match"]:
+                    return self.error_xml(412, "PreconditionFailed",
+                                          "At least one of the pre-conditions you specified did not hold")
+            forward = {k: v for k, v in headers.items() if k in ("range",)}
+            status, h, body = upstream.request(self.command, path, None, forward)
+            out_headers = {k: v for k, v in h.items()
+                           if k in ("etag", "content-range", "content-type", "last-modified",
+                                    "accept-ranges")}
+            with faults.lock:
+                cut = None
+                start = int(headers.get("range", "bytes=0-").split("=")[1].split("-")[0] or 0)
+                if self.command == "GET" and "range" in headers and faults.cuts > 0 \
+                        and faults.cut_after is not None and status in (200, 206) \
+                        and start >= faults.cut_from:
+                    faults.cuts -= 1
+                    cut = faults.cut_after
+                if self.command == "GET" and status in (200, 206):
+                    faults.gets += 1
+                    if faults.replace and faults.gets == faults.replace[0]:
+                        _, key, data = faults.replace
+                        upstream.put(key, data)
+            if self.command == "HEAD":
+                # s3rver's HEAD carries the object's length; keep it.
+                self.send_response(status)
+                for k, v in out_headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", h.get("content-length", "0"))
+                self.end_headers()
+                return
+            if cut is not None:
+                self.send_response(status)
+                for k, v in out_headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[:cut])
+                self.wfile.flush()
+                # An abortive close: the client sees a reset in the middle of the body.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
+                return
+            self.reply(status, out_headers, body)
+
+        do_GET = handle_any
+        do_HEAD = handle_any
+
+    return Handler
+
+
+def run(args, env_extra=None, endpoint=None):
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": HOME,
+           "AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": SECRET}
+    env.update(env_extra or {})
+    env = {k: v for k, v in env.items() if v is not None}
+    cmd = [OUISCAN, "--no-progress"]
+    if endpoint is not False:
+        cmd += ["--s3-endpoint", endpoint or PROXY_URL]
+    p = subprocess.run(cmd + args, env=env, capture_output=True, text=True, timeout=600)
+    leaked = SECRET in p.stdout or SECRET in p.stderr
+    if leaked:
+        check("the secret key never appears in output", False, " ".join(args))
+    return p
+
+
+def inventory(stdout):
+    doc = json.loads(stdout)
+    return doc["addresses"], doc["summary"]["inputs"]
+
+
+def comparable(inputs, rename):
+    out = []
+    for i in inputs:
+        j = {k: i.get(k) for k in ("format", "compression", "size", "bytes_read", "records",
+                                   "frames", "status")}
+        j["name"] = rename(i["name"])
+        if "error" in i:
+            j["error"] = {k: i["error"][k] for k in ("code", "offset", "record")}
+        out.append(j)
+    return out
+
+
+def main():
+    global HOME, PROXY_URL
+    work = tempfile.mkdtemp(prefix="ouiscan-s3-test-")
+    HOME = work
+    upstream = Upstream(work)
+    faults = Faults()
+    proxy = Proxy(("127.0.0.1", 0), make_handler(upstream, faults))
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    PROXY_URL = f"http://127.0.0.1:{proxy.server_address[1]}"
+    try:
+        tests(upstream, faults)
+    finally:
+        proxy.shutdown()
+        upstream.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{len(failures)} failed")
+    return 1 if failures else 0
+
+
+def tests(upstream, faults):
+    data_dir = os.path.join(REPO, "tests", "data")
+    sample = open(os.path.join(data_dir, "sample.pcapng"), "rb").read()
+    small_parts = ["--s3-part-size", "64KiB", "--s3-parts", "3"]
+
+    # 1. Every corpus capture (or, without the corpus, the bundled sample) through S3 equals the
+    # scan of the local file: same inventory, same per-input verdicts. Small parts make the
+    # larger captures span several ranged GETs.
+    local = []
+    if CORPUS and os.path.isdir(os.path.join(CORPUS, "captures")):
+        root = os.path.join(CORPUS, "captures")
+        for d, _, files in sorted(os.walk(root)):
+            for f in sorted(files):
+                local.append(os.path.join(d, f))
+    else:
+        print("skip the corpus comparison: no corpus at", CORPUS, "(using the bundled sample)")
+        local = [os.path.join(data_dir, "sample.pcapng")]
+    keys = {}
+    for path in local:
+        key = "corpus/" + os.path.relpath(path, os.path.dirname(os.path.dirname(path)))
+        upstream.put(key, open(path, "rb").read())
+        keys["s3://bkt/" + key] = path
+    ours = run(["-f", "json"] + small_parts + list(keys))
+    theirs = run(["-f", "json"] + list(keys.values()), endpoint=False)
+    check(f"{len(keys)} captures: same exit code through S3 ({ours.returncode}) as local "
+          f"({theirs.returncode})", ours.returncode == theirs.returncode, ours.stderr[-500:])
+    a_s3, in_s3 = inventory(ours.stdout)
+    a_local, in_local = inventory(theirs.stdout)
+    check(f"{len(keys)} captures: same {len(a_local)} addresses with the same statistics",
+          a_s3 == a_local)
+    check(f"{len(keys)} captures: same per-input format, sizes, frames and faults",
+          comparable(in_s3, lambda n: keys.get(n, n)) == comparable(in_local, lambda n: n),
+          str([x for x, y in zip(comparable(in_s3, lambda n: keys.get(n, n)),
+                                 comparable(in_local, lambda n: n)) if x != y][:2]))
+
+    # 2. Compressed objects are recognised by their magic, not their names.
+    import gzip
+    upstream.put("z/sample-no-extension", gzip.compress(sample))
+    p = run(["-f", "json", "s3://bkt/z/sample-no-extension"])
+    _, inputs = inventory(p.stdout)
+    check("a gzip object without extension is decompressed",
+          p.returncode == 0 and inputs[0]["compression"] == "gzip" and inputs[0]["frames"] == 170,
+          p.stderr)
+
+    # 3. A prefix with more than 1000 keys: ListObjectsV2 continuation. Objects named like
+    # captures count by name; others only with a capture's magic.
+    tiny = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1) + \
+        struct.pack("<IIII", 1, 0, 14, 14) + bytes.fromhex("ffffffffffff0200000000010800")
+    for i in range(1003):
+        upstream.put(f"many/{i:04d}.pcap", tiny)
+    upstream.put("many/readme.txt", b"not a capture")
+    upstream.put("many/raw-no-extension", tiny)
+    faults.reset()
+    p = run(["-f", "json", "s3://bkt/many/"])
+    _, inputs = inventory(p.stdout)
+    lists = [e for e in faults.log if e[0] == "GET" and "list-type=2" in e[1]]
+    check("a prefix of 1005 objects lists in pages and keeps the 1004 captures",
+          p.returncode == 0 and len(inputs) == 1004 and len(lists) >= 2,
+          f"rc={p.returncode} inputs={len(inputs)} list calls={len(lists)} {p.stderr[-300:]}")
+    check("continuation tokens are sent", any("continuation-token=" in e[1] for e in lists))
+
+    # 4. Requests are signed (SigV4 with x-amz-content-sha256), ranged, and pinned to the ETag.
+    faults.reset()
+    p = run(["-f", "json"] + small_parts + ["s3://bkt/z/sample-no-extension"])
+    gets = [e for e in faults.log if e[0] == "GET"]
+    check("every request is signed for s3 and carries the payload hash",
+          all(e[2].get("authorization", "").startswith("AWS4-HMAC-SHA256 Credential=S3RVER/")
+              and "x-amz-content-sha256" in e[2] for e in faults.log))
+    check("every GET is ranged and carries If-Match",
+          gets and all("range" in e[2] and "if-match" in e[2] for e in gets))
+
+    # 5. 503 SlowDown bursts are retried with backoff; the result is unchanged.
+    big = open(local[0], "rb").read() if len(local) == 1 else sample
+    faults.reset()
+    faults.unavailable = 4
+    p = run(["-f", "json"] + small_parts + ["s3://bkt/z/sample-no-extension"])
+    _, inputs = inventory(p.stdout)
+    check("a burst of 4 x 503 SlowDown is retried", p.returncode == 0 and inputs[0]["frames"] == 170,
+          p.stderr)
+
+    # 6. Resets in the middle of a body: only the rest of the range is asked for again.
+    upstream.put("reset/sample.pcapng", sample)
+    faults.reset()
+    faults.cut_after, faults.cuts = 1000, 3
+    p = run(["-f", "json", "--s3-part-size", "64KiB", "s3://bkt/reset/sample.pcapng"])
+    a, inputs = inventory(p.stdout)
+    ranges = [e[2]["range"] for e in faults.log if e[0] == "GET"]
+    check("three resets mid-body are survived", p.returncode == 0 and inputs[0]["frames"] == 170,
+          p.stderr)
+    check("a broken range resumes where it stopped",
+          ranges[:2] == ["bytes=0-38939", "bytes=1000-38939"], str(ranges[:4]))
+
+    # 7. A part that never arrives (every attempt reset before its first byte): a clear error,
+    # exit 3, and the addresses of the parts before it kept. The capture: 20,000 frames, each
+    # from its own address, in 1.5 MB (24 parts of 64 KiB).
+    frames = b"".join(struct.pack("<IIII", 1, i, 60, 60) + b"\xff" * 6 +
+                      struct.pack(">HI", 0x0200, i) + b"\x08\x00" + b"\0" * 46
+                      for i in range(20000))
+    many = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1) + frames
+    upstream.put("big/many.pcap", many)
+    faults.reset()
+    faults.cut_after, faults.cuts, faults.cut_from = 0, 10**6, 10 * 65536
+    p = run(["-f", "json", "--s3-part-size", "64KiB", "--s3-parts", "2", "s3://bkt/big/many.pcap"])
+    a, inputs = inventory(p.stdout)
+    check("endless resets: exit 3 with the input marked io_error",
+          p.returncode == 3 and inputs[0]["status"] == "io_error", f"rc={p.returncode}")
+    whole_frames = (10 * 65536 - 24) // 76  # records wholly inside the first ten parts
+    check("endless resets: the frames of the first ten parts are kept",
+          whole_frames <= inputs[0]["frames"] <= whole_frames + 1 and len(a) >= whole_frames,
+          str(inputs[0]))
+    check("endless resets: the message names the object and the byte",
+          "s3://bkt/big/many.pcap" in p.stderr and "at byte 655360" in p.stderr, p.stderr)
+
+    # 8. An object replaced mid-scan: 412 from If-Match, reported, not garbage.
+    upstream.put("swap/many.pcap", many)
+    faults.reset()
+    faults.replace = (3, "swap/many.pcap", many[:-76])
+    p = run(["-f", "json", "--s3-part-size", "64KiB", "--s3-parts", "1",
+             "s3://bkt/swap/many.pcap"])
+    faults.replace = None
+    _, inputs = inventory(p.stdout)
+    check("an object replaced mid-scan is an error (HTTP 412), exit 3",
+          p.returncode == 3 and "changed during the scan" in p.stderr
+          and inputs[0]["status"] == "io_error" and inputs[0]["frames"] > 0, p.stderr)
+
+    # 9. --max-bytes is enforced before any body byte, by option and by environment.
+    faults.reset()
+    p = run(["--max-bytes", "10KB", "s3://bkt/reset/sample.pcapng"])
+    check("--max-bytes refuses the object with sizes named, exit 3",
+          p.returncode == 3 and "38940 bytes is over the limit of 10000 bytes" in p.stderr,
+          p.stderr)
+    check("--max-bytes: no GET was sent", not [e for e in faults.log if e[0] == "GET"])
+    p = run(["s3://bkt/reset/sample.pcapng"], {"OUISCAN_MAX_BYTES": "1KiB"})
+    check("OUISCAN_MAX_BYTES is honoured", p.returncode == 3 and "limit of 1024" in p.stderr)
+
+    # 10. Clear one-line errors: missing key, missing bucket, missing credentials, wrong region,
+    # denied. Local files and S3 objects mix in one run.
+    p = run(["s3://bkt/no/such.pcap", os.path.join(data_dir, "sample.pcapng")])
+    check("a missing key: one line naming it, the local file still scanned, exit 3",
+          p.returncode == 3 and "s3://bkt/no/such.pcap: not found (HTTP 404" in p.stderr
+          and "170 frames" in p.stdout, p.stderr)
+    p = run(["s3://nosuchbucket/x.pcap"])
+    check("a missing bucket: exit 3", p.returncode == 3 and "s3://nosuchbucket/x.pcap" in p.stderr)
+    p = run(["s3://bkt/reset/sample.pcapng"],
+            {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None})
+    check("missing credentials: exit 3 and says where they were sought",
+          p.returncode == 3 and "no AWS credentials" in p.stderr, p.stderr)
+    faults.region = "eu-west-1"
+    p = run(["s3://bkt/reset/sample.pcapng"])
+    faults.region = None
+    check("a bucket in another region: says which", p.returncode == 3 and
+          "in region eu-west-1, not us-east-1" in p.stderr, p.stderr)
+    p = run(["s3://bkt/reset/sample.pcapng"], {"AWS_ACCESS_KEY_ID": "NOT-A-KEY"}, 
+            f"http://127.0.0.1:{upstream.port}")
+    check("denied (s3rver refuses an unknown key id): exit 3, access denied",
+          p.returncode == 3 and "access denied (HTTP 403" in p.stderr, p.stderr)
+
+    # 11. Credentials from a shared credentials file and a named profile.
+    os.makedirs(os.path.join(HOME, ".aws"), exist_ok=True)
+    with open(os.path.join(HOME, ".aws", "credentials"), "w") as f:
+        f.write(f"[forensics]\naws_access_key_id = S3RVER\naws_secret_access_key = {SECRET}\n")
+    p = run(["s3://bkt/reset/sample.pcapng"], {"AWS_ACCESS_KEY_ID": None,
+                                                "AWS_SECRET_ACCESS_KEY": None,
+                                                "AWS_PROFILE": "forensics"})
+    check("AWS_PROFILE reads ~/.aws/credentials", p.returncode == 0, p.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
