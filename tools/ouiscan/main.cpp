@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
   cli.add_option("--max-bytes", max_bytes,
                  "refuse S3 objects larger than this, before downloading (e.g. 20GiB; "
                  "default: OUISCAN_MAX_BYTES, else no limit)");
-  cli.add_option("--s3-part-size", part_size, "bytes per ranged GET (default 8MiB)");
-  cli.add_option("--s3-parts", scan.s3.parts_in_flight, "ranged GETs in flight (default 8)");
+  cli.add_option("--s3-part-size", part_size, "bytes per ranged GET (default 16MiB)");
+  cli.add_option("--s3-parts", scan.s3.parts_in_flight, "ranged GETs in flight (default 4)");
   cli.set_version_flag("-V,--version", "ouiscan 0.1.0");
 
   auto* look = cli.add_subcommand("lookup", "vendor and class of addresses or prefixes");

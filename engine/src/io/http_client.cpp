@@ -110,6 +110,9 @@ http_reply http_session::perform(const http_call& call) {
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   if (options_.accept_compressed) curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+  if (options_.receive_buffer_bytes > 0) {
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, options_.receive_buffer_bytes);
+  }
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout_s * 1000));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout_s * 1000));

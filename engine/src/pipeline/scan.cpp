@@ -37,8 +37,9 @@ double since(clock::time_point t) {
   return std::chrono::duration<double>(clock::now() - t).count();
 }
 
-// Cuts an input into chunks of whole records: straight out of the mapping, or copied out of a
-// bounded read buffer when the input is a stream.
+// Cuts an input into chunks of whole records: straight out of the mapping, or, for a stream,
+// read straight into the work item's own buffer (the partial record after a cut is carried to
+// the next one), so that stream bytes are copied once, by the stream itself.
 class chunk_reader {
  public:
   chunk_reader(io::input& in, std::size_t chunk_bytes, std::atomic<std::uint64_t>* progress)
@@ -50,51 +51,60 @@ class chunk_reader {
   }
 
   // Fills w with the next chunk; false at the end of the input or at a fault (see error()).
-  bool next(work& w) {
-    std::size_t want = target_;
-    for (;;) {
-      if (!in_.mapped) fill(want);
-      const core::bytes avail = window();
-      auto cut = framer_.next(avail, eof_, target_);
-      if (!cut) {
-        stop(cut.error());
-        return false;
-      }
-      if (cut->length > 0) {
-        const core::bytes chunk = avail.subspan(cut->skip, cut->length);
-        if (in_.mapped) {
-          w.data = chunk;
-        } else {
-          w.owned.assign(chunk.begin(), chunk.end());
-          w.data = w.owned;
-        }
-        w.section = framer_.section();
-        consume(cut->skip + cut->length);
-        return true;
-      }
-      consume(cut->skip);
-      if (cut->done || eof_) {
-        if (stream_error_) stop(*stream_error_);
-        return false;
-      }
-      want = std::max(cut->need, target_);
-    }
-  }
+  bool next(work& w) { return in_.mapped ? next_mapped(w) : next_streamed(w); }
 
   [[nodiscard]] const std::optional<core::error>& error() const noexcept { return error_; }
   [[nodiscard]] const capture::framer& framer() const noexcept { return framer_; }
 
  private:
-  core::bytes window() const noexcept {
-    if (in_.mapped) return all_.subspan(pos_);
-    return core::bytes(buf_.data() + begin_, end_ - begin_);
+  bool next_mapped(work& w) {
+    const core::bytes avail = all_.subspan(pos_);
+    auto cut = framer_.next(avail, true, target_);
+    if (!cut) {
+      stop(cut.error());
+      return false;
+    }
+    pos_ += cut->skip + cut->length;
+    if (progress_ != nullptr) progress_->store(pos_, std::memory_order_relaxed);
+    if (cut->length == 0) return false;  // the whole input is there: nothing more will come
+    w.data = avail.subspan(cut->skip, cut->length);
+    w.section = framer_.section();
+    return true;
   }
-  void consume(std::size_t n) noexcept {
-    if (in_.mapped) {
-      pos_ += n;
-      if (progress_ != nullptr) progress_->store(pos_, std::memory_order_relaxed);
-    } else {
-      begin_ += n;
+
+  // The work item's buffer holds the bytes carried over from the previous cut, then what is
+  // read; a cut leaves its chunk there and carries the rest on. Memory stays bounded: a buffer
+  // holds at most a chunk target or one record (capped by capture::max_record_bytes).
+  bool next_streamed(work& w) {
+    std::vector<std::byte>& b = w.owned;
+    std::size_t have = carry_.size();
+    if (b.size() < std::max(have, target_)) b.resize(std::max(have, target_));
+    std::memcpy(b.data(), carry_.data(), have);
+    carry_.clear();
+    std::size_t want = target_;
+    for (;;) {
+      have = fill(b, have, want);
+      const core::bytes avail(b.data(), have);
+      auto cut = framer_.next(avail, eof_, target_);
+      if (!cut) {
+        stop(cut.error());
+        return false;
+      }
+      const std::size_t used = cut->skip + cut->length;
+      if (cut->length > 0) {
+        carry_.assign(b.begin() + static_cast<std::ptrdiff_t>(used),
+                      b.begin() + static_cast<std::ptrdiff_t>(have));
+        w.data = avail.subspan(cut->skip, cut->length);
+        w.section = framer_.section();
+        return true;
+      }
+      std::memmove(b.data(), b.data() + used, have - used);
+      have -= used;
+      if (cut->done || eof_) {
+        if (stream_error_) stop(*stream_error_);
+        return false;
+      }
+      want = std::max(cut->need, target_);
     }
   }
   // A read fault ends the input, but the records already buffered are used first; the stream's
@@ -111,32 +121,25 @@ class chunk_reader {
     }
   }
 
-  // Reads until `want` bytes are buffered or the stream ends. Memory stays bounded: the buffer
-  // holds at most one chunk target or one record (capped by capture::max_record_bytes).
-  void fill(std::size_t want) {
-    if (end_ - begin_ >= want || eof_) return;
-    if (begin_ > 0) {
-      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-      end_ -= begin_;
-      begin_ = 0;
-    }
-    if (buf_.size() < want) buf_.resize(std::max(want, 2 * target_));
-    while (end_ < want) {
-      auto n = in_.stream->read(std::span(buf_.data() + end_, buf_.size() - end_));
+  // Reads into b after its first `have` bytes until `want` bytes are there or the stream ends;
+  // returns how many bytes b then holds.
+  std::size_t fill(std::vector<std::byte>& b, std::size_t have, std::size_t want) {
+    if (b.size() < want) b.resize(want);
+    while (have < want && !eof_) {
+      auto n = in_.stream->read(std::span(b.data() + have, want - have));
       if (progress_ != nullptr) {
         progress_->store(in_.stream->raw_bytes_read(), std::memory_order_relaxed);
       }
       if (!n) {
         stream_error_ = n.error();
         eof_ = true;
-        return;
-      }
-      if (*n == 0) {
+      } else if (*n == 0) {
         eof_ = true;
-        return;
+      } else {
+        have += *n;
       }
-      end_ += *n;
     }
+    return have;
   }
 
   io::input& in_;
@@ -145,9 +148,7 @@ class chunk_reader {
   std::atomic<std::uint64_t>* progress_;
   core::bytes all_;
   std::size_t pos_ = 0;
-  std::vector<std::byte> buf_;
-  std::size_t begin_ = 0;
-  std::size_t end_ = 0;
+  std::vector<std::byte> carry_;  // streams: the bytes after the last cut
   bool eof_ = false;
   std::optional<core::error> error_;
   std::optional<core::error> stream_error_;

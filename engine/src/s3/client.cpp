@@ -140,6 +140,7 @@ io::http_options client::http_options() const {
   o.low_speed_window_s = std::min(settings_.timeout_s, 20.0);
   o.follow_redirects = false;
   o.accept_compressed = false;
+  o.receive_buffer_bytes = 512 * 1024;  // fewer, larger reads for multi-megabyte parts
   return o;
 }
 

@@ -31,6 +31,7 @@ struct http_options {
   double backoff_s = 1.0;          // first retry delay; doubles each time, with jitter
   bool follow_redirects = true;   // S3 answers a wrong region with a redirect to report, not follow
   bool accept_compressed = true;  // ask for gzip transfer encoding (not for byte ranges)
+  long receive_buffer_bytes = 0;  // libcurl's receive buffer (0: its default of 16 KiB)
 };
 
 struct http_request {

@@ -50,8 +50,9 @@ struct settings {
   bool path_style = false;      // custom endpoints: http://host/bucket/key
   std::string ca_file;          // trust this CA bundle (tests, private endpoints)
   std::uint64_t max_bytes = 0;  // 0: no limit; otherwise larger objects are refused before GET
-  std::uint64_t part_bytes = 8U << 20;
-  unsigned parts_in_flight = 8;
+  // Chosen by bench/s3_compare.sh (docs/performance.md): on loopback more parts only contend.
+  std::uint64_t part_bytes = 16U << 20;
+  unsigned parts_in_flight = 4;
   unsigned retries = 5;    // extra attempts per request on 5xx, 429, resets, timeouts
   double backoff_s = 0.2;  // first retry delay (doubles, with jitter)
   double timeout_s = 60;   // per request attempt

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Scanning a capture straight from an S3-compatible server on loopback (s3rver, started here)
+# against one plain single-stream GET of the same object (curl to /dev/null) and against
+# download-then-scan, interleaved and repeated; prints medians and ratios.
+#
+#   bench/s3_compare.sh [BUILD_DIR] [RUNS]         (default build/release, 3 runs)
+#   CAPTURE=/path/to/1g.pcap PARTS="8MiB:8 16MiB:4" bench/s3_compare.sh
+set -euo pipefail
+build=${1:-build/release}
+runs=${2:-3}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+data=${DATA_DIR:-/tmp/ouiscan-bench}
+mkdir -p "$data"
+capture=${CAPTURE:-$data/imix-1g.pcap}
+if [ ! -f "$capture" ]; then
+  echo "generating $capture (1 GiB, IMIX, 20,000 hosts)" >&2
+  "$build/tools/gen_pcap" -o "$capture" -s 1073.74 --seed 1 --hosts 20000 --zipf 1.0
+fi
+work=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+NODE_OPTIONS=--openssl-legacy-provider "$repo/node_modules/.bin/s3rver" -d "$work/s3" \
+  -a 127.0.0.1 -p "$port" -s >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.2; done
+curl -s -X PUT "http://127.0.0.1:$port/bench" >/dev/null
+curl -s -X PUT --data-binary "@$capture" "http://127.0.0.1:$port/bench/capture.pcap" >/dev/null
+export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+url="http://127.0.0.1:$port/bench/capture.pcap"
+declare -A cmd=(
+  [curl_single_get]="curl -s -o /dev/null $url"
+  [download_then_scan]="curl -s -o $work/copy.pcap $url && $build/tools/ouiscan -q -f json -o /dev/null $work/copy.pcap; rm -f $work/copy.pcap"
+)
+order=(curl_single_get download_then_scan)
+export AWS_ENDPOINT_URL_S3=http://127.0.0.1:$port
+cmd[reader_only_default]="$build/bench/s3_read s3://bench/capture.pcap >/dev/null"
+cmd[ouiscan_s3_default]="$build/tools/ouiscan -q -f json -o /dev/null s3://bench/capture.pcap"
+order+=(reader_only_default ouiscan_s3_default)
+for p in ${PARTS:-8MiB:8 64MiB:2}; do
+  name="ouiscan_s3_${p/:/x}"
+  cmd[$name]="$build/tools/ouiscan -q -f json -o /dev/null --s3-part-size ${p%%:*} --s3-parts ${p##*:} s3://bench/capture.pcap"
+  order+=("$name")
+done
+declare -A times
+for ((i = 0; i < runs; i++)); do
+  for name in "${order[@]}"; do
+    start=$(date +%s.%N)
+    bash -c "${cmd[$name]}"
+    end=$(date +%s.%N)
+    times[$name]+="$(echo "$end - $start" | bc) "
+  done
+done
+size=$(stat -c %s "$capture")
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+base=$(echo "${times[curl_single_get]}" | median)
+echo "capture: $capture ($size bytes), $runs runs each, interleaved; s3rver $(node -v) on loopback"
+printf "%-28s %9s %9s %12s\n" approach median_s MB/s x_single_get
+for name in "${order[@]}"; do
+  m=$(echo "${times[$name]}" | median)
+  printf "%-28s %9.2f %9.0f %12.2f\n" "$name" "$m" "$(echo "$size / $m / 1000000" | bc -l)" \
+    "$(echo "$m / $base" | bc -l)"
+done

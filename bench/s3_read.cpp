@@ -1,0 +1,43 @@
+// Drains an S3 object through ouiscan's parallel ranged reader without parsing it: the
+// download half of `ouiscan s3://...`, for bench/s3_compare.sh.
+// Usage: s3_read s3://bucket/key   (settings from the environment, as ouiscan reads them)
+#include <cstdio>
+#include <memory>
+#include <variant>
+#include <vector>
+
+#include "ouiscan/s3/object_stream.h"
+
+int main(int argc, char** argv) {
+  using namespace ouiscan;  // NOLINT(google-build-using-namespace): a short main
+  const auto loc = argc == 2 ? s3::parse_uri(argv[1]) : std::nullopt;
+  if (!loc) {
+    std::fputs("usage: s3_read s3://bucket/key\n", stderr);
+    return 2;
+  }
+  auto settings = s3::resolve({}, s3::system_environment);
+  if (auto* why = std::get_if<std::string>(&settings)) {
+    std::fprintf(stderr, "s3_read: %s\n", why->c_str());
+    return 3;
+  }
+  auto c = std::make_shared<s3::client>(std::get<s3::settings>(std::move(settings)));
+  auto opened = s3::open_object(c, *loc);
+  if (auto* f = std::get_if<s3::failure>(&opened)) {
+    std::fprintf(stderr, "s3_read: %s\n", f->message.c_str());
+    return 3;
+  }
+  io::input& in = std::get<io::input>(opened);
+  std::vector<std::byte> buf(1 << 20);
+  std::uint64_t total = 0;
+  for (;;) {
+    auto n = in.stream->read(buf);
+    if (!n) {
+      std::fprintf(stderr, "s3_read: %s\n", in.stream->error_detail().c_str());
+      return 3;
+    }
+    if (*n == 0) break;
+    total += *n;
+  }
+  std::printf("%llu bytes\n", static_cast<unsigned long long>(total));
+  return 0;
+}
