@@ -7,19 +7,16 @@ Usage: s3_test.py OUISCAN REPO_DIR [CORPUS_DIR]
 Expected answers come from ouiscan's scan of the same bytes as local files (the engine's own
 conformance is tested against tshark elsewhere) and from the faults this script injects.
 """
-import http.client
-import http.server
+import gzip
 import json
 import os
 import shutil
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-import urllib.parse
+
+from s3_fixture import Faults, Upstream, start_proxy
 
 OUISCAN, REPO = sys.argv[1], sys.argv[2]
 CORPUS = sys.argv[3] if len(sys.argv) > 3 else ""
@@ -33,168 +30,6 @@ def check(what, ok, detail=""):
     else:
         print(f"FAIL {what} {detail}")
         failures.append(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, proc, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("s3rver exited early")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("s3rver did not start")
-
-
-class Upstream:
-    """s3rver, with anonymous PUT/HEAD for setting up objects."""
-
-    def __init__(self, workdir):
-        binary = os.path.join(REPO, "node_modules", ".bin", "s3rver")
-        if not os.path.exists(binary):
-            print(f"s3rver not installed ({binary}); run `npm ci` in {REPO} (tools/build.sh does)")
-            sys.exit(1)
-        self.port = free_port()
-        # s3rver 3.7.1 makes continuation tokens with DES, which Node 20's OpenSSL 3 keeps in
-        # its legacy provider.
-        env = dict(os.environ, NODE_OPTIONS="--openssl-legacy-provider")
-        self.proc = subprocess.Popen(
-            [binary, "-d", os.path.join(workdir, "s3rver"), "-a", "127.0.0.1", "-p",
-             str(self.port), "-s"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        wait_for_port(self.port, self.proc)
-        self.request("PUT", "/bkt")
-
-    def request(self, method, path, body=None, headers=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        c.request(method, path, body=body, headers=headers or {})
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
-
-    def put(self, key, data):
-        status, _, _ = self.request("PUT", "/bkt/" + urllib.parse.quote(key, safe="/"), data)
-        assert status == 200, (key, status)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
-
-
-class Faults:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.reset()
-
-    def reset(self):
-        self.log = []                # (method, path, headers) of every request
-        self.unavailable = 0         # answer the next N requests with 503 SlowDown
-        self.cut_after = None        # send only this many body bytes of ranged GETs, then RST
-        self.cuts = 0                # ... for the next N ranged GETs (a big N: always)
-        self.cut_from = 0            # ... whose range starts at or after this offset
-        self.replace = None          # (after_n_gets, key, new_bytes): swap the object mid-scan
-        self.gets = 0
-        self.region = None           # answer every request as S3 does for a bucket elsewhere
-
-
-class Proxy(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-
-def make_handler(upstream, faults):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def reply(self, status, headers, body=b""):
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-        def error_xml(self, status, code, message, extra=None):
-            body = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code>"
-                    f"<Message>{message}</Message></Error>").encode()
-            self.reply(status, dict({"Content-Type": "application/xml"}, **(extra or {})), body)
-
-        def handle_any(self):
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            with faults.lock:
-                faults.log.append((self.command, self.path, headers, time.time()))
-                unavailable = faults.unavailable > 0
-                if unavailable:
-                    faults.unavailable -= 1
-                region = faults.region
-            if region:
-                return self.error_xml(301, "PermanentRedirect", "use the right endpoint",
-                                      {"x-amz-bucket-region": region})
-            if unavailable:
-                return self.error_xml(503, "SlowDown", "Please reduce your request rate.")
-            path = self.path
-            if self.command == "GET" and "if-match" in headers:
-                status, h, _ = upstream.request("HEAD", path.split("?")[0])
-                if status == 200 and h.get("etag") != headers["if-match"]:
-                    return self.error_xml(412, "PreconditionFailed",
-                                          "At least one of the pre-conditions you specified did not hold")
-            forward = {k: v for k, v in headers.items() if k in ("range",)}
-            status, h, body = upstream.request(self.command, path, None, forward)
-            out_headers = {k: v for k, v in h.items()
-                           if k in ("etag", "content-range", "content-type", "last-modified",
-                                    "accept-ranges")}
-            with faults.lock:
-                cut = None
-                start = int(headers.get("range", "bytes=0-").split("=")[1].split("-")[0] or 0)
-                if self.command == "GET" and "range" in headers and faults.cuts > 0 \
-                        and faults.cut_after is not None and status in (200, 206) \
-                        and start >= faults.cut_from:
-                    faults.cuts -= 1
-                    cut = faults.cut_after
-                if self.command == "GET" and status in (200, 206):
-                    faults.gets += 1
-                    if faults.replace and faults.gets == faults.replace[0]:
-                        _, key, data = faults.replace
-                        upstream.put(key, data)
-            if self.command == "HEAD":
-                # s3rver's HEAD carries the object's length; keep it.
-                self.send_response(status)
-                for k, v in out_headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", h.get("content-length", "0"))
-                self.end_headers()
-                return
-            if cut is not None:
-                self.send_response(status)
-                for k, v in out_headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body[:cut])
-                self.wfile.flush()
-                # An abortive close: the client sees a reset in the middle of the body.
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                           struct.pack("ii", 1, 0))
-                self.connection.close()
-                self.close_connection = True
-                return
-            self.reply(status, out_headers, body)
-
-        do_GET = handle_any
-        do_HEAD = handle_any
-
-    return Handler
 
 
 def run(args, env_extra=None, endpoint=None):
@@ -233,11 +68,9 @@ def main():
     global HOME, PROXY_URL
     work = tempfile.mkdtemp(prefix="ouiscan-s3-test-")
     HOME = work
-    upstream = Upstream(work)
+    upstream = Upstream(work, REPO)
     faults = Faults()
-    proxy = Proxy(("127.0.0.1", 0), make_handler(upstream, faults))
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    PROXY_URL = f"http://127.0.0.1:{proxy.server_address[1]}"
+    proxy, PROXY_URL = start_proxy(upstream, faults)
     try:
         tests(upstream, faults)
     finally:
@@ -284,7 +117,6 @@ def tests(upstream, faults):
                                  comparable(in_local, lambda n: n)) if x != y][:2]))
 
     # 2. Compressed objects are recognised by their magic, not their names.
-    import gzip
     upstream.put("z/sample-no-extension", gzip.compress(sample))
     p = run(["-f", "json", "s3://bkt/z/sample-no-extension"])
     _, inputs = inventory(p.stdout)

@@ -32,6 +32,8 @@ const char* name(errc code) noexcept {
       return "remote_error";
     case errc::remote_changed:
       return "remote_changed";
+    case errc::stopped:
+      return "stopped";
   }
   return "unknown";
 }
@@ -64,6 +66,8 @@ const char* describe(errc code) noexcept {
       return "remote read failed";
     case errc::remote_changed:
       return "the remote object changed while it was read";
+    case errc::stopped:
+      return "stopped before the time limit";
   }
   return "unknown error";
 }

@@ -79,7 +79,7 @@ class chunk_reader {
     std::vector<std::byte>& b = w.owned;
     std::size_t have = carry_.size();
     if (b.size() < std::max(have, target_)) b.resize(std::max(have, target_));
-    std::memcpy(b.data(), carry_.data(), have);
+    if (have > 0) std::memcpy(b.data(), carry_.data(), have);
     carry_.clear();
     std::size_t want = target_;
     for (;;) {

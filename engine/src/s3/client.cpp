@@ -170,10 +170,11 @@ client::target client::target_for(const location& loc) const {
 
 io::http_call client::signed_call(const std::string& method, const location& loc,
                                   const std::vector<name_value>& query,
-                                  std::vector<name_value> headers) const {
+                                  std::vector<name_value> headers,
+                                  const std::string& payload_sha256) const {
   const target t = target_for(loc);
   headers.insert(headers.begin(), {"Host", t.host});
-  request_to_sign r{method, t.canonical_uri, query, std::move(headers)};
+  request_to_sign r{method, t.canonical_uri, query, std::move(headers), payload_sha256};
   const signed_request s = sign_v4(r, settings_.creds, settings_.region, "s3",
                                    amz_date(std::chrono::system_clock::now()));
   io::http_call call;
@@ -291,6 +292,23 @@ std::variant<std::vector<object_info>, failure> client::list(const location& loc
     }
   } while (!token.empty());
   return all;
+}
+
+std::optional<failure> client::put(const location& loc, const std::string& body,
+                                   const std::string& content_type) {
+  io::http_session session(http_options());
+  io::backoff pause(settings_.backoff_s);
+  const std::string hash = sha256_hex(body);
+  for (unsigned attempt = 0;; ++attempt) {
+    io::http_call call = signed_call("PUT", loc, {}, {{"Content-Type", content_type}}, hash);
+    call.body = body;
+    const io::http_reply reply = session.perform(call);
+    if (reply.transport_ok && reply.status >= 200 && reply.status < 300) return std::nullopt;
+    if (!io::is_transient(reply) || attempt >= settings_.retries) {
+      return describe(loc, reply, reply.body);
+    }
+    pause.wait();
+  }
 }
 
 std::optional<failure> client::get_range(io::http_session& session, const location& loc,

@@ -42,7 +42,12 @@ class object_stream final : public io::byte_stream {
 
   core::result<std::size_t> read(std::span<std::byte> out) override {
     std::unique_lock lock(mutex_);
+    const auto& stop_at = client_->config().stop_at;
     while (true) {
+      if (stop_at && std::chrono::system_clock::now() >= *stop_at) {
+        error_detail_ = "stopped at the time limit";
+        return core::error{core::errc::stopped, delivered_, 0, 0};
+      }
       if (reading_ >= parts_) return std::size_t{0};
       slot& s = slots_[reading_ % slots_.size()];
       if (s.part == reading_ && s.state == slot_state::done) {
@@ -65,7 +70,11 @@ class object_stream final : public io::byte_stream {
             s.kind == failure_kind::changed ? core::errc::remote_changed : core::errc::remote_error,
             delivered_, 0, static_cast<int>(s.status)};
       }
-      changed_.wait(lock);
+      if (stop_at) {
+        changed_.wait_until(lock, *stop_at);
+      } else {
+        changed_.wait(lock);
+      }
     }
   }
 

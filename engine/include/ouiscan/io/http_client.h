@@ -25,7 +25,7 @@ struct http_options {
   std::string ca_file;     // trust this CA bundle instead of the system's
   std::string user_agent;  // sent as User-Agent
   double connect_timeout_s = 15;
-  double total_timeout_s = 120;    // per attempt
+  double total_timeout_s = 120;    // per attempt; 0: none
   double low_speed_window_s = 20;  // abort an attempt slower than 1 KB/s over this window
   unsigned retries = 3;            // extra attempts after a transient failure
   double backoff_s = 1.0;          // first retry delay; doubles each time, with jitter
@@ -54,9 +54,10 @@ struct http_failure {
 
 // One request, one attempt: what the S3 client builds its own retries on.
 struct http_call {
-  std::string method = "GET";  // GET or HEAD
+  std::string method = "GET";  // GET, HEAD, POST or PUT
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // sent with POST and PUT
   // Receives the body as it arrives (when set), with the reply's status already known;
   // returning false aborts the transfer.
   std::function<bool(long status, std::span<const std::byte>)> on_body;

@@ -67,6 +67,9 @@ class client {
   [[nodiscard]] std::variant<object_info, failure> head(const location& loc);
   // Every object under loc.key (a prefix), in key order.
   [[nodiscard]] std::variant<std::vector<object_info>, failure> list(const location& loc);
+  // Writes an object (a result file): one PUT with the body's SHA-256 signed, retried.
+  [[nodiscard]] std::optional<failure> put(const location& loc, const std::string& body,
+                                           const std::string& content_type);
   // Fills `out` with the object's bytes from `first`, sent only while the ETag still matches.
   [[nodiscard]] std::optional<failure> get_range(io::http_session& session, const location& loc,
                                                  const std::string& etag, std::uint64_t first,
@@ -79,9 +82,10 @@ class client {
     std::string canonical_uri;
   };
   [[nodiscard]] target target_for(const location& loc) const;
-  [[nodiscard]] io::http_call signed_call(const std::string& method, const location& loc,
-                                          const std::vector<name_value>& query,
-                                          std::vector<name_value> headers) const;
+  [[nodiscard]] io::http_call signed_call(
+      const std::string& method, const location& loc, const std::vector<name_value>& query,
+      std::vector<name_value> headers,
+      const std::string& payload_sha256 = std::string(empty_payload_sha256)) const;
   [[nodiscard]] failure describe(const location& loc, const io::http_reply& reply,
                                  std::string_view body) const;
 

@@ -8,6 +8,7 @@
 //   if (auto* why = std::get_if<std::string>(&cfg)) fail(*why);
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -56,6 +57,9 @@ struct settings {
   unsigned retries = 5;    // extra attempts per request on 5xx, 429, resets, timeouts
   double backoff_s = 0.2;  // first retry delay (doubles, with jitter)
   double timeout_s = 60;   // per request attempt
+  // Reading an object stops here (errc::stopped), even while a part is still on its way: how
+  // a Lambda invocation keeps its deadline. Unset: no limit.
+  std::optional<std::chrono::system_clock::time_point> stop_at;
 };
 
 using environment = std::function<const char*(const char*)>;

@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""The Lambda function end to end: the packaged bootstrap (unzipped from ouiscan-lambda.zip, run
+with a clean environment) against a Lambda Runtime API server written here (the protocol is
+small and documented) and s3rver behind the fault-injecting proxy (s3_fixture).
+
+Usage: lambda_test.py OUISCAN LAMBDA_ZIP REPO_DIR
+Expected results come from ouiscan's scan of the same capture as a local file.
+"""
+import http.server
+import json
+import os
+import queue
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import zipfile
+
+from s3_fixture import Faults, Upstream, start_proxy
+
+OUISCAN, ZIP, REPO = sys.argv[1], sys.argv[2], sys.argv[3]
+SECRET = "lambda-s3cr3t-never-logged"
+TOKEN = "session-token-never-logged"
+failures = []
+
+
+def check(what, ok, detail=""):
+    print(f"{'ok  ' if ok else 'FAIL'} {what}" + ("" if ok else f" {detail}"))
+    if not ok:
+        failures.append(what)
+
+
+class RuntimeApi(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), RuntimeHandler)
+        self.events = queue.Queue()   # (request_id, deadline_ms, body)
+        self.answers = {}             # request_id -> (kind, error_type, body)
+        self.init_errors = []
+        self.cv = threading.Condition()
+
+    def invoke(self, body, deadline_s=60.0, timeout=120):
+        request_id = f"req-{time.monotonic_ns()}"
+        self.events.put((request_id, int((time.time() + deadline_s) * 1000), body))
+        with self.cv:
+            self.cv.wait_for(lambda: request_id in self.answers, timeout=timeout)
+        return self.answers.get(request_id, ("timeout", "", b""))
+
+
+class RuntimeHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path != "/2018-06-01/runtime/invocation/next":
+            return self.answer(404, b"{}")
+        request_id, deadline, body = self.server.events.get()
+        self.send_response(200)
+        self.send_header("Lambda-Runtime-Aws-Request-Id", request_id)
+        self.send_header("Lambda-Runtime-Deadline-Ms", str(deadline))
+        self.send_header("Lambda-Runtime-Invoked-Function-Arn",
+                         "arn:aws:lambda:us-east-1:123456789012:function:ouiscan")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        parts = self.path.split("/")
+        with self.server.cv:
+            if self.path == "/2018-06-01/runtime/init/error":
+                self.server.init_errors.append(body)
+            elif len(parts) == 6 and parts[5] in ("response", "error"):
+                self.server.answers[parts[4]] = (
+                    parts[5], self.headers.get("Lambda-Runtime-Function-Error-Type", ""), body)
+            self.server.cv.notify_all()
+        self.answer(202, b'{"status":"OK"}')
+
+    def answer(self, status, body):
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def s3_event(bucket, key):
+    """An S3 event notification as S3 sends it: the key URL-encoded, '+' for a space."""
+    return json.dumps({"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+        "eventTime": "2026-11-26T10:00:00.000Z", "eventName": "ObjectCreated:Put",
+        "s3": {"s3SchemaVersion": "1.0", "configurationId": "ouiscan",
+               "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
+               "object": {"key": urllib.parse.quote_plus(key, safe="/"), "size": 1,
+                          "eTag": "x", "sequencer": "0"}}}]}).encode()
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="ouiscan-lambda-test-")
+    task = os.path.join(work, "task")
+    with zipfile.ZipFile(ZIP) as z:
+        z.extractall(task)
+        for info in z.infolist():  # extractall drops the permission bits
+            os.chmod(os.path.join(task, info.filename), (info.external_attr >> 16) & 0o777)
+    check("the package has bootstrap, the binary, the loader and a CA bundle",
+          all(os.path.exists(os.path.join(task, p)) for p in
+              ("bootstrap", "bin/ouiscan-lambda", "ca-bundle.crt")) and
+          any(n.startswith("ld-linux") for n in os.listdir(os.path.join(task, "lib"))))
+    upstream = Upstream(work, REPO)
+    faults = Faults()
+    proxy, proxy_url = start_proxy(upstream, faults)
+    api = RuntimeApi()
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    env = {"AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{api.server_address[1]}",
+           "LAMBDA_TASK_ROOT": task, "AWS_REGION": "us-east-1",
+           "AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": SECRET,
+           "AWS_SESSION_TOKEN": TOKEN, "AWS_ENDPOINT_URL_S3": proxy_url,
+           "OUISCAN_MAX_BYTES": "2MB", "OUISCAN_S3_PART_BYTES": "64KiB",
+           "OUISCAN_DEADLINE_MARGIN_MS": "500", "OUISCAN_OUTPUT_URI": "s3://bkt/results/"}
+    out_path, err_path = os.path.join(work, "stdout"), os.path.join(work, "stderr")
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        fn = subprocess.Popen([os.path.join(task, "bootstrap")], env=env, stdout=out, stderr=err,
+                              cwd=task)
+    try:
+        tests(api, upstream, faults, fn)
+    finally:
+        fn.kill()
+        fn.wait()
+        proxy.shutdown()
+        api.shutdown()
+        upstream.stop()
+    logs = open(out_path).read() + open(err_path).read()
+    check("no secret or session token in the function's logs",
+          SECRET not in logs and TOKEN not in logs)
+    lines = [json.loads(l) for l in open(out_path).read().splitlines() if l.startswith("{")]
+    check("one structured log line per object, with requestId, uri and status",
+          len(lines) >= 100 and all({"requestId", "uri", "status", "level"} <= set(l) or
+                                    l.get("errorType") == "InvalidEvent" for l in lines),
+          str(lines[:2]))
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"{len(failures)} failed")
+    return 1 if failures else 0
+
+
+def local_scan(path):
+    p = subprocess.run([OUISCAN, "-q", "-f", "json", path], capture_output=True, text=True)
+    return json.loads(p.stdout)
+
+
+def tests(api, upstream, faults, fn):
+    data = os.path.join(REPO, "tests", "data")
+    sample_path = os.path.join(data, "sample.pcapng")
+    sample = open(sample_path, "rb").read()
+    key = "captures/edge router+1=%.pcapng"
+    upstream.put(key, sample)
+    expected = local_scan(sample_path)
+
+    # An S3 notification, EventBridge and direct invocations, each equal to the local scan.
+    kind, _, body = api.invoke(s3_event("bkt", key))
+    doc = json.loads(body) if kind == "response" else {}
+    obj = (doc.get("objects") or [{}])[0]
+    check("S3 event (URL-encoded key): a response", kind == "response", body[:300])
+    check("S3 event: the inventory equals the local scan",
+          obj.get("uri") == f"s3://bkt/{key}" and obj.get("status") == "ok" and
+          obj.get("result", {}).get("addresses") == expected["addresses"], str(obj)[:300])
+    check("S3 event: the full result was written to OUISCAN_OUTPUT_URI",
+          obj.get("result_uri") == f"s3://bkt/results/{key}.ouiscan.json" and
+          json.loads(upstream.request("GET", "/bkt/results/" + urllib.parse.quote(key) +
+                                      ".ouiscan.json")[2])["addresses"] == expected["addresses"])
+    bridge = json.dumps({"version": "0", "source": "aws.s3", "detail-type": "Object Created",
+                         "detail": {"bucket": {"name": "bkt"}, "object": {"key": key}}}).encode()
+    kind, _, body = api.invoke(bridge)
+    check("EventBridge Object Created: the same inventory", kind == "response" and
+          json.loads(body)["objects"][0]["result"]["addresses"] == expected["addresses"])
+    kind, _, body = api.invoke(json.dumps({"uri": f"s3://bkt/{key}"}).encode())
+    check("direct {\"uri\"}: a response", kind == "response", body[:200])
+    kind, _, body = api.invoke(json.dumps({"bucket": "bkt", "key": key}).encode())
+    check("direct {\"bucket\", \"key\"}: a response", kind == "response", body[:200])
+
+    # Bad events and objects: error answers with a clear type; the loop goes on.
+    kind, etype, body = api.invoke(b'{"Records": [oops')
+    check("malformed event: InvalidEvent", kind == "error" and etype == "InvalidEvent" and
+          json.loads(body)["errorType"] == "InvalidEvent", body)
+    kind, etype, body = api.invoke(json.dumps({"hello": "world"}).encode())
+    check("an event naming no object: InvalidEvent", etype == "InvalidEvent", body)
+    kind, etype, body = api.invoke(s3_event("bkt", "captures/missing.pcap"))
+    check("missing key: ObjectNotFound naming it", kind == "error" and etype == "ObjectNotFound"
+          and "s3://bkt/captures/missing.pcap" in json.loads(body)["errorMessage"], body[:300])
+    frames = b"".join(struct.pack("<IIII", 1, i, 60, 60) + b"\xff" * 6 +
+                      struct.pack(">HI", 0x0200, i) + b"\x08\x00" + b"\0" * 46
+                      for i in range(20000))
+    many = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1) + frames
+    upstream.put("big/many.pcap", many)
+    upstream.put("big/huge.pcap", many + many)
+    kind, etype, body = api.invoke(s3_event("bkt", "big/huge.pcap"))
+    check("over OUISCAN_MAX_BYTES: ObjectTooLarge with both sizes", etype == "ObjectTooLarge" and
+          "3040048 bytes is over the limit of 2000000" in json.loads(body)["errorMessage"], body)
+    upstream.put("captures/cut.pcapng", sample[:20000])
+    kind, etype, body = api.invoke(s3_event("bkt", "captures/cut.pcapng"))
+    err = json.loads(body) if body else {}
+    check("damaged capture: DamagedCapture, with the partial result attached",
+          etype == "DamagedCapture" and err.get("objects", [{}])[0].get("status") == "damaged"
+          and err["objects"][0]["result"]["summary"]["frames"] > 0, body[:300])
+
+    # Over 6 MB of JSON (20,000 addresses): summaries only, said so; the full result in S3.
+    kind, _, body = api.invoke(s3_event("bkt", "big/many.pcap"))
+    doc = json.loads(body)
+    check("a result over 6 MB: truncated, addresses omitted and counted, under the limit",
+          kind == "response" and doc["truncated"] is True and len(body) < 6 * 1024 * 1024 and
+          doc["objects"][0]["addresses_omitted"] == 20001 and "note" in doc, str(doc)[:300])
+
+    # A deadline that expires mid-scan: a partial answer that says so, before the deadline.
+    faults.delay = 0.25
+    start = time.time()
+    kind, _, body = api.invoke(s3_event("bkt", "big/many.pcap"), deadline_s=2.0)
+    took = time.time() - start
+    faults.delay = 0
+    doc = json.loads(body) if kind == "response" else {}
+    obj = (doc.get("objects") or [{}])[0]
+    check("deadline mid-scan: answered before the deadline", took < 2.0, f"{took:.2f} s")
+    check("deadline mid-scan: partial, flagged, with what was found",
+          doc.get("complete") is False and obj.get("status") == "stopped" and
+          0 < obj["result"]["summary"]["frames"] < 20000, str(obj)[:300])
+
+    # 100 invocations: no crash, no growth in memory.
+    direct = json.dumps({"uri": f"s3://bkt/{key}"}).encode()
+    rss = []
+    ok = 0
+    for i in range(100):
+        kind, _, body = api.invoke(direct)
+        ok += kind == "response"
+        if i in (9, 99):
+            rss.append(rss_kb(fn.pid))
+    check("100 invocations in a row all answered", ok == 100 and fn.poll() is None, f"{ok}")
+    check("memory does not grow over 90 invocations (< 4 MB)", rss[1] - rss[0] < 4096, str(rss))
+    check("no init error", not api.init_errors, str(api.init_errors))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
