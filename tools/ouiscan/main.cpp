@@ -75,6 +75,28 @@ int main(int argc, char** argv) {
                  "default: OUISCAN_MAX_BYTES, else no limit)");
   cli.add_option("--s3-part-size", part_size, "bytes per ranged GET (default 16MiB)");
   cli.add_option("--s3-parts", scan.s3.parts_in_flight, "ranged GETs in flight (default 4)");
+  bool online = false;
+  bool offline = false;
+  std::string api_name = "macvendors";
+  std::string api_url;
+  double api_rate = 0;
+  std::string api_cache;
+  cli.add_flag("--online", online,
+               "ask a vendor API about prefixes the offline database cannot name (off by default; "
+               "only the prefix bits of universal unicast addresses are sent, each prefix once)");
+  cli.add_flag("--offline", offline, "never use the network for vendors (overrides --online)");
+  cli.add_option("--api", api_name, "vendor API for --online")
+      ->check(CLI::IsMember({"macvendors", "maclookup"}))
+      ->capture_default_str();
+  cli.add_option("--api-url", api_url, "base URL of the API (a mirror, or a test server)");
+  cli.add_option("--api-rate", api_rate,
+                 "requests per second at most (default: the free tier, 1 for macvendors, 2 for "
+                 "maclookup)");
+  cli.add_option("--api-budget", scan.api.budget, "requests at most in this run")
+      ->capture_default_str();
+  cli.add_option("--api-cache", api_cache,
+                 "answer cache file (default $XDG_CACHE_HOME/ouiscan/vendors.tsv; 'none': no "
+                 "cache)");
   cli.set_version_flag("-V,--version", "ouiscan 0.1.0");
 
   auto* look = cli.add_subcommand("lookup", "vendor and class of addresses or prefixes");
@@ -130,6 +152,21 @@ int main(int argc, char** argv) {
     }
     *target = *bytes;
   }
+  const char* online_env = std::getenv("OUISCAN_ONLINE");
+  scan.online = !offline && (online || (online_env != nullptr && std::string(online_env) == "1"));
+  scan.api.service = online::provider_defaults(
+      api_name == "maclookup" ? online::provider::maclookup : online::provider::macvendors);
+  if (!api_url.empty()) {
+    while (api_url.ends_with('/')) api_url.pop_back();
+    scan.api.service.base_url = api_url;
+    const auto scheme = api_url.find("://");
+    scan.api.service.name = scheme == std::string::npos ? api_url : api_url.substr(scheme + 3);
+  }
+  if (api_rate > 0) scan.api.service.rate_per_s = api_rate;
+  scan.api.cache_path = api_cache == "none" ? std::string()
+                        : api_cache.empty() ? online::default_cache_path()
+                                            : api_cache;
+  scan.api.ca_file = scan.s3.ca_file;
   if (progress) scan.progress = app::progress_mode::always;
   if (no_progress) scan.progress = app::progress_mode::never;
   return app::run(scan);

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "ouiscan/app/vendor_db.h"
@@ -337,9 +338,53 @@ int run(const run_options& options) {
                "sightings of new addresses were counted but not kept (raise --max-addresses)\n",
                options.max_addresses, over_cap);
   }
+  // --online: the prefixes the offline database cannot name, each asked once.
+  report::online_summary online_report;
+  online::outcome asked;
+  report::vendor_fallback fallback;
+  if (options.online) {
+    std::set<online::prefix> wanted;
+    scanner.addresses().for_each([&](core::mac_address mac, const pipeline::address_stats&) {
+      if (auto p = online::needs_lookup(&db->get(), mac)) wanted.insert(*p);
+    });
+    asked = online::resolve(wanted, options.api);
+    online_report.used = true;
+    online_report.service = options.api.service.name;
+    online_report.prefixes = wanted.size();
+    online_report.from_cache = asked.from_cache;
+    online_report.requests = asked.requests;
+    for (const auto& [p, a] : asked.answers)
+      ++(a.found ? online_report.found : online_report.not_found);
+    for (const auto& [p, why] : asked.unresolved)
+      online_report.unresolved.emplace_back(p.text(), why);
+    if (!asked.unresolved.empty() && !options.quiet) {
+      std::string list;
+      std::size_t shown = 0;
+      for (const auto& [p, why] : asked.unresolved) {
+        if (shown++ == 5) {
+          list += fmt::format(", ... {} more", asked.unresolved.size() - 5);
+          break;
+        }
+        list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", p.text(), why);
+      }
+      fmt::print(stderr, "ouiscan: warning: --online left {} prefixes unresolved: {}\n",
+                 asked.unresolved.size(), list);
+    }
+    fallback = [&](core::mac_address mac, report::vendor_info& v) {
+      const auto p = online::needs_lookup(&db->get(), mac);
+      const auto it = p ? asked.answers.find(*p) : asked.answers.end();
+      if (it == asked.answers.end() || !it->second.found) return false;
+      v.organization = it->second.vendor;
+      v.holders = {it->second.vendor};
+      v.source = it->second.source;
+      v.source_time = it->second.fetched;
+      return true;
+    };
+  }
   const double seconds = std::chrono::duration<double>(clock::now() - start).count();
-  report::inventory inv =
-      report::make_inventory(scanner.addresses(), std::move(reports), seconds, &db->get());
+  report::inventory inv = report::make_inventory(scanner.addresses(), std::move(reports), seconds,
+                                                 &db->get(), fallback);
+  inv.online = std::move(online_report);
   inv.database = db->describe();
   inv.filter = options.filter;
   inv.rss_anon_bytes = anonymous_memory();

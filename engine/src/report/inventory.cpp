@@ -166,6 +166,25 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
     append_json_string(b, inv.filter);
     fmt::format_to(out, ",\"kept\":{},\"dropped\":{}}}", t.frames - t.filtered_out, t.filtered_out);
   }
+  fmt::format_to(out, ",\"online\":");
+  if (!inv.online.used) {
+    fmt::format_to(out, "null");
+  } else {
+    const auto& o = inv.online;
+    fmt::format_to(out, "{{\"service\":");
+    append_json_string(b, o.service);
+    fmt::format_to(out,
+                   ",\"prefixes\":{},\"from_cache\":{},\"requests\":{},\"found\":{},"
+                   "\"not_found\":{},\"unresolved\":{{",
+                   o.prefixes, o.from_cache, o.requests, o.found, o.not_found);
+    for (std::size_t i = 0; i < o.unresolved.size(); ++i) {
+      if (i > 0) b.push_back(',');
+      append_json_string(b, o.unresolved[i].first);
+      b.push_back(':');
+      append_json_string(b, o.unresolved[i].second);
+    }
+    fmt::format_to(out, "}}}}");
+  }
   fmt::format_to(out, ",\"vendors\":");
   json_array(b, inv.vendors, [&](const vendor_count& v) {
     fmt::format_to(out, "{{\"name\":");
@@ -343,7 +362,7 @@ bool same_assignment(const ouidb::match& a, const ouidb::match& b) {
 
 inventory make_inventory(const pipeline::address_table& table,
                          std::vector<pipeline::input_report> inputs, double seconds,
-                         const ouidb::database* db) {
+                         const ouidb::database* db, const vendor_fallback& fallback) {
   inventory inv;
   inv.entries.reserve(table.size());
   table.for_each([&](core::mac_address mac, const address_stats& s) {
@@ -357,23 +376,33 @@ inventory make_inventory(const pipeline::address_table& table,
   std::sort(inv.entries.begin(), inv.entries.end(),
             [](const entry& a, const entry& b) { return a.mac < b.mac; });
   std::vector<std::uint64_t> uses;
+  std::uint64_t last_mac = 0;
   for (entry& e : inv.entries) {
     const vendor_info* last = inv.descriptions.empty() ? nullptr : &inv.descriptions.back();
     if (last != nullptr) {
       const ouidb::match m = db != nullptr ? db->lookup(e.mac) : ouidb::match{};
       const bool has_cid =
           m.status == ouidb::match_status::assigned && m.reg == ouidb::registry::cid;
-      if (!same_assignment(m, last->match) ||
+      // Unknown universal addresses may each have an online answer of their own: they share a
+      // description only within one 24-bit prefix.
+      const unsigned shift = m.status == ouidb::match_status::unassigned_subblock ? 12 : 24;
+      const bool may_differ = fallback && m.status != ouidb::match_status::assigned &&
+                              !e.mac.is_local() && (e.mac.value() >> shift) != (last_mac >> shift);
+      if (may_differ || !same_assignment(m, last->match) ||
           !same_class(ouidb::classify(e.mac, has_cid), last->cls)) {
         last = nullptr;
       }
     }
     if (last == nullptr) {
       inv.descriptions.push_back(describe(db, e.mac));
+      if (fallback && inv.descriptions.back().organization.empty()) {
+        fallback(e.mac, inv.descriptions.back());
+      }
       uses.push_back(0);
       last = &inv.descriptions.back();
     }
     e.vendor = last;
+    last_mac = e.mac.value();
     ++uses.back();
   }
   const double lookup_seconds =
@@ -466,6 +495,18 @@ void write_summary_text(std::FILE* out, const inventory& inv) {
     fmt::format_to(o, "database {} (IEEE snapshot {:04}-{:02}-{:02})\n", inv.database,
                    inv.database_date / 10000, inv.database_date / 100 % 100,
                    inv.database_date % 100);
+  }
+  if (inv.online.used) {
+    const auto& on = inv.online;
+    fmt::format_to(o,
+                   "online   {}: {} prefixes unknown offline; {} from the cache, {} requests: {} "
+                   "found, {} not found, {} unresolved\n",
+                   on.service, on.prefixes, on.from_cache, on.requests, on.found, on.not_found,
+                   on.unresolved.size());
+    for (std::size_t i = 0; i < on.unresolved.size() && i < 10; ++i) {
+      fmt::format_to(o, "online   unresolved {}: {}\n", on.unresolved[i].first,
+                     on.unresolved[i].second);
+    }
   }
   for (const auto& l : t.links) {
     const auto info = capture::link_info_of(l.link_type);

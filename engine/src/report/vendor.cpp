@@ -2,6 +2,8 @@
 
 #include <iterator>
 
+#include "ouiscan/report/inventory.h"
+
 namespace ouiscan::report {
 
 vendor_info describe(const ouidb::database* db, core::mac_address mac, unsigned max_bits) {
@@ -97,6 +99,15 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
   fmt::format_to(out, "\"class\":\"{}\",\"admin\":\"{}\",\"vendor\":", core::to_string(v.cls.cast),
                  mac.is_local() ? "local" : "universal");
   str_or_null(v.organization);
+  if (!v.organization.empty()) {
+    if (v.source.empty()) {
+      fmt::format_to(out, ",\"vendor_source\":\"ieee-registry\"");
+    } else {
+      fmt::format_to(out, ",\"vendor_source\":");
+      append_json_string(b, v.source);
+      fmt::format_to(out, ",\"vendor_fetched\":\"{}\"", format_time(v.source_time * 1'000'000'000));
+    }
+  }
   fmt::format_to(out, ",\"vendors\":[");
   for (std::size_t i = 0; i < v.holders.size(); ++i) {
     if (i > 0) b.push_back(',');

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ouiscan/online/resolver.h"
 #include "ouiscan/report/inventory.h"
 #include "ouiscan/report/vendor.h"
 #include "ouiscan/s3/config.h"
@@ -44,6 +45,8 @@ struct run_options {
   std::uint64_t count = 0;        // live: stop after this many frames
   std::string write_path;         // live: also write the captured frames as pcapng
   s3::overrides s3;               // endpoint, region, CA file, size limit, parts for s3:// inputs
+  bool online = false;            // --online: ask a vendor API about prefixes unknown offline
+  online::options api;            // its provider, rate, budget, cache
 };
 
 // Scans the inputs and writes the inventory (the default command).

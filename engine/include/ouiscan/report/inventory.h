@@ -38,6 +38,18 @@ struct vendor_count {
   std::uint64_t addresses = 0;
 };
 
+// What --online did, for the summary.
+struct online_summary {
+  bool used = false;
+  std::string service;         // the API's name
+  std::uint64_t prefixes = 0;  // unknown offline, eligible to be asked about
+  std::uint64_t from_cache = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t found = 0;
+  std::uint64_t not_found = 0;
+  std::vector<std::pair<std::string, std::string>> unresolved;  // prefix, why
+};
+
 struct inventory {
   std::vector<entry> entries;            // busiest first, then by address
   std::deque<vendor_info> descriptions;  // what the entries point to (a deque keeps them in place)
@@ -51,13 +63,15 @@ struct inventory {
   std::string filter;                 // the capture filter expression, "" when none
   std::uint32_t database_date = 0;    // its MA-L snapshot date, YYYYMMDD
   std::vector<vendor_count> vendors;  // addresses per vendor, most first
+  online_summary online;
 };
 
 // Builds the sorted view and looks every address up once (db may be null); `table` must outlive
 // the inventory.
 [[nodiscard]] inventory make_inventory(const pipeline::address_table& table,
                                        std::vector<pipeline::input_report> inputs, double seconds,
-                                       const ouidb::database* db);
+                                       const ouidb::database* db,
+                                       const vendor_fallback& fallback = {});
 
 // Writes the inventory; returns false if the stream failed (e.g. a closed pipe).
 bool write(std::FILE* out, const inventory& inv, format f);

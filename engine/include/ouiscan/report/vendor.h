@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,7 +25,14 @@ struct vendor_info {
   std::vector<std::string> holders;  // every organisation holding the matched assignment
   std::string organization;          // the holders joined with " / "; empty when none
   std::string prefix_text;           // "00:50:c2:f7:1" (the matched prefix), empty when none
+  std::string source;                // who named the organisation: "" (the offline registry) or
+                                     // the vendor API's name (--online)
+  std::int64_t source_time = 0;      // when that API answered (Unix seconds)
 };
+
+// Names an organisation the offline database does not know (the --online answers): true when
+// it filled `v` in.
+using vendor_fallback = std::function<bool(core::mac_address, vendor_info& v)>;
 
 // db may be null (no database): only the classification is filled in.
 [[nodiscard]] vendor_info describe(const ouidb::database* db, core::mac_address mac,
