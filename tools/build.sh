@@ -11,7 +11,7 @@ jobs=$(getconf _NPROCESSORS_ONLN)
 
 packages=(cmake make g++ pkg-config python3 gzip bc openssl tcpdump tshark iproute2 procps
           libtbb-dev libfmt-dev libcli11-dev zlib1g-dev libpcap-dev libcurl4-openssl-dev libzstd-dev zstd
-          libssl-dev libsimdjson-dev ca-certificates
+          libssl-dev libsimdjson-dev ca-certificates pcapfix
           libgtest-dev libgmock-dev libbenchmark-dev
           clang clang-format libclang-rt-14-dev git)
 

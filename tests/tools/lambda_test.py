@@ -214,10 +214,16 @@ def tests(api, upstream, faults, fn):
           "3040048 bytes is over the limit of 2000000" in json.loads(body)["errorMessage"], body)
     upstream.put("captures/cut.pcapng", sample[:20000])
     kind, etype, body = api.invoke(s3_event("bkt", "captures/cut.pcapng"))
+    obj = json.loads(body)["objects"][0] if kind == "response" else {}
+    check("a capture cut short (a killed tcpdump): a response, status truncated, records kept",
+          obj.get("status") == "truncated" and obj["result"]["summary"]["frames"] > 0, body[:300])
+    bad = 24 + 100 * 76 + 8  # record 101's captured length
+    upstream.put("captures/corrupt.pcap", many[:bad] + b"\xf0\xff\xff\x7f" + many[bad + 4:])
+    kind, etype, body = api.invoke(s3_event("bkt", "captures/corrupt.pcap"))
     err = json.loads(body) if body else {}
     check("damaged capture: DamagedCapture, with the partial result attached",
           etype == "DamagedCapture" and err.get("objects", [{}])[0].get("status") == "damaged"
-          and err["objects"][0]["result"]["summary"]["frames"] > 0, body[:300])
+          and err["objects"][0]["result"]["summary"]["frames"] == 100, body[:300])
 
     # Over 6 MB of JSON (20,000 addresses): summaries only, said so; the full result in S3.
     kind, _, body = api.invoke(s3_event("bkt", "big/many.pcap"))

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
       "S3 objects (s3://bucket/key, or s3://bucket/prefix/ for every capture under it).\n"
       "Vendors come from the IEEE registries compiled in (see `ouiscan db info`); no network\n"
       "is used unless `ouiscan db update` is run or s3:// inputs are given.\n"
-      "Exit codes: 0 ok, 1 an input was damaged (addresses before the fault are kept),\n"
+      "Exit codes: 0 ok (also when only a final record was cut short: a warning), 1 an input\n"
+      "was damaged (addresses before the fault are kept),\n"
       "2 usage error, 3 an input or the output could not be read or written.",
       "ouiscan"};
   cli.add_option("inputs", scan.inputs,
@@ -62,6 +63,12 @@ int main(int argc, char** argv) {
                  "keep at most this many distinct addresses (0: no limit)")
       ->capture_default_str();
   cli.add_flag("--stats", scan.stats, "print the summary with time per stage and memory on stderr");
+  cli.add_flag("--resync", scan.resync,
+               "after corrupt framing, skip to the next plausible record and go on (each "
+               "skipped byte range is reported)");
+  cli.add_flag("--strict", scan.strict,
+               "a final record cut short (a killed tcpdump) is damage, exit 1 (default: a "
+               "warning)");
   std::string max_bytes;
   std::string part_size;
   cli.add_option("--s3-endpoint", scan.s3.endpoint,

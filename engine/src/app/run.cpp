@@ -102,8 +102,24 @@ std::uint64_t anonymous_memory() {
   return kb * 1024;
 }
 
-void warn_input(const pipeline::input_report& r, std::size_t addresses_so_far) {
-  fmt::print(stderr, "ouiscan: {}: {}", r.name, core::to_string(*r.error));
+// The usual end of a capture whose writer was killed: the last record is cut short.
+bool only_cut_short(const pipeline::input_report& r) {
+  return r.error && r.error->code == core::errc::truncated_file;
+}
+
+void warn_skips(const pipeline::input_report& r) {
+  for (const auto& s : r.skipped) {
+    fmt::print(stderr,
+               "ouiscan: {}: skipped bytes {}-{} ({} bytes) after {}; resynchronised on the "
+               "next plausible record\n",
+               r.name, s.offset, s.offset + s.bytes, s.bytes, core::to_string(s.cause));
+  }
+}
+
+void warn_input(const pipeline::input_report& r, std::size_t addresses_so_far, bool strict) {
+  const bool warning = only_cut_short(r) && !strict;
+  fmt::print(stderr, "ouiscan: {}{}: {}", warning ? "warning: " : "", r.name,
+             core::to_string(*r.error));
   if (!r.error_detail.empty()) fmt::print(stderr, ": {}", r.error_detail);
   if (!core::is_read_failure(r.error->code) || r.counters.frames > 0) {
     fmt::print(stderr, " (kept the {} frames before it; {} addresses so far)", r.counters.frames,
@@ -272,6 +288,7 @@ int run(const run_options& options) {
   scan_opts.threads = options.threads;
   scan_opts.chunk_bytes = options.chunk_bytes;
   scan_opts.max_addresses = options.max_addresses;
+  scan_opts.resync = options.resync;
   pipeline::scanner scanner(scan_opts);
   std::vector<pipeline::input_report> reports;
   int code = exit_ok;
@@ -307,10 +324,15 @@ int run(const run_options& options) {
       r = scanner.scan(*in);
       scanner.set_progress(nullptr);
     }
+    if (!options.quiet) warn_skips(r);
+    if (!r.skipped.empty()) code = std::max(code, int{exit_input_damaged});
     if (r.error) {
-      if (!options.quiet) warn_input(r, scanner.addresses().size());
-      code = std::max(code, core::is_read_failure(r.error->code) ? int{exit_io_error}
-                                                                 : int{exit_input_damaged});
+      if (!options.quiet) warn_input(r, scanner.addresses().size(), options.strict);
+      if (core::is_read_failure(r.error->code)) {
+        code = std::max(code, int{exit_io_error});
+      } else if (!only_cut_short(r) || options.strict) {
+        code = std::max(code, int{exit_input_damaged});
+      }
     }
     reports.push_back(std::move(r));
   }

@@ -287,7 +287,9 @@ std::size_t plausible_record(core::bytes data, std::size_t p, const section_stat
     }
     return detail::pcap_record_header + caplen;
   }
-  if (p % 4 != 0 || left < pcapng_block_header + 4) return 0;
+  // Blocks are 4-byte aligned within a section, but bytes lost from a damaged file can shift
+  // everything after them: the chain of matching lengths and trailers is the real test.
+  if (left < pcapng_block_header + 4) return 0;
   const auto type = load<std::uint32_t>(at, be);
   const auto len = load<std::uint32_t>(at + 4, be);
   const bool known = type <= 10 || type == 0x0BAD || type == 0x40000BAD || type == pcapng_shb;

@@ -77,8 +77,7 @@ void append_object(fmt::memory_buffer& b, const object_result& o, bool with_addr
   auto out = std::back_inserter(b);
   fmt::format_to(out, "{{\"uri\":");
   report::append_json_string(b, o.uri);
-  fmt::format_to(out, ",\"status\":\"{}\",\"complete\":{}", o.status,
-                 o.status == "ok" || o.status == "damaged");
+  fmt::format_to(out, ",\"status\":\"{}\",\"complete\":{}", o.status, o.status != "stopped");
   if (!o.message.empty()) {
     fmt::format_to(out, ",\"message\":");
     report::append_json_string(b, o.message);
@@ -162,6 +161,9 @@ answer handler::handle(const invocation& inv) {
           r.message = rep.error_detail.empty()
                           ? fmt::format("{}: {}", r.uri, core::to_string(*rep.error))
                           : rep.error_detail;
+        } else if (rep.error->code == core::errc::truncated_file) {
+          r.status = "truncated";  // a writer killed mid-record: every whole record was used
+          r.message = fmt::format("{}: {}", r.uri, core::to_string(*rep.error));
         } else {
           r.status = "damaged";
           r.error_type = rep.format.empty() ? "NotACapture" : "DamagedCapture";

@@ -42,8 +42,9 @@ double since(clock::time_point t) {
 // the next one), so that stream bytes are copied once, by the stream itself.
 class chunk_reader {
  public:
-  chunk_reader(io::input& in, std::size_t chunk_bytes, std::atomic<std::uint64_t>* progress)
-      : in_(in), target_(chunk_bytes), progress_(progress) {
+  chunk_reader(io::input& in, std::size_t chunk_bytes, std::atomic<std::uint64_t>* progress,
+               bool resync)
+      : in_(in), target_(chunk_bytes), progress_(progress), resync_(resync) {
     if (in.mapped) {
       all_ = in.mapped->data();
       eof_ = true;
@@ -55,11 +56,37 @@ class chunk_reader {
 
   [[nodiscard]] const std::optional<core::error>& error() const noexcept { return error_; }
   [[nodiscard]] const capture::framer& framer() const noexcept { return framer_; }
+  [[nodiscard]] std::vector<skipped_range>& skipped() noexcept { return skipped_; }
 
  private:
+  // Corruption inside a section, worth looking past (not an unreadable header, not the end).
+  [[nodiscard]] bool can_resync(const core::error& e) const noexcept {
+    return resync_ && framer_.section() != nullptr &&
+           (e.code == core::errc::bad_record_length || e.code == core::errc::bad_block_length ||
+            e.code == core::errc::bad_interface);
+  }
+
+  // The first likely record boundary after the fault at window[at], or npos.
+  std::size_t find_resync_point(core::bytes window, std::size_t at) const {
+    return capture::find_record_start(window, at + 1, window.size(), *framer_.section());
+  }
+
+  void note_skip(const core::error& cause, std::uint64_t to) {
+    skipped_.push_back({cause.offset, to - cause.offset, cause});
+    framer_.resync(to);
+  }
+
   bool next_mapped(work& w) {
+    auto cut = framer_.next(all_.subspan(pos_), true, target_);
+    while (!cut && can_resync(cut.error()) && cut.error().offset >= pos_) {
+      const auto at = static_cast<std::size_t>(cut.error().offset);
+      const std::size_t q = find_resync_point(all_, at);
+      if (q == std::string::npos) break;
+      note_skip(cut.error(), q);
+      pos_ = q;
+      cut = framer_.next(all_.subspan(pos_), true, target_);
+    }
     const core::bytes avail = all_.subspan(pos_);
-    auto cut = framer_.next(avail, true, target_);
     if (!cut) {
       stop(cut.error());
       return false;
@@ -86,6 +113,20 @@ class chunk_reader {
       have = fill(b, have, want);
       const core::bytes avail(b.data(), have);
       auto cut = framer_.next(avail, eof_, target_);
+      if (!cut && can_resync(cut.error()) && cut.error().offset >= framer_.offset() &&
+          cut.error().offset - framer_.offset() < have) {
+        // Look ahead up to a window of resync_window bytes for the next plausible record.
+        const auto at = static_cast<std::size_t>(cut.error().offset - framer_.offset());
+        have = fill(b, have, std::max(have, at + resync_window));
+        const std::size_t q = find_resync_point(core::bytes(b.data(), have), at);
+        if (q != std::string::npos) {
+          note_skip(cut.error(), framer_.offset() + q);
+          std::memmove(b.data(), b.data() + q, have - q);
+          have -= q;
+          want = target_;
+          continue;
+        }
+      }
       if (!cut) {
         stop(cut.error());
         return false;
@@ -149,6 +190,9 @@ class chunk_reader {
   core::bytes all_;
   std::size_t pos_ = 0;
   std::vector<std::byte> carry_;  // streams: the bytes after the last cut
+  bool resync_ = false;
+  std::vector<skipped_range> skipped_;
+  static constexpr std::size_t resync_window = 16U << 20;
   bool eof_ = false;
   std::optional<core::error> error_;
   std::optional<core::error> stream_error_;
@@ -395,7 +439,8 @@ input_report scanner::scan(io::input& in) {
   // More threads than cores only adds contention (and oneTBB caps its workers anyway).
   const auto cores = static_cast<unsigned>(tbb::info::default_concurrency());
   const unsigned threads = options_.threads != 0 ? std::min(options_.threads, cores) : cores;
-  if (in.mapped && in.mapped->data().size() >= 2 * options_.segment_bytes) {
+  // --resync walks serially: a fault's recovery decides where the next record starts.
+  if (in.mapped && !options_.resync && in.mapped->data().size() >= 2 * options_.segment_bytes) {
     if (scan_segments(in.mapped->data(), threads, report)) {
       report.seconds = since(start);
       return report;
@@ -411,7 +456,7 @@ input_report scanner::scan(io::input& in) {
     free_work.push(pool.back().get());
   }
 
-  chunk_reader reader(in, options_.chunk_bytes, options_.progress);
+  chunk_reader reader(in, options_.chunk_bytes, options_.progress, options_.resync);
   tbb::enumerable_thread_specific<findings> found;
   tbb::task_arena arena(static_cast<int>(threads));
   // Stage 1 (serial, in order): cut the next chunk. A token is always free here: the pipeline
@@ -460,6 +505,7 @@ input_report scanner::scan(io::input& in) {
   report.records = f.records();
   report.sections = f.sections();
   report.error = reader.error();
+  report.skipped = std::move(reader.skipped());
   if (report.error && in.stream) report.error_detail = in.stream->error_detail();
   report.seconds = since(start);
   return report;

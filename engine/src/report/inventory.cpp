@@ -93,7 +93,8 @@ void json_address(fmt::memory_buffer& b, const entry& e) {
 
 std::string_view input_status(const pipeline::input_report& r) {
   if (!r.error) return "ok";
-  return core::is_read_failure(r.error->code) ? "io_error" : "damaged";
+  if (core::is_read_failure(r.error->code)) return "io_error";
+  return r.error->code == core::errc::truncated_file ? "truncated" : "damaged";
 }
 
 void json_summary(fmt::memory_buffer& b, const inventory& inv) {
@@ -113,6 +114,13 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
                      core::name(r.error->code), r.error->offset, r.error->record);
       append_json_string(b, core::to_string(*r.error));
       b.push_back('}');
+    }
+    if (!r.skipped.empty()) {
+      fmt::format_to(out, ",\"skipped\":");
+      json_array(b, r.skipped, [&](const pipeline::skipped_range& s) {
+        fmt::format_to(out, "{{\"offset\":{},\"bytes\":{},\"code\":\"{}\",\"record\":{}}}",
+                       s.offset, s.bytes, core::name(s.cause.code), s.cause.record);
+      });
     }
     b.push_back('}');
   });
@@ -454,6 +462,12 @@ void write_summary_text(std::FILE* out, const inventory& inv) {
                    human_bytes(static_cast<double>(r.bytes_read)), r.counters.frames,
                    input_status(r));
     if (r.error) fmt::format_to(o, " at {}", core::to_string(*r.error));
+    if (!r.skipped.empty()) {
+      std::uint64_t bytes = 0;
+      for (const auto& s : r.skipped) bytes += s.bytes;
+      fmt::format_to(o, ", {} bytes skipped in {} corrupt stretches (--resync)", bytes,
+                     r.skipped.size());
+    }
     b.push_back('\n');
   }
   fmt::format_to(o, "frames   {} ({} on the wire)\n", t.frames,

@@ -39,14 +39,16 @@ struct run_options {
   std::string db_path;            // --db: an OUI database file instead of the usual choice
   bool stats = false;             // print the summary (speed per stage, memory) on stderr too
   std::size_t max_addresses = 0;  // keep at most this many distinct addresses (0: no limit)
-  std::string filter;             // a tcpdump capture filter expression ("" : none)
-  std::string live_interface;     // -i: capture live from this interface instead of files
-  double duration_s = 0;          // live: stop after this long (0: until Ctrl-C or --count)
-  std::uint64_t count = 0;        // live: stop after this many frames
-  std::string write_path;         // live: also write the captured frames as pcapng
-  s3::overrides s3;               // endpoint, region, CA file, size limit, parts for s3:// inputs
-  bool online = false;            // --online: ask a vendor API about prefixes unknown offline
-  online::options api;            // its provider, rate, budget, cache
+  bool resync = false;            // step over corrupt stretches to the next plausible record
+  bool strict = false;         // a final record cut short counts as damage (exit 1), not a warning
+  std::string filter;          // a tcpdump capture filter expression ("" : none)
+  std::string live_interface;  // -i: capture live from this interface instead of files
+  double duration_s = 0;       // live: stop after this long (0: until Ctrl-C or --count)
+  std::uint64_t count = 0;     // live: stop after this many frames
+  std::string write_path;      // live: also write the captured frames as pcapng
+  s3::overrides s3;            // endpoint, region, CA file, size limit, parts for s3:// inputs
+  bool online = false;         // --online: ask a vendor API about prefixes unknown offline
+  online::options api;         // its provider, rate, budget, cache
 };
 
 // Scans the inputs and writes the inventory (the default command).

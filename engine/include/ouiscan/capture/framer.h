@@ -94,6 +94,13 @@ class framer {
   [[nodiscard]] std::uint32_t sections() const noexcept { return sections_; }
   [[nodiscard]] bool started() const noexcept { return section_ != nullptr; }
 
+  // After a fault inside a section: goes on at `offset`, a likely record boundary found by
+  // find_record_start, keeping the section state and the record count (--resync).
+  void resync(std::uint64_t offset) noexcept {
+    offset_ = offset;
+    pending_ = {};
+  }
+
   // Continues a walk at `offset` (a record boundary) under a known section state, as parallel
   // walkers of one mapped file do; record numbers then count from that point.
   void resume(std::shared_ptr<const section_state> section, std::uint64_t offset) noexcept {

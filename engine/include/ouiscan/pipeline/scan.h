@@ -43,7 +43,10 @@ struct scan_options {
   // At most this many distinct addresses are kept (0: no limit); later new addresses are
   // counted in frame_counters::addresses_over_cap. Which ones are kept then depends on timing.
   std::size_t max_addresses = 0;
-  const frame_filter* filter = nullptr;            // frames it rejects are counted, not decoded
+  const frame_filter* filter = nullptr;  // frames it rejects are counted, not decoded
+  // --resync: after corrupt framing in the middle of an input, look for the next plausible
+  // record (a chain of consistent record headers or pcapng blocks) and go on from there.
+  bool resync = false;
   std::atomic<std::uint64_t>* progress = nullptr;  // bytes of input consumed, if wanted
 };
 
@@ -72,6 +75,13 @@ struct frame_counters {
   void merge(const frame_counters& o);
 };
 
+// Bytes skipped by --resync: [offset, offset + bytes) of the (decompressed) capture.
+struct skipped_range {
+  std::uint64_t offset = 0;
+  std::uint64_t bytes = 0;
+  core::error cause;  // the fault that started the skip
+};
+
 struct input_report {
   std::string name;
   std::string format;            // "pcap", "pcapng" or "" when not recognised
@@ -81,9 +91,10 @@ struct input_report {
   std::uint64_t records = 0;     // records consumed (pcapng: blocks of every kind)
   std::uint32_t sections = 0;
   frame_counters counters;
-  std::optional<core::error> error;  // the fault that ended this input early, if any
-  std::string error_detail;          // the input's own account of it (a server's answer), or ""
-  double seconds = 0;                // wall time of the whole scan of this input
+  std::optional<core::error> error;    // the fault that ended this input early, if any
+  std::string error_detail;            // the input's own account of it (a server's answer), or ""
+  std::vector<skipped_range> skipped;  // --resync: corrupt stretches stepped over
+  double seconds = 0;                  // wall time of the whole scan of this input
   double cut_seconds = 0;      // serial stage: reading (streams) and cutting records into chunks
   double extract_seconds = 0;  // parallel stage, summed over the worker threads
   double merge_seconds = 0;    // merging the per-thread tables at the end
