@@ -65,7 +65,7 @@ case "$mode" in
     done
     echo "== fuzz: libFuzzer smoke run (clang, ASan+UBSan)"
     build fuzz
-    for target in capture decode ouidb s3; do
+    for target in capture decode ouidb s3 lambda; do
       work=$(mktemp -d)
       if ! build/fuzz/tests/fuzz/fuzz_$target -max_total_time="${OUISCAN_FUZZ_SECONDS:-30}" \
           -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/" \
