@@ -2,7 +2,8 @@
 # One entry point for people and CI on a fresh Debian 12 machine (run as root):
 #   tools/build.sh sample   install what is needed, build, scan the bundled sample capture
 #   tools/build.sh test     install, build (release and ASan+UBSan, warnings as errors), run
-#                           every test in both, then a short libFuzzer smoke run
+#                           every test in both, the ThreadSanitizer run (tools/tsan.sh), then
+#                           a short libFuzzer smoke run
 #   tools/build.sh deps     only install the packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ jobs=$(getconf _NPROCESSORS_ONLN)
 
 packages=(cmake make g++ pkg-config python3 gzip bc openssl tcpdump tshark iproute2 procps
           libtbb-dev libfmt-dev libcli11-dev zlib1g-dev libpcap-dev libcurl4-openssl-dev libzstd-dev zstd
-          libssl-dev libsimdjson-dev ca-certificates pcapfix
+          libssl-dev libsimdjson-dev ca-certificates pcapfix dpkg-dev
           libgtest-dev libgmock-dev libbenchmark-dev
           clang clang-format libclang-rt-14-dev git)
 
@@ -63,6 +64,8 @@ case "$mode" in
       build "$preset"
       ctest --preset "$preset" -j"$jobs"
     done
+    echo "== tsan: ThreadSanitizer on the pipeline and the S3 reader (oneTBB rebuilt with TSan)"
+    tools/tsan.sh
     echo "== fuzz: libFuzzer smoke run (clang, ASan+UBSan)"
     build fuzz
     for target in capture decode ouidb s3 lambda; do
