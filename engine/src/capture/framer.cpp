@@ -152,7 +152,9 @@ core::result<framer::step_result> framer::look_pcap_record(core::bytes at, bool 
     return fault(errc::truncated_file, 0);
   }
   const auto caplen = load<std::uint32_t>(at.data() + 8, section_->big_endian);
-  if (caplen > max_record_bytes) return fault(errc::bad_record_length, 8);
+  if (caplen > max_record_bytes || implausible_pcap_record(at.data())) {
+    return fault(errc::bad_record_length, 8);
+  }
   const std::size_t size = header + caplen;
   if (at.size() < size) {
     if (!at_eof) return step_result{step::need_more, size};
@@ -221,6 +223,16 @@ core::result<framer::step_result> framer::look_pcapng_block(core::bytes at, bool
   return step_result{step::record, len};
 }
 
+bool framer::implausible_pcap_record(const std::byte* at) const noexcept {
+  if (!strict_) return false;
+  const bool be = section_->big_endian;
+  const auto frac = load<std::uint32_t>(at + 4, be);
+  const auto caplen = load<std::uint32_t>(at + 8, be);
+  const std::uint32_t frac_limit =
+      section_->interfaces.front().ts_mul == 1 ? 1'000'000'000 : 1'000'000;
+  return caplen == 0 || frac >= frac_limit;
+}
+
 std::size_t framer::skip_pcap_records(core::bytes avail, std::size_t pos, std::size_t target,
                                       cut& c) noexcept {
   constexpr std::size_t header = detail::pcap_record_header;
@@ -229,7 +241,10 @@ std::size_t framer::skip_pcap_records(core::bytes avail, std::size_t pos, std::s
   const std::size_t size = avail.size();
   while (c.length < target && size - pos >= header) {
     const auto caplen = load<std::uint32_t>(base + pos + 8, be);
-    if (caplen > max_record_bytes || size - pos - header < caplen) break;
+    if (caplen > max_record_bytes || size - pos - header < caplen ||
+        implausible_pcap_record(base + pos)) {
+      break;
+    }
     const std::size_t record = header + caplen;
     detail::prefetch_ahead(base + pos + record);
     pos += record;

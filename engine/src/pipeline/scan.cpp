@@ -45,6 +45,7 @@ class chunk_reader {
   chunk_reader(io::input& in, std::size_t chunk_bytes, std::atomic<std::uint64_t>* progress,
                bool resync)
       : in_(in), target_(chunk_bytes), progress_(progress), resync_(resync) {
+    framer_.set_strict(resync);
     if (in.mapped) {
       all_ = in.mapped->data();
       eof_ = true;

@@ -94,6 +94,11 @@ class framer {
   [[nodiscard]] std::uint32_t sections() const noexcept { return sections_; }
   [[nodiscard]] bool started() const noexcept { return section_ != nullptr; }
 
+  // --resync: pcap records must also look like what a capture tool writes (a non-zero captured
+  // length, the fraction of a second in range), so that bytes lost inside a frame, which shift
+  // the next headers into frame data, are noticed instead of read as records.
+  void set_strict(bool strict) noexcept { strict_ = strict; }
+
   // After a fault inside a section: goes on at `offset`, a likely record boundary found by
   // find_record_start, keeping the section state and the record count (--resync).
   void resync(std::uint64_t offset) noexcept {
@@ -134,7 +139,9 @@ class framer {
   std::uint64_t records_ = 0;      // records (pcap packets or pcapng blocks) consumed so far
   std::uint32_t sections_ = 0;
   bool pcapng_ = false;
+  bool strict_ = false;
   core::error pending_{};
+  [[nodiscard]] bool implausible_pcap_record(const std::byte* at) const noexcept;
 };
 
 // The first position in [from, to) where `chain` consecutive records (or the records up to the
