@@ -11,8 +11,13 @@ jobs=$(getconf _NPROCESSORS_ONLN)
 prefix=$PWD/build/tbb-tsan
 if [ ! -f "$prefix/lib/cmake/TBB/TBBConfig.cmake" ]; then
   if ! grep -rqs "deb-src" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
-      >/etc/apt/sources.list.d/ouiscan-deb-src.sources
+    # The source lines matching the binary ones, in whichever format the machine uses.
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+      sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
+        >/etc/apt/sources.list.d/ouiscan-deb-src.sources
+    else
+      sed -n 's/^deb /deb-src /p' /etc/apt/sources.list >/etc/apt/sources.list.d/ouiscan-deb-src.list
+    fi
     apt-get update -qq
   fi
   rm -rf build/tbb-src && mkdir -p build/tbb-src
