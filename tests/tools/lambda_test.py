@@ -11,7 +11,6 @@ import json
 import os
 import queue
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ import time
 import urllib.parse
 import zipfile
 
-from s3_fixture import Faults, Upstream, start_proxy
+from s3_fixture import Faults, Upstream, many_sources_pcap, start_proxy
 
 OUISCAN, ZIP, REPO = sys.argv[1], sys.argv[2], sys.argv[3]
 SECRET = "lambda-s3cr3t-never-logged"
@@ -203,10 +202,7 @@ def tests(api, upstream, faults, fn):
     kind, etype, body = api.invoke(s3_event("bkt", "captures/missing.pcap"))
     check("missing key: ObjectNotFound naming it", kind == "error" and etype == "ObjectNotFound"
           and "s3://bkt/captures/missing.pcap" in json.loads(body)["errorMessage"], body[:300])
-    frames = b"".join(struct.pack("<IIII", 1, i, 60, 60) + b"\xff" * 6 +
-                      struct.pack(">HI", 0x0200, i) + b"\x08\x00" + b"\0" * 46
-                      for i in range(20000))
-    many = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1) + frames
+    many = many_sources_pcap(20000)
     upstream.put("big/many.pcap", many)
     upstream.put("big/huge.pcap", many + many)
     kind, etype, body = api.invoke(s3_event("bkt", "big/huge.pcap"))

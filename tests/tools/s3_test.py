@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 
-from s3_fixture import Faults, Upstream, start_proxy
+from s3_fixture import Faults, Upstream, many_sources_pcap, start_proxy
 
 OUISCAN, REPO = sys.argv[1], sys.argv[2]
 CORPUS = sys.argv[3] if len(sys.argv) > 3 else ""
@@ -175,10 +175,7 @@ def tests(upstream, faults):
     # 7. A part that never arrives (every attempt reset before its first byte): a clear error,
     # exit 3, and the addresses of the parts before it kept. The capture: 20,000 frames, each
     # from its own address, in 1.5 MB (24 parts of 64 KiB).
-    frames = b"".join(struct.pack("<IIII", 1, i, 60, 60) + b"\xff" * 6 +
-                      struct.pack(">HI", 0x0200, i) + b"\x08\x00" + b"\0" * 46
-                      for i in range(20000))
-    many = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1) + frames
+    many = many_sources_pcap(20000)
     upstream.put("big/many.pcap", many)
     faults.reset()
     faults.cut_after, faults.cuts, faults.cut_from = 0, 10**6, 10 * 65536

@@ -81,6 +81,31 @@ void backoff::wait() {
   delay_ *= 2;
 }
 
+void configure_transfer(void* curl_easy, const http_options& options) {
+  auto* c = static_cast<CURL*>(curl_easy);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, options.follow_redirects ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  if (options.accept_compressed) curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+  if (options.receive_buffer_bytes > 0) {
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, options.receive_buffer_bytes);
+  }
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options.connect_timeout_s * 1000));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout_s * 1000));
+  if (options.low_speed_window_s > 0) {  // 0: a long poll, which may wait in silence
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.low_speed_window_s));
+  }
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!options.user_agent.empty()) {
+    curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
+  }
+}
+
 http_session::http_session(const http_options& options) : options_(options) {
   static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   (void)initialised;
@@ -110,27 +135,7 @@ http_reply http_session::perform(const http_call& call) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
     if (call.method == "PUT") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
   }
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, options_.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  if (options_.accept_compressed) curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-  if (options_.receive_buffer_bytes > 0) {
-    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, options_.receive_buffer_bytes);
-  }
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout_s * 1000));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout_s * 1000));
-  if (options_.low_speed_window_s > 0) {  // 0: a long poll, which may wait in silence
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_window_s));
-  }
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
-  if (!options_.user_agent.empty()) {
-    curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  }
+  configure_transfer(c, options_);
   if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);

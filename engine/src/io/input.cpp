@@ -12,15 +12,6 @@ namespace {
 
 constexpr std::size_t sniff_bytes = 4;
 
-bool is_gzip(std::span<const std::byte> head) noexcept {
-  return head.size() >= 2 && head[0] == std::byte{0x1F} && head[1] == std::byte{0x8B};
-}
-
-bool is_zstd(std::span<const std::byte> head) noexcept {
-  return head.size() >= 4 && head[0] == std::byte{0x28} && head[1] == std::byte{0xB5} &&
-         head[2] == std::byte{0x2F} && head[3] == std::byte{0xFD};
-}
-
 core::error io_fault(std::uint64_t offset) noexcept {
   return core::error{core::errc::io_error, offset, 0, errno};
 }
@@ -69,14 +60,9 @@ class prefixed_stream final : public byte_stream {
 
 std::unique_ptr<byte_stream> decompress_if_needed(input& in, std::span<const std::byte> head,
                                                   std::unique_ptr<byte_stream> s) {
-  if (is_gzip(head)) {
-    in.compressed = compression::gzip;
-    return make_gzip_stream(std::move(s));
-  }
-  if (is_zstd(head)) {
-    in.compressed = compression::zstd;
-    return make_zstd_stream(std::move(s));
-  }
+  in.compressed = compression_of(head);
+  if (in.compressed == compression::gzip) return make_gzip_stream(std::move(s));
+  if (in.compressed == compression::zstd) return make_zstd_stream(std::move(s));
   return s;
 }
 
@@ -100,6 +86,17 @@ core::result<input> open_stream(std::string name, std::unique_ptr<byte_stream> s
   in.stream = decompress_if_needed(
       in, sniffed, std::make_unique<prefixed_stream>(std::move(head), std::move(s)));
   return in;
+}
+
+compression compression_of(std::span<const std::byte> head) noexcept {
+  if (head.size() >= 2 && head[0] == std::byte{0x1F} && head[1] == std::byte{0x8B}) {
+    return compression::gzip;
+  }
+  if (head.size() >= 4 && head[0] == std::byte{0x28} && head[1] == std::byte{0xB5} &&
+      head[2] == std::byte{0x2F} && head[3] == std::byte{0xFD}) {
+    return compression::zstd;
+  }
+  return compression::none;
 }
 
 const char* to_string(compression c) noexcept {
@@ -138,9 +135,7 @@ core::result<input> open_input(const std::string& path) {
     if (!is_stdin) ::close(fd);
     return head.error();
   }
-  const bool gzip = is_gzip(*head);
-  const bool zstd = is_zstd(*head);
-  if (regular && !gzip && !zstd && ::lseek(fd, 0, SEEK_SET) == 0) {
+  if (regular && compression_of(*head) == compression::none && ::lseek(fd, 0, SEEK_SET) == 0) {
     auto m = mapped_file::open(fd);
     if (!is_stdin) ::close(fd);
     if (!m) return m.error();

@@ -1,7 +1,6 @@
 #include "ouiscan/lambda/handler.h"
 
 #include <fmt/format.h>
-#include <simdjson.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -62,15 +61,6 @@ std::string inventory_json(const report::inventory& inv) {
   std::free(data);
   while (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
-}
-
-std::string summary_of(const std::string& inventory_json_text) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element summary;
-  if (parser.parse(inventory_json_text).at_key("summary").get(summary) != simdjson::SUCCESS) {
-    return "null";
-  }
-  return simdjson::minify(summary);
 }
 
 void append_object(fmt::memory_buffer& b, const object_result& o, bool with_addresses) {
@@ -178,7 +168,7 @@ answer handler::handle(const invocation& inv) {
           report::make_inventory(scanner.addresses(), std::move(reports), seconds, db_);
       r.addresses = inventory.entries.size();
       r.inventory = inventory_json(inventory);
-      r.summary = summary_of(r.inventory);
+      r.summary = report::summary_json(inventory);
       if (!settings_.output_uri.empty()) {
         if (auto out = s3::parse_uri(settings_.output_uri)) {
           out->key += loc.key + ".ouiscan.json";

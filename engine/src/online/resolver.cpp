@@ -17,6 +17,7 @@
 #include <random>
 #include <sstream>
 
+#include "ouiscan/io/http_client.h"
 #include "ouiscan/ouidb/classify.h"
 
 namespace ouiscan::online {
@@ -263,6 +264,14 @@ outcome resolve(const std::set<prefix>& wanted, const options& o) {
   const auto spacing = std::chrono::duration_cast<clock::duration>(
       std::chrono::duration<double>(1.0 / std::max(o.service.rate_per_s, 0.001)));
   clock::time_point next_start = clock::now();
+  io::http_options transfer_options;
+  transfer_options.ca_file = o.ca_file;
+  transfer_options.user_agent = "ouiscan/0.1";
+  transfer_options.connect_timeout_s = o.timeout_s;
+  transfer_options.total_timeout_s = o.timeout_s;
+  transfer_options.low_speed_window_s = 0;
+  transfer_options.follow_redirects = false;
+  transfer_options.accept_compressed = false;
   std::mt19937 jitter(std::random_device{}());
 
   const auto start = [&](job j) {
@@ -276,15 +285,8 @@ outcome resolve(const std::set<prefix>& wanted, const options& o) {
       url += "?apiKey=" + o.service.api_key;
     }
     CURL* c = t->easy;
+    io::configure_transfer(c, transfer_options);
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "ouiscan/0.1 (+https://github.com/ouiscan)");
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout_s * 1000));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.timeout_s * 1000));
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!o.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, o.ca_file.c_str());
     t->headers = curl_slist_append(nullptr, "Accept: application/json, text/plain");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->headers);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

@@ -437,6 +437,12 @@ inventory make_inventory(const pipeline::address_table& table,
   return inv;
 }
 
+std::string summary_json(const inventory& inv) {
+  fmt::memory_buffer b;
+  json_summary(b, inv);
+  return fmt::to_string(b);
+}
+
 bool write(std::FILE* out, const inventory& inv, format f) {
   switch (f) {
     case format::table:

@@ -191,10 +191,7 @@ bool looks_like_capture(client& c, const location& loc, const object_info& info)
   if (n < 4 || c.get_range(session, loc, info.etag, 0, std::span(head).first(n))) return false;
   std::uint32_t magic = 0;
   std::memcpy(&magic, head.data(), 4);
-  if (capture::is_capture_magic(magic)) return true;
-  const auto b = [&](std::size_t i) { return std::to_integer<unsigned>(head[i]); };
-  return (b(0) == 0x1F && b(1) == 0x8B) ||
-         (b(0) == 0x28 && b(1) == 0xB5 && b(2) == 0x2F && b(3) == 0xFD);
+  return capture::is_capture_magic(magic) || io::compression_of(head) != io::compression::none;
 }
 
 }  // namespace ouiscan::s3

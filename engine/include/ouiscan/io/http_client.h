@@ -100,6 +100,10 @@ class backoff {
   std::mt19937 rng_;
 };
 
+// Sets what all our transfers share on a libcurl easy handle (protocols, redirects, timeouts,
+// always-verified TLS, CA file, User-Agent), for callers that drive libcurl multi themselves.
+void configure_transfer(void* curl_easy, const http_options& options);
+
 // Whether a reply is worth another attempt: timeouts, resets, cut bodies, 429 and 5xx.
 [[nodiscard]] bool is_transient(const http_reply& r) noexcept;
 

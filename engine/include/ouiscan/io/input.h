@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "ouiscan/io/byte_stream.h"
@@ -20,6 +21,8 @@ namespace ouiscan::io {
 
 enum class compression : std::uint8_t { none, gzip, zstd };
 [[nodiscard]] const char* to_string(compression c) noexcept;
+// What a stream's first bytes say: the gzip or zstd magic number, or neither.
+[[nodiscard]] compression compression_of(std::span<const std::byte> head) noexcept;
 
 struct input {
   std::string name;

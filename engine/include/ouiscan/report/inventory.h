@@ -75,6 +75,8 @@ struct inventory {
 
 // Writes the inventory; returns false if the stream failed (e.g. a closed pipe).
 bool write(std::FILE* out, const inventory& inv, format f);
+// The JSON summary object alone (what `summary` holds in the json format).
+[[nodiscard]] std::string summary_json(const inventory& inv);
 // The human summary that ends a table (also printed to stderr for CSV).
 void write_summary_text(std::FILE* out, const inventory& inv);
 
