@@ -32,8 +32,7 @@ void address_stats::merge(const address_stats& o) {
 }
 
 address_table::address_table()
-    : keys_(initial_capacity, empty_key),
-      values_(initial_capacity),
+    : slots_(initial_capacity),
       shift_(64u - static_cast<unsigned>(std::countr_zero(initial_capacity))),
       salt_(next_salt()) {}
 
@@ -44,15 +43,17 @@ address_stats& address_table::upsert(core::mac_address mac) {
 address_stats* address_table::upsert_within(core::mac_address mac, std::size_t cap) {
   const std::uint64_t key = mac.value();
   for (;;) {
-    const std::size_t mask = keys_.size() - 1;
+    const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = slot_of(key);; i = (i + 1) & mask) {
-      if (keys_[i] == key) return &values_[i];
-      if (keys_[i] != empty_key) continue;
-      if (size_ >= cap) return nullptr;
-      if ((size_ + 1) * 2 > keys_.size()) break;  // grow first, then probe again
-      keys_[i] = key;
-      ++size_;
-      return &values_[i];
+      slot& s = slots_[i];
+      if (s.key == key) return &values_[s.value];
+      if (s.key != empty_key) continue;
+      if (values_.size() >= cap) return nullptr;
+      if ((values_.size() + 1) * 2 > slots_.size()) break;  // grow first, then probe again
+      s.key = key;
+      s.value = values_.size();
+      macs_.push_back(key);
+      return &values_.emplace_back();
     }
     grow();
   }
@@ -71,34 +72,26 @@ std::size_t address_table::merge(const address_table& other, std::size_t cap) {
 }
 
 void address_table::clear() {
-  for (std::size_t i = 0; i < keys_.size(); ++i) {
-    if (keys_[i] != empty_key) {
-      keys_[i] = empty_key;
-      values_[i] = address_stats{};
-    }
-  }
-  size_ = 0;
+  for (slot& s : slots_) s.key = empty_key;
+  macs_.clear();
+  values_.clear();
 }
 
 std::size_t address_table::memory_bytes() const noexcept {
-  return keys_.capacity() * sizeof(std::uint64_t) + values_.capacity() * sizeof(address_stats);
+  return slots_.capacity() * sizeof(slot) + macs_.capacity() * sizeof(std::uint64_t) +
+         values_.capacity() * sizeof(address_stats);
 }
 
 void address_table::grow() {
-  std::vector<std::uint64_t> old_keys(keys_.size() * 2, empty_key);
-  std::vector<address_stats> old_values(keys_.size() * 2);
-  old_keys.swap(keys_);
-  old_values.swap(values_);
+  std::vector<slot> old(slots_.size() * 2);
+  old.swap(slots_);
   --shift_;
-  size_ = 0;
-  const std::size_t mask = keys_.size() - 1;
-  for (std::size_t j = 0; j < old_keys.size(); ++j) {
-    if (old_keys[j] == empty_key) continue;
-    std::size_t i = slot_of(old_keys[j]);
-    while (keys_[i] != empty_key) i = (i + 1) & mask;
-    keys_[i] = old_keys[j];
-    values_[i] = std::move(old_values[j]);
-    ++size_;
+  const std::size_t mask = slots_.size() - 1;
+  for (const slot& s : old) {
+    if (s.key == empty_key) continue;
+    std::size_t i = slot_of(s.key);
+    while (slots_[i].key != empty_key) i = (i + 1) & mask;
+    slots_[i] = s;
   }
 }
 

@@ -120,8 +120,11 @@ struct address_stats {
   [[nodiscard]] bool has_time() const noexcept { return first_ns != never; }
 };
 
-// Open addressing with linear probing; keys are 48-bit addresses, so an all-ones 64-bit key
-// can mark empty slots.
+// Open addressing with linear probing over small slots (an address and where its statistics
+// are), the statistics themselves kept densely in the order the addresses were first seen. The
+// probe touches 16-byte slots and the statistics of busy addresses stay together in a few cache
+// lines, instead of being spread over a sparse array of large slots; growing moves only the
+// slots. Keys are 48-bit addresses, so an all-ones 64-bit key marks empty slots.
 class address_table {
  public:
   address_table();
@@ -136,18 +139,21 @@ class address_table {
   // Empties the table but keeps its capacity, so a reused per-chunk table stops allocating.
   void clear();
 
-  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t size() const noexcept { return values_.size(); }
   [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
+  // In the order the addresses were first seen.
   template <typename Fn>
   void for_each(Fn&& fn) const {
-    for (std::size_t i = 0; i < keys_.size(); ++i) {
-      if (keys_[i] != empty_key) fn(core::mac_address(keys_[i]), values_[i]);
-    }
+    for (std::size_t i = 0; i < values_.size(); ++i) fn(core::mac_address(macs_[i]), values_[i]);
   }
 
  private:
   static constexpr std::uint64_t empty_key = ~std::uint64_t{0};
+  struct slot {
+    std::uint64_t key = empty_key;
+    std::size_t value = 0;  // index into values_
+  };
   void grow();
   [[nodiscard]] std::size_t slot_of(std::uint64_t key) const noexcept {
     // Fibonacci hashing spreads addresses that differ only in their last octet. The per-table
@@ -156,9 +162,9 @@ class address_table {
     return static_cast<std::size_t>(((key ^ salt_) * 0x9E3779B97F4A7C15ULL) >> shift_);
   }
 
-  std::vector<std::uint64_t> keys_;
+  std::vector<slot> slots_;
+  std::vector<std::uint64_t> macs_;  // macs_[i] is the address of values_[i]
   std::vector<address_stats> values_;
-  std::size_t size_ = 0;
   unsigned shift_ = 0;
   std::uint64_t salt_;
 };
