@@ -29,10 +29,12 @@ std::string_view admin_of(core::mac_address m) { return m.is_local() ? "local" :
 
 void json_time(fmt::memory_buffer& b, std::int64_t ns, bool valid) {
   if (!valid) {
-    fmt::format_to(std::back_inserter(b), "null");
+    append_raw(b, "null");
     return;
   }
-  append_json_string(b, format_time(ns));
+  b.push_back('"');
+  append_time(b, ns);
+  b.push_back('"');
 }
 
 template <typename Range, typename Fn>
@@ -70,22 +72,38 @@ stage_times stages(const inventory& inv) {
 
 void json_address(fmt::memory_buffer& b, const entry& e) {
   const address_stats& s = *e.stats;
-  auto out = std::back_inserter(b);
-  fmt::format_to(out, "{{\"address\":\"{}\",", e.mac.to_string());
+  append_raw(b, "{\"address\":\"");
+  std::array<char, 17> mac;
+  e.mac.format(mac.data());
+  b.append(mac.data(), mac.data() + mac.size());
+  append_raw(b, "\",");
   append_json_fields(b, *e.vendor, e.mac);
-  b.push_back(',');
-  fmt::format_to(out,
-                 "\"frames\":{},\"src_frames\":{},\"src_bytes\":{},\"dst_frames\":{},"
-                 "\"dst_bytes\":{},\"arp_frames\":{},\"first_seen\":",
-                 s.frames, s.src_frames, s.src_bytes, s.dst_frames, s.dst_bytes, s.arp_frames);
+  const auto field = [&](std::string_view name_and_colon, std::uint64_t v) {
+    append_raw(b, name_and_colon);
+    append_uint(b, v);
+  };
+  field(",\"frames\":", s.frames);
+  field(",\"src_frames\":", s.src_frames);
+  field(",\"src_bytes\":", s.src_bytes);
+  field(",\"dst_frames\":", s.dst_frames);
+  field(",\"dst_bytes\":", s.dst_bytes);
+  field(",\"arp_frames\":", s.arp_frames);
+  append_raw(b, ",\"first_seen\":");
   json_time(b, s.first_ns, s.has_time());
-  fmt::format_to(out, ",\"last_seen\":");
+  append_raw(b, ",\"last_seen\":");
   json_time(b, s.last_ns, s.has_time());
-  fmt::format_to(out, ",\"roles\":");
-  json_array(b, role_names(s.roles), [&](std::string_view r) { append_json_string(b, r); });
-  fmt::format_to(out, ",\"vlans\":");
-  json_array(b, s.vlans.sorted(), [&](std::uint16_t v) { fmt::format_to(out, "{}", v); });
-  fmt::format_to(out, ",\"link_types\":");
+  append_raw(b, ",\"roles\":[");
+  bool first = true;
+  for (std::size_t i = 0; i < std::size(kRoleNames); ++i) {
+    if ((s.roles & (1U << i)) == 0) continue;
+    append_raw(b, first ? "\"" : ",\"");
+    append_raw(b, kRoleNames[i]);
+    b.push_back('"');
+    first = false;
+  }
+  append_raw(b, "],\"vlans\":");
+  json_array(b, s.vlans.sorted(), [&](std::uint16_t v) { append_uint(b, v); });
+  append_raw(b, ",\"link_types\":");
   json_array(b, s.link_types.sorted(),
              [&](std::uint16_t lt) { append_json_string(b, link_name(lt)); });
   b.push_back('}');
@@ -330,19 +348,61 @@ std::optional<format> parse_format(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-std::string format_time(std::int64_t ns) {
+void append_time(fmt::memory_buffer& b, std::int64_t ns) {
   constexpr std::int64_t billion = 1'000'000'000;
+  constexpr std::int64_t day_seconds = 86'400;
   std::int64_t sec = ns / billion;
   std::int64_t frac = ns % billion;
   if (frac < 0) {
     frac += billion;
     --sec;
   }
-  const auto t = static_cast<std::time_t>(sec);
-  std::tm tm{};
-  if (gmtime_r(&t, &tm) == nullptr) return "invalid";
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  std::int64_t days = sec / day_seconds;
+  std::int64_t in_day = sec % day_seconds;
+  if (in_day < 0) {
+    in_day += day_seconds;
+    --days;
+  }
+  // The proleptic Gregorian date of a day count from 1970-01-01, counted in 400-year eras of
+  // 146,097 days that start on 1 March, so that the leap day ends a year.
+  const std::int64_t z = days + 719'468;
+  const std::int64_t era = (z >= 0 ? z : z - 146'096) / 146'097;
+  const std::int64_t day_of_era = z - era * 146'097;
+  const std::int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36'524 - day_of_era / 146'096) / 365;
+  const std::int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const std::int64_t month_from_march = (5 * day_of_year + 2) / 153;
+  const std::int64_t day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+  const std::int64_t month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
+  const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  // "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ", digits written in place (int64 nanoseconds span the
+  // years 1677 to 2262).
+  std::array<char, 30> t{};
+  const auto put = [&t](std::size_t at, std::int64_t v, std::size_t width) {
+    for (std::size_t i = width; i-- > 0; v /= 10) t[at + i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, year, 4);
+  t[4] = '-';
+  put(5, month, 2);
+  t[7] = '-';
+  put(8, day, 2);
+  t[10] = 'T';
+  put(11, in_day / 3600, 2);
+  t[13] = ':';
+  put(14, in_day / 60 % 60, 2);
+  t[16] = ':';
+  put(17, in_day % 60, 2);
+  t[19] = '.';
+  put(20, frac, 9);
+  t[29] = 'Z';
+  b.append(t.data(), t.data() + t.size());
+}
+
+std::string format_time(std::int64_t ns) {
+  fmt::memory_buffer b;
+  append_time(b, ns);
+  return fmt::to_string(b);
 }
 
 std::vector<std::string_view> role_names(std::uint16_t roles) {

@@ -59,80 +59,89 @@ std::string display_name(const vendor_info& v) {
 
 void append_json_string(fmt::memory_buffer& b, std::string_view s) {
   b.push_back('"');
-  for (const char c : s) {
+  // Runs of characters that need no escape (nearly every name) are appended whole.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    b.append(s.data() + run, s.data() + i);
+    run = i + 1;
     switch (c) {
       case '"':
-        fmt::format_to(std::back_inserter(b), "\\\"");
+        append_raw(b, "\\\"");
         break;
       case '\\':
-        fmt::format_to(std::back_inserter(b), "\\\\");
+        append_raw(b, "\\\\");
         break;
       case '\n':
-        fmt::format_to(std::back_inserter(b), "\\n");
+        append_raw(b, "\\n");
         break;
       case '\t':
-        fmt::format_to(std::back_inserter(b), "\\t");
+        append_raw(b, "\\t");
         break;
       case '\r':
-        fmt::format_to(std::back_inserter(b), "\\r");
+        append_raw(b, "\\r");
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          fmt::format_to(std::back_inserter(b), "\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          b.push_back(c);
-        }
+        fmt::format_to(std::back_inserter(b), "\\u{:04x}", unsigned{c});
     }
   }
+  b.append(s.data() + run, s.data() + s.size());
   b.push_back('"');
 }
 
 void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_address mac) {
-  auto out = std::back_inserter(b);
   const auto str_or_null = [&](std::string_view s) {
     if (s.empty()) {
-      fmt::format_to(out, "null");
+      append_raw(b, "null");
     } else {
       append_json_string(b, s);
     }
   };
-  fmt::format_to(out, "\"class\":\"{}\",\"admin\":\"{}\",\"vendor\":", core::to_string(v.cls.cast),
-                 mac.is_local() ? "local" : "universal");
+  append_raw(b, "\"class\":\"");
+  append_raw(b, core::to_string(v.cls.cast));
+  append_raw(b, mac.is_local() ? "\",\"admin\":\"local\",\"vendor\":"
+                               : "\",\"admin\":\"universal\",\"vendor\":");
   str_or_null(v.organization);
   if (!v.organization.empty()) {
     if (v.source.empty()) {
-      fmt::format_to(out, ",\"vendor_source\":\"ieee-registry\"");
+      append_raw(b, ",\"vendor_source\":\"ieee-registry\"");
     } else {
-      fmt::format_to(out, ",\"vendor_source\":");
+      append_raw(b, ",\"vendor_source\":");
       append_json_string(b, v.source);
-      fmt::format_to(out, ",\"vendor_fetched\":\"{}\"", format_time(v.source_time * 1'000'000'000));
+      append_raw(b, ",\"vendor_fetched\":");
+      append_json_string(b, format_time(v.source_time * 1'000'000'000));
     }
   }
-  fmt::format_to(out, ",\"vendors\":[");
+  append_raw(b, ",\"vendors\":[");
   for (std::size_t i = 0; i < v.holders.size(); ++i) {
     if (i > 0) b.push_back(',');
     append_json_string(b, v.holders[i]);
   }
-  b.push_back(']');
-  const char* status = "not_found";
+  std::string_view status = "not_found";
   if (v.match.status == ouidb::match_status::assigned) status = "assigned";
   if (v.match.status == ouidb::match_status::unassigned_subblock) status = "unassigned_subblock";
-  fmt::format_to(out, ",\"vendor_status\":\"{}\",\"registry\":", status);
+  append_raw(b, "],\"vendor_status\":\"");
+  append_raw(b, status);
+  append_raw(b, "\",\"registry\":");
   str_or_null(v.match.status == ouidb::match_status::not_found ? std::string_view{}
                                                                : ouidb::to_string(v.match.reg));
-  fmt::format_to(out, ",\"prefix\":");
+  append_raw(b, ",\"prefix\":");
   str_or_null(v.prefix_text);
-  fmt::format_to(out,
-                 ",\"prefix_bits\":{},\"holders\":{},\"private\":{},\"quadrant\":", v.match.bits,
-                 v.match.holders, v.match.is_private);
+  append_raw(b, ",\"prefix_bits\":");
+  append_uint(b, v.match.bits);
+  append_raw(b, ",\"holders\":");
+  append_uint(b, v.match.holders);
+  append_raw(b, v.match.is_private ? ",\"private\":true" : ",\"private\":false");
+  append_raw(b, ",\"quadrant\":");
   str_or_null(ouidb::to_string(v.cls.quadrant));
-  fmt::format_to(out, ",\"group\":");
+  append_raw(b, ",\"group\":");
   str_or_null(v.cls.group);
-  fmt::format_to(out, ",\"group_detail\":");
+  append_raw(b, ",\"group_detail\":");
   str_or_null(v.cls.detail_view());
-  fmt::format_to(out, ",\"platform\":");
+  append_raw(b, ",\"platform\":");
   str_or_null(v.cls.platform);
-  fmt::format_to(out, ",\"likely_random\":{}", v.cls.likely_random);
+  append_raw(b, v.cls.likely_random ? ",\"likely_random\":true" : ",\"likely_random\":false");
 }
 
 }  // namespace ouiscan::report

@@ -46,6 +46,15 @@ using vendor_fallback = std::function<bool(core::mac_address, vendor_info& v)>;
 // Appends the vendor and class fields (without braces) to a JSON object under construction.
 void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_address mac);
 void append_json_string(fmt::memory_buffer& b, std::string_view s);
+// Appends text as it is (JSON punctuation, names known to need no escape).
+inline void append_raw(fmt::memory_buffer& b, std::string_view s) {
+  b.append(s.data(), s.data() + s.size());
+}
+// Appends an unsigned integer in decimal.
+inline void append_uint(fmt::memory_buffer& b, std::uint64_t v) {
+  const fmt::format_int digits(v);
+  b.append(digits.data(), digits.data() + digits.size());
+}
 // RFC 4180 quoting for a CSV field that may hold commas, quotes or line breaks.
 [[nodiscard]] std::string csv_quote(std::string_view s);
 
