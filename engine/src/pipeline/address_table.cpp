@@ -41,19 +41,25 @@ address_stats& address_table::upsert(core::mac_address mac) {
 }
 
 address_stats* address_table::upsert_within(core::mac_address mac, std::size_t cap) {
+  const std::size_t i = index_within(mac, cap);
+  return i == no_index ? nullptr : &values_[i];
+}
+
+std::size_t address_table::index_within(core::mac_address mac, std::size_t cap) {
   const std::uint64_t key = mac.value();
   for (;;) {
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = slot_of(key);; i = (i + 1) & mask) {
       slot& s = slots_[i];
-      if (s.key == key) return &values_[s.value];
+      if (s.key == key) return s.value;
       if (s.key != empty_key) continue;
-      if (values_.size() >= cap) return nullptr;
+      if (values_.size() >= cap) return no_index;
       if ((values_.size() + 1) * 2 > slots_.size()) break;  // grow first, then probe again
       s.key = key;
       s.value = values_.size();
       macs_.push_back(key);
-      return &values_.emplace_back();
+      values_.emplace_back();
+      return s.value;
     }
     grow();
   }

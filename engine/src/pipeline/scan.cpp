@@ -28,7 +28,6 @@ struct findings {
   const frame_filter* filter = nullptr;
   address_table table;
   frame_counters counters;
-  capture::frame_addresses hits;
   double seconds = 0;  // time spent extracting, for the per-stage report
 };
 
@@ -199,55 +198,107 @@ class chunk_reader {
   std::optional<core::error> stream_error_;
 };
 
-void account(const capture::frame& f, findings& w) {
-  frame_counters& c = w.counters;
-  const std::uint16_t link = f.iface->link_type;
-  ++c.frames;
-  c.wire_bytes += f.origlen;
-  c.captured_bytes += f.caplen;
-  if (f.caplen > f.origlen) ++c.caplen_over_origlen;
-  if (f.ts_ns == capture::no_timestamp) {
-    ++c.untimed_frames;
-  } else {
-    c.first_ns = std::min(c.first_ns, f.ts_ns);
-    c.last_ns = std::max(c.last_ns, f.ts_ns);
-  }
-  c.add_link(link, f.origlen);
-  if (w.filter != nullptr && !w.filter->keep(f)) {
-    ++c.filtered_out;
-    return;
+// Accounts frames in small batches. Per address, the table's slot and then its statistics are
+// each a likely cache miss; taken one frame at a time they are waited for in turn. A batch is
+// decoded first and the slots of all its addresses requested, then the slots are read and the
+// statistics requested, then the statistics updated, so the misses of a batch overlap.
+class accountant {
+ public:
+  explicit accountant(findings& w) : w_(w) {}
+  accountant(const accountant&) = delete;
+  accountant& operator=(const accountant&) = delete;
+  ~accountant() = default;
+
+  void add(const capture::frame& f) {
+    frame_counters& c = w_.counters;
+    const std::uint16_t link = f.iface->link_type;
+    ++c.frames;
+    c.wire_bytes += f.origlen;
+    c.captured_bytes += f.caplen;
+    if (f.caplen > f.origlen) ++c.caplen_over_origlen;
+    if (f.ts_ns == capture::no_timestamp) {
+      ++c.untimed_frames;
+    } else {
+      c.first_ns = std::min(c.first_ns, f.ts_ns);
+      c.last_ns = std::max(c.last_ns, f.ts_ns);
+    }
+    c.add_link(link, f.origlen);
+    if (w_.filter != nullptr && !w_.filter->keep(f)) {
+      ++c.filtered_out;
+      return;
+    }
+    decoded& d = batch_[size_];
+    d.link = link;
+    d.origlen = f.origlen;
+    d.ts_ns = f.ts_ns;
+    capture::decode(link, core::bytes(f.data, f.caplen), d.hits);
+    ++c.status[static_cast<std::size_t>(d.hits.status)];
+    if (!d.hits.vlans().empty()) ++c.frames_with_vlan;
+    for (const capture::address_hit& h : d.hits.addresses()) w_.table.prefetch(h.mac);
+    if (++size_ == batch) flush();
   }
 
-  capture::frame_addresses& hits = w.hits;
-  capture::decode(link, core::bytes(f.data, f.caplen), hits);
-  ++c.status[static_cast<std::size_t>(hits.status)];
-  if (!hits.vlans().empty()) ++c.frames_with_vlan;
-  for (const capture::address_hit& h : hits.addresses()) {
-    address_stats* found = w.table.upsert_within(h.mac, w.cap);
-    if (found == nullptr) {
-      ++c.addresses_over_cap;
-      continue;
+  // Accounts the frames still in the batch; call at the end of every chunk.
+  void flush() {
+    address_table& table = w_.table;
+    for (std::size_t k = 0; k < size_; ++k) {
+      decoded& d = batch_[k];
+      std::size_t n = 0;
+      for (const capture::address_hit& h : d.hits.addresses()) {
+        const std::size_t i = table.index_within(h.mac, w_.cap);
+        if (i == address_table::no_index) {
+          ++w_.counters.addresses_over_cap;
+        } else {
+          table.prefetch_stats(i);
+        }
+        d.index[n++] = i;
+      }
     }
-    address_stats& s = *found;
-    if ((h.roles & capture::frame_roles) != 0) ++s.frames;
-    if ((h.roles & capture::arp_roles) != 0) ++s.arp_frames;
-    if ((h.roles & capture::role_src) != 0) {
-      ++s.src_frames;
-      s.src_bytes += f.origlen;
+    for (std::size_t k = 0; k < size_; ++k) {
+      const decoded& d = batch_[k];
+      std::size_t n = 0;
+      for (const capture::address_hit& h : d.hits.addresses()) {
+        const std::size_t i = d.index[n++];
+        if (i != address_table::no_index) update(table.stats(i), h.roles, d);
+      }
     }
-    if ((h.roles & capture::role_dst) != 0) {
-      ++s.dst_frames;
-      s.dst_bytes += f.origlen;
-    }
-    s.roles = static_cast<std::uint16_t>(s.roles | h.roles);
-    if (f.ts_ns != capture::no_timestamp) {
-      s.first_ns = std::min(s.first_ns, f.ts_ns);
-      s.last_ns = std::max(s.last_ns, f.ts_ns);
-    }
-    for (std::uint16_t vid : hits.vlans()) s.vlans.insert(vid);
-    s.link_types.insert(link);
+    size_ = 0;
   }
-}
+
+ private:
+  struct decoded {
+    capture::frame_addresses hits;
+    std::array<std::size_t, capture::frame_addresses::max_addresses> index;
+    std::int64_t ts_ns;
+    std::uint32_t origlen;
+    std::uint16_t link;
+  };
+
+  static void update(address_stats& s, std::uint16_t roles, const decoded& d) {
+    if ((roles & capture::frame_roles) != 0) ++s.frames;
+    if ((roles & capture::arp_roles) != 0) ++s.arp_frames;
+    if ((roles & capture::role_src) != 0) {
+      ++s.src_frames;
+      s.src_bytes += d.origlen;
+    }
+    if ((roles & capture::role_dst) != 0) {
+      ++s.dst_frames;
+      s.dst_bytes += d.origlen;
+    }
+    s.roles = static_cast<std::uint16_t>(s.roles | roles);
+    if (d.ts_ns != capture::no_timestamp) {
+      s.first_ns = std::min(s.first_ns, d.ts_ns);
+      s.last_ns = std::max(s.last_ns, d.ts_ns);
+    }
+    for (std::uint16_t vid : d.hits.vlans()) s.vlans.insert(vid);
+    s.link_types.insert(d.link);
+  }
+
+  static constexpr std::size_t batch = 8;
+  findings& w_;
+  std::array<decoded, batch> batch_;
+  std::size_t size_ = 0;
+};
 
 // A mapped file is walked in parallel: each segment starts at a guessed record boundary
 // (capture::find_record_start) and walks to its bound; segments are then verified in order (a
@@ -291,8 +342,10 @@ void walk_segment(core::bytes all, segment& seg, std::size_t from,
       break;
     }
     if (cut->length > 0) {
+      accountant acc(seg.found);
       capture::for_each_frame(all.subspan(pos + cut->skip, cut->length), *f.section(),
-                              [&seg](const capture::frame& fr) { account(fr, seg.found); });
+                              [&acc](const capture::frame& fr) { acc.add(fr); });
+      acc.flush();
     }
     pos += cut->skip + cut->length;
     if (progress != nullptr)
@@ -479,8 +532,9 @@ input_report scanner::scan(io::input& in) {
     findings& mine = found.local();
     mine.cap = cap();
     mine.filter = options_.filter;
-    capture::for_each_frame(w->data, *w->section,
-                            [&mine](const capture::frame& f) { account(f, mine); });
+    accountant acc(mine);
+    capture::for_each_frame(w->data, *w->section, [&acc](const capture::frame& f) { acc.add(f); });
+    acc.flush();
     w->section.reset();
     free_work.push(w);
     mine.seconds += since(t0);

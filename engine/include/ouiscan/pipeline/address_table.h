@@ -132,6 +132,17 @@ class address_table {
   address_stats& upsert(core::mac_address mac);
   // As upsert, but a new address is not added once the table holds `cap`: returns null then.
   address_stats* upsert_within(core::mac_address mac, std::size_t cap);
+  // The batch form: prefetch() the slots of a batch's addresses, then index_within() each
+  // (no_index when past `cap`) and prefetch_stats() it, then update stats(index). Indexes stay
+  // valid as the table grows.
+  static constexpr std::size_t no_index = static_cast<std::size_t>(-1);
+  void prefetch(core::mac_address mac) const noexcept {
+    __builtin_prefetch(&slots_[slot_of(mac.value())]);
+  }
+  std::size_t index_within(core::mac_address mac, std::size_t cap);
+  void prefetch_stats(std::size_t index) const noexcept { __builtin_prefetch(&values_[index], 1); }
+  [[nodiscard]] address_stats& stats(std::size_t index) noexcept { return values_[index]; }
+
   // Merges other into this table, adding no new address past `cap`; returns how many of
   // other's addresses were left out.
   std::size_t merge(const address_table& other,
