@@ -39,7 +39,8 @@ order+=(reader_only_default ouiscan_s3_default)
 for p in ${PARTS:-8MiB:8 64MiB:2}; do
   name="ouiscan_s3_${p/:/x}"
   cmd[$name]="$build/tools/ouiscan -q -f json -o /dev/null --s3-part-size ${p%%:*} --s3-parts ${p##*:} s3://bench/capture.pcap"
-  order+=("$name")
+  cmd[reader_only_${p/:/x}]="OUISCAN_S3_PART_BYTES=${p%%:*} OUISCAN_S3_PARTS=${p##*:} $build/bench/s3_read s3://bench/capture.pcap >/dev/null"
+  order+=("$name" "reader_only_${p/:/x}")
 done
 declare -A times
 for ((i = 0; i < runs; i++)); do

@@ -202,6 +202,18 @@ TEST(Pcapng, TimestampResolutionBinaryAndOffset) {
   EXPECT_EQ(r.frames[1].ts_ns, 5'000);
 }
 
+TEST(Pcapng, TimestampsNearTheInt64LimitAreClamped) {
+  // Microseconds: 4,611,686,018,427,387 us is 4,611,686,018,427,387,000 ns, just under half
+  // the int64 range (4,611,686,018,427,387,903); 2^62 us overflows 64 bits and is clamped.
+  pcapng_builder b;
+  b.section(false).interface(1).epb(0, 4'611'686'018'427'387, frame_a).epb(0, 1ULL << 62, frame_a);
+  const auto r = walk(b.bytes());
+  ASSERT_FALSE(r.error);
+  ASSERT_EQ(r.frames.size(), 2u);
+  EXPECT_EQ(r.frames[0].ts_ns, 4'611'686'018'427'387'000);
+  EXPECT_EQ(r.frames[1].ts_ns, 4'611'686'018'427'387'903);
+}
+
 TEST(Pcapng, SimplePacketBlocksAndOtherBlocksSkipped) {
   pcapng_builder b;
   b.section(true)

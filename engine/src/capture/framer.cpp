@@ -84,7 +84,7 @@ bool is_capture_magic(std::uint32_t w) noexcept {
          w == core::byteswap(pcap_magic_ns) || w == pcapng_shb;
 }
 
-std::int64_t interface_desc::to_ns(std::uint64_t ts) const noexcept {
+std::int64_t interface_desc::to_ns_exact(std::uint64_t ts) const noexcept {
   __extension__ using u128 = unsigned __int128;
   u128 ns = 0;
   if (ts_shift != 0) {

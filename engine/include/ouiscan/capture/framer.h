@@ -49,7 +49,17 @@ struct interface_desc {
   std::uint8_t ts_shift = 0;
   std::int64_t ts_offset_s = 0;  // pcapng if_tsoffset
 
-  [[nodiscard]] std::int64_t to_ns(std::uint64_t ts) const noexcept;
+  [[nodiscard]] std::int64_t to_ns(std::uint64_t ts) const noexcept {
+    // The usual units (microseconds, nanoseconds) take one multiply, on every packet.
+    std::uint64_t ns = 0;
+    if (ts_shift == 0 && ts_div == 1 && !__builtin_mul_overflow(ts, ts_mul, &ns) &&
+        ns <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / 2)) {
+      return static_cast<std::int64_t>(ns) + ts_offset_s * 1'000'000'000;
+    }
+    return to_ns_exact(ts);
+  }
+  // Any units, in 128-bit arithmetic; clamped to half the int64 range.
+  [[nodiscard]] std::int64_t to_ns_exact(std::uint64_t ts) const noexcept;
 };
 
 // The state of one pcap file or one pcapng section: immutable once a chunk refers to it.
