@@ -18,7 +18,6 @@ constexpr std::size_t pcap_file_header = 24;
 constexpr std::size_t pcapng_block_header = 8;
 constexpr std::size_t pcapng_min_shb = 28;
 constexpr std::size_t pcapng_min_idb = 20;
-constexpr std::size_t pcapng_min_epb = 32;
 constexpr std::size_t pcapng_min_spb = 16;
 // Interleaving interface descriptions with packets copies the table each time; the cap keeps a
 // hostile file from making that quadratic cost unbounded.
@@ -209,11 +208,11 @@ core::result<framer::step_result> framer::look_pcapng_block(core::bytes at, bool
   }
   const std::size_t interfaces = section_->interfaces.size();
   if (type == detail::block_enhanced_packet || type == detail::block_packet) {
-    if (len < pcapng_min_epb) return fault(errc::bad_block_length, 4);
+    if (len < detail::pcapng_min_epb) return fault(errc::bad_block_length, 4);
     const std::uint32_t id = type == detail::block_packet ? load<std::uint16_t>(p + 8, be)
                                                           : load<std::uint32_t>(p + 8, be);
     if (id >= interfaces) return fault(errc::bad_interface, 8);
-    if (load<std::uint32_t>(p + 20, be) > len - pcapng_min_epb) {
+    if (load<std::uint32_t>(p + 20, be) > len - detail::pcapng_min_epb) {
       return fault(errc::bad_block_length, 20);
     }
   } else if (type == detail::block_simple_packet) {
@@ -231,53 +230,6 @@ bool framer::implausible_pcap_record(const std::byte* at) const noexcept {
   const std::uint32_t frac_limit =
       section_->interfaces.front().ts_mul == 1 ? 1'000'000'000 : 1'000'000;
   return caplen == 0 || frac >= frac_limit;
-}
-
-std::size_t framer::skip_pcap_records(core::bytes avail, std::size_t pos, std::size_t target,
-                                      cut& c) noexcept {
-  constexpr std::size_t header = detail::pcap_record_header;
-  const bool be = section_->big_endian;
-  const std::byte* const base = avail.data();
-  const std::size_t size = avail.size();
-  while (c.length < target && size - pos >= header) {
-    const auto caplen = load<std::uint32_t>(base + pos + 8, be);
-    if (caplen > max_record_bytes || size - pos - header < caplen ||
-        implausible_pcap_record(base + pos)) {
-      break;
-    }
-    const std::size_t record = header + caplen;
-    detail::prefetch_ahead(base + pos + record);
-    pos += record;
-    c.length += record;
-    ++c.records;
-    ++records_;
-  }
-  return pos;
-}
-
-std::size_t framer::skip_pcapng_packets(core::bytes avail, std::size_t pos, std::size_t target,
-                                        cut& c) noexcept {
-  const bool be = section_->big_endian;
-  const std::size_t interfaces = section_->interfaces.size();
-  const std::byte* const base = avail.data();
-  const std::size_t size = avail.size();
-  while (c.length < target && size - pos >= pcapng_min_epb) {
-    const std::byte* p = base + pos;
-    if (load<std::uint32_t>(p, be) != detail::block_enhanced_packet) break;
-    const auto len = load<std::uint32_t>(p + 4, be);
-    if (len < pcapng_min_epb || len % 4 != 0 || len > max_record_bytes || size - pos < len ||
-        load<std::uint32_t>(p + len - 4, be) != len ||
-        load<std::uint32_t>(p + 8, be) >= interfaces ||
-        load<std::uint32_t>(p + 20, be) > len - pcapng_min_epb) {
-      break;  // look() reports the fault, or handles the block
-    }
-    detail::prefetch_ahead(p + len);
-    pos += len;
-    c.length += len;
-    ++c.records;
-    ++records_;
-  }
-  return pos;
 }
 
 namespace {
@@ -313,8 +265,8 @@ std::size_t plausible_record(core::bytes data, std::size_t p, const section_stat
     return 0;
   }
   if (type == detail::block_enhanced_packet &&
-      (len < pcapng_min_epb || load<std::uint32_t>(at + 8, be) >= s.interfaces.size() ||
-       load<std::uint32_t>(at + 20, be) > len - pcapng_min_epb ||
+      (len < detail::pcapng_min_epb || load<std::uint32_t>(at + 8, be) >= s.interfaces.size() ||
+       load<std::uint32_t>(at + 20, be) > len - detail::pcapng_min_epb ||
        load<std::uint32_t>(at + 20, be) == 0)) {
     return 0;
   }
@@ -367,8 +319,8 @@ core::result<framer::cut> framer::next(core::bytes avail, bool at_eof, std::size
     // The common case, whole packet records one after another, runs in a tight loop; anything
     // else (headers, faults, the end of the data) falls through to look().
     if (section_) {
-      pos = pcapng_ ? skip_pcapng_packets(avail, pos, target_bytes, c)
-                    : skip_pcap_records(avail, pos, target_bytes, c);
+      pos = pcapng_ ? walk_pcapng_packets(avail, pos, target_bytes, c, detail::no_visit{})
+                    : walk_pcap_records(avail, pos, target_bytes, c, detail::no_visit{});
       if (c.length >= target_bytes) return finish();
     }
     look_offset_ = offset_ + pos;

@@ -335,17 +335,14 @@ void walk_segment(core::bytes all, segment& seg, std::size_t from,
   capture::framer f;
   f.resume(std::move(state), from);
   std::size_t pos = from;
+  accountant acc(seg.found);
   while (pos < seg.bound) {
-    auto cut = f.next(all.subspan(pos), true, std::min(chunk_bytes, seg.bound - pos));
+    auto cut = f.next_visiting(all.subspan(pos), true, std::min(chunk_bytes, seg.bound - pos),
+                               [&acc](const capture::frame& fr) { acc.add(fr); });
+    acc.flush();
     if (!cut) {
       seg.error = cut.error();
       break;
-    }
-    if (cut->length > 0) {
-      accountant acc(seg.found);
-      capture::for_each_frame(all.subspan(pos + cut->skip, cut->length), *f.section(),
-                              [&acc](const capture::frame& fr) { acc.add(fr); });
-      acc.flush();
     }
     pos += cut->skip + cut->length;
     if (progress != nullptr)

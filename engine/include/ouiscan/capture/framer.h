@@ -94,6 +94,12 @@ class framer {
   // A fault after some good records returns those first; the error comes on the next call, with
   // the byte offset and 1-based record number where it lies.
   [[nodiscard]] core::result<cut> next(core::bytes avail, bool at_eof, std::size_t target_bytes);
+  // As next(), and calls visit(const frame&) for every packet record of the chunk. A run of
+  // packet records is visited in the same pass that checks it, so a walk over a mapped file
+  // reads each record header once instead of twice (cut, then for_each_frame).
+  template <typename Fn>
+  [[nodiscard]] core::result<cut> next_visiting(core::bytes avail, bool at_eof,
+                                                std::size_t target_bytes, Fn&& visit);
 
   // The section the last chunk belongs to (null before the first header).
   [[nodiscard]] const std::shared_ptr<const section_state>& section() const noexcept {
@@ -138,10 +144,15 @@ class framer {
   [[nodiscard]] core::result<step_result> look_pcap_record(core::bytes at, bool at_eof);
   [[nodiscard]] core::result<step_result> look_pcapng_block(core::bytes at, bool at_eof);
   [[nodiscard]] core::error fault(core::errc code, std::size_t at) const noexcept;
-  std::size_t skip_pcap_records(core::bytes avail, std::size_t pos, std::size_t target,
-                                cut& c) noexcept;
-  std::size_t skip_pcapng_packets(core::bytes avail, std::size_t pos, std::size_t target,
-                                  cut& c) noexcept;
+  // The common case, whole packet records one after another, in a tight loop from avail[pos]:
+  // adds them to c until target, the end of avail or anything else (left to look()); returns
+  // the position reached. visit(const frame&) sees each record (detail::no_visit: nothing).
+  template <typename Visit>
+  std::size_t walk_pcap_records(core::bytes avail, std::size_t pos, std::size_t target, cut& c,
+                                Visit&& visit) noexcept;
+  template <typename Visit>
+  std::size_t walk_pcapng_packets(core::bytes avail, std::size_t pos, std::size_t target, cut& c,
+                                  Visit&& visit) noexcept;
 
   std::shared_ptr<const section_state> section_;
   std::uint64_t offset_ = 0;       // absolute offset of the next unread byte

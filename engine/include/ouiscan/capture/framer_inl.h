@@ -3,6 +3,8 @@
 // The framer has already validated every length read here.
 #pragma once
 
+#include <type_traits>
+
 #include "ouiscan/capture/framer.h"
 
 namespace ouiscan::capture {
@@ -12,6 +14,12 @@ inline constexpr std::uint32_t pcap_record_header = 16;
 inline constexpr std::uint32_t block_enhanced_packet = 6;
 inline constexpr std::uint32_t block_simple_packet = 3;
 inline constexpr std::uint32_t block_packet = 2;
+inline constexpr std::size_t pcapng_min_epb = 32;
+
+// The visitor of a walk that only cuts.
+struct no_visit {
+  void operator()(const frame&) const noexcept {}
+};
 // How far ahead of the current record the next records' lines are requested: the walk is bound
 // by memory latency, and a prefetch hides it.
 inline constexpr std::size_t prefetch_distance = 2048;
@@ -87,6 +95,91 @@ void for_each_pcapng_frame(core::bytes chunk, const section_state& s, Fn&& fn) {
 }
 
 }  // namespace detail
+
+template <typename Visit>
+std::size_t framer::walk_pcap_records(core::bytes avail, std::size_t pos, std::size_t target,
+                                      cut& c, Visit&& visit) noexcept {
+  constexpr std::size_t header = detail::pcap_record_header;
+  const bool be = section_->big_endian;
+  const interface_desc& iface = section_->interfaces.front();
+  const std::byte* const base = avail.data();
+  const std::size_t size = avail.size();
+  while (c.length < target && size - pos >= header) {
+    const std::byte* p = base + pos;
+    const auto caplen = core::load<std::uint32_t>(p + 8, be);
+    if (caplen > max_record_bytes || size - pos - header < caplen || implausible_pcap_record(p)) {
+      break;
+    }
+    detail::prefetch_ahead(p + header + caplen);
+    if constexpr (!std::is_same_v<std::decay_t<Visit>, detail::no_visit>) {
+      frame f;
+      f.caplen = caplen;
+      f.origlen = core::load<std::uint32_t>(p + 12, be);
+      f.data = p + header;
+      f.ts_ns = static_cast<std::int64_t>(core::load<std::uint32_t>(p, be)) * 1'000'000'000 +
+                static_cast<std::int64_t>(core::load<std::uint32_t>(p + 4, be) * iface.ts_mul);
+      f.iface = &iface;
+      visit(static_cast<const frame&>(f));
+    }
+    const std::size_t record = header + caplen;
+    pos += record;
+    c.length += record;
+    ++c.records;
+    ++records_;
+  }
+  return pos;
+}
+
+template <typename Visit>
+std::size_t framer::walk_pcapng_packets(core::bytes avail, std::size_t pos, std::size_t target,
+                                        cut& c, Visit&& visit) noexcept {
+  const bool be = section_->big_endian;
+  const std::size_t interfaces = section_->interfaces.size();
+  const std::byte* const base = avail.data();
+  const std::size_t size = avail.size();
+  while (c.length < target && size - pos >= detail::pcapng_min_epb) {
+    const std::byte* p = base + pos;
+    if (core::load<std::uint32_t>(p, be) != detail::block_enhanced_packet) break;
+    const auto len = core::load<std::uint32_t>(p + 4, be);
+    if (len < detail::pcapng_min_epb || len % 4 != 0 || len > max_record_bytes ||
+        size - pos < len || core::load<std::uint32_t>(p + len - 4, be) != len ||
+        core::load<std::uint32_t>(p + 8, be) >= interfaces ||
+        core::load<std::uint32_t>(p + 20, be) > len - detail::pcapng_min_epb) {
+      break;  // look() reports the fault, or handles the block
+    }
+    detail::prefetch_ahead(p + len);
+    if constexpr (!std::is_same_v<std::decay_t<Visit>, detail::no_visit>) {
+      frame f;
+      detail::pcapng_packet(p, detail::block_enhanced_packet, len, *section_, f);
+      visit(static_cast<const frame&>(f));
+    }
+    pos += len;
+    c.length += len;
+    ++c.records;
+    ++records_;
+  }
+  return pos;
+}
+
+template <typename Fn>
+core::result<framer::cut> framer::next_visiting(core::bytes avail, bool at_eof,
+                                                std::size_t target_bytes, Fn&& visit) {
+  if (pending_.code == core::errc::ok && section_) {
+    cut c;
+    const std::size_t pos = pcapng_ ? walk_pcapng_packets(avail, 0, target_bytes, c, visit)
+                                    : walk_pcap_records(avail, 0, target_bytes, c, visit);
+    if (c.length > 0) {
+      offset_ += pos;
+      return c;
+    }
+  }
+  // Headers, other blocks, faults, the end: the general path, then the chunk's frames.
+  auto c = next(avail, at_eof, target_bytes);
+  if (c && c->length > 0) {
+    for_each_frame(avail.subspan(c->skip, c->length), *section_, visit);
+  }
+  return c;
+}
 
 template <typename Fn>
 void for_each_frame(core::bytes chunk, const section_state& section, Fn&& fn) {
