@@ -313,7 +313,8 @@ std::optional<failure> client::put(const location& loc, const std::string& body,
 
 std::optional<failure> client::get_range(io::http_session& session, const location& loc,
                                          const std::string& etag, std::uint64_t first,
-                                         std::span<std::byte> out) {
+                                         std::span<std::byte> out,
+                                         const std::function<void(std::size_t)>& progress) {
   std::size_t got = 0;
   unsigned failures_in_a_row = 0;
   io::backoff pause(settings_.backoff_s);
@@ -345,6 +346,7 @@ std::optional<failure> client::get_range(io::http_session& session, const locati
         const std::size_t n = std::min(data.size() - skip, out.size() - got);
         std::memcpy(out.data() + got, data.data() + skip, n);
         got += n;
+        if (progress) progress(got);
       }
       return got < out.size();  // all we asked for: stop a whole-object answer early
     };

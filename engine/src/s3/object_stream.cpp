@@ -36,10 +36,12 @@ class object_stream final : public io::byte_stream {
       std::lock_guard lock(mutex_);
       stopping_ = true;
     }
-    changed_.notify_all();
+    slot_freed_.notify_all();
     for (auto& w : workers_) w.join();
   }
 
+  // The part being read is handed on as its bytes arrive, not once it is complete, so parsing
+  // starts with the first bytes of the object and keeps pace with the download.
   core::result<std::size_t> read(std::span<std::byte> out) override {
     std::unique_lock lock(mutex_);
     const auto& stop_at = client_->config().stop_at;
@@ -50,18 +52,23 @@ class object_stream final : public io::byte_stream {
       }
       if (reading_ >= parts_) return std::size_t{0};
       slot& s = slots_[reading_ % slots_.size()];
-      if (s.part == reading_ && s.state == slot_state::done) {
-        const std::size_t n = std::min(out.size(), s.data.size() - offset_in_part_);
-        std::memcpy(out.data(), s.data.data() + offset_in_part_, n);
+      if (s.part == reading_ && s.state == slot_state::done && offset_in_part_ == s.data.size()) {
+        // Read to its end: the slot is free for the part parts_in_flight ahead.
+        s.state = slot_state::free;
+        ++reading_;
+        offset_in_part_ = 0;
+        slot_freed_.notify_all();
+        continue;
+      }
+      if (s.part == reading_ && s.state != slot_state::free && offset_in_part_ < s.filled) {
+        // The worker only writes past `filled`, so the copy needs no lock.
+        const std::size_t n = std::min(out.size(), s.filled - offset_in_part_);
+        const std::byte* from = s.data.data() + offset_in_part_;
+        lock.unlock();
+        std::memcpy(out.data(), from, n);
+        lock.lock();
         offset_in_part_ += n;
         delivered_ += n;
-        if (offset_in_part_ == s.data.size()) {
-          // The slot is free for the part parts_in_flight ahead.
-          s.state = slot_state::free;
-          ++reading_;
-          offset_in_part_ = 0;
-          changed_.notify_all();
-        }
         return n;
       }
       if (s.part == reading_ && s.state == slot_state::failed) {
@@ -70,11 +77,13 @@ class object_stream final : public io::byte_stream {
             s.kind == failure_kind::changed ? core::errc::remote_changed : core::errc::remote_error,
             delivered_, 0, static_cast<int>(s.status)};
       }
+      reader_waiting_ = true;
       if (stop_at) {
-        changed_.wait_until(lock, *stop_at);
+        data_ready_.wait_until(lock, *stop_at);
       } else {
-        changed_.wait(lock);
+        data_ready_.wait(lock);
       }
+      reader_waiting_ = false;
     }
   }
 
@@ -87,6 +96,7 @@ class object_stream final : public io::byte_stream {
     std::uint64_t part = ~std::uint64_t{0};
     slot_state state = slot_state::free;
     std::vector<std::byte> data;
+    std::size_t filled = 0;  // leading bytes of data that have arrived
     failure_kind kind = failure_kind::unavailable;
     long status = 0;
     std::string failure_message;
@@ -98,7 +108,7 @@ class object_stream final : public io::byte_stream {
     io::http_session session(client_->http_options());
     std::unique_lock lock(mutex_);
     while (true) {
-      changed_.wait(lock, [&] {
+      slot_freed_.wait(lock, [&] {
         return stopping_ || failed_ || next_ >= parts_ ||
                slots_[next_ % slots_.size()].state == slot_state::free;
       });
@@ -107,22 +117,37 @@ class object_stream final : public io::byte_stream {
       slot& s = slots_[part % slots_.size()];
       s.part = part;
       s.state = slot_state::fetching;
+      s.filled = 0;
       const std::uint64_t first = part * part_bytes_;
       s.data.resize(static_cast<std::size_t>(std::min(part_bytes_, info_.size - first)));
       lock.unlock();
-      auto fault = client_->get_range(session, loc_, info_.etag, first, s.data);
+      auto fault = client_->get_range(session, loc_, info_.etag, first, s.data,
+                                      [&](std::size_t filled) { arrived(s, filled); });
       lock.lock();
       if (fault) {
         s.state = slot_state::failed;
         s.kind = fault->kind;
         s.status = fault->status;
         s.failure_message = std::move(fault->message);
-        failed_ = true;  // no new parts; those already fetched still reach the reader
+        failed_ = true;            // no new parts; those already fetched still reach the reader
+        slot_freed_.notify_all();  // idle workers stop
       } else {
         s.state = slot_state::done;
+        s.filled = s.data.size();
       }
-      changed_.notify_all();
+      data_ready_.notify_all();
     }
+  }
+
+  // More bytes of a part have arrived: the reader is woken only if it waits for them.
+  void arrived(slot& s, std::size_t filled) {
+    bool wake = false;
+    {
+      std::lock_guard lock(mutex_);
+      s.filled = filled;
+      wake = reader_waiting_ && s.part == reading_;
+    }
+    if (wake) data_ready_.notify_all();
   }
 
   std::shared_ptr<client> client_;
@@ -133,7 +158,9 @@ class object_stream final : public io::byte_stream {
   std::vector<slot> slots_;
   std::vector<std::thread> workers_;
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable slot_freed_;  // workers wait for the reader to free a slot
+  std::condition_variable data_ready_;  // the reader waits for bytes of its part
+  bool reader_waiting_ = false;
   std::uint64_t next_ = 0;     // next part to fetch
   std::uint64_t reading_ = 0;  // part the reader is in
   std::size_t offset_in_part_ = 0;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -71,9 +72,11 @@ class client {
   [[nodiscard]] std::optional<failure> put(const location& loc, const std::string& body,
                                            const std::string& content_type);
   // Fills `out` with the object's bytes from `first`, sent only while the ETag still matches.
-  [[nodiscard]] std::optional<failure> get_range(io::http_session& session, const location& loc,
-                                                 const std::string& etag, std::uint64_t first,
-                                                 std::span<std::byte> out);
+  // `progress`, when set, is told how many leading bytes of `out` are filled as they arrive
+  // (never fewer than before: a retry resumes where the broken reply stopped).
+  [[nodiscard]] std::optional<failure> get_range(
+      io::http_session& session, const location& loc, const std::string& etag, std::uint64_t first,
+      std::span<std::byte> out, const std::function<void(std::size_t)>& progress = {});
 
  private:
   struct target {
