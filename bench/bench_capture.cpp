@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <vector>
 
 #include "datagen.h"
@@ -40,18 +41,25 @@ const std::vector<std::byte>& capture(datagen::container format) {
   return format == datagen::container::pcap ? pcap : pcapng;
 }
 
+// Record walking: range(0) the container, range(1) 0 for the framer's cut then for_each_frame
+// (the stream path), 1 for next_visiting (a mapped scan: each record visited as it is checked).
 void BM_Walk(benchmark::State& state) {
   const auto format = static_cast<datagen::container>(state.range(0));
+  const bool one_pass = state.range(1) != 0;
   const auto& data = capture(format);
   std::uint64_t frames = 0;
+  const auto count = [&frames](const capture::frame& fr) { frames += fr.caplen != 0; };
   for (auto _ : state) {
     capture::framer f;
     std::size_t pos = 0;
     for (;;) {
-      auto cut = f.next(core::bytes(data).subspan(pos), true, 1 << 20);
+      const core::bytes rest = core::bytes(data).subspan(pos);
+      auto cut =
+          one_pass ? f.next_visiting(rest, true, 1 << 20, count) : f.next(rest, true, 1 << 20);
       if (!cut) break;
-      capture::for_each_frame(core::bytes(data).subspan(pos + cut->skip, cut->length), *f.section(),
-                              [&](const capture::frame& fr) { frames += fr.caplen != 0; });
+      if (!one_pass) {
+        capture::for_each_frame(rest.subspan(cut->skip, cut->length), *f.section(), count);
+      }
       pos += cut->skip + cut->length;
       if (cut->done) break;
     }
@@ -59,32 +67,11 @@ void BM_Walk(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(data.size()));
   state.counters["frames/s"] =
       benchmark::Counter(static_cast<double>(frames), benchmark::Counter::kIsRate);
-  state.SetLabel(format == datagen::container::pcap ? "pcap" : "pcapng");
+  std::string label = format == datagen::container::pcap ? "pcap" : "pcapng";
+  label += one_pass ? ", one pass" : ", cut, then for_each_frame";
+  state.SetLabel(label);
 }
-BENCHMARK(BM_Walk)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
-
-// The walk a mapped scan does: each record visited in the pass that checks it.
-void BM_WalkVisiting(benchmark::State& state) {
-  const auto format = static_cast<datagen::container>(state.range(0));
-  const auto& data = capture(format);
-  std::uint64_t frames = 0;
-  for (auto _ : state) {
-    capture::framer f;
-    std::size_t pos = 0;
-    for (;;) {
-      auto cut = f.next_visiting(core::bytes(data).subspan(pos), true, 1 << 20,
-                                 [&](const capture::frame& fr) { frames += fr.caplen != 0; });
-      if (!cut) break;
-      pos += cut->skip + cut->length;
-      if (cut->done) break;
-    }
-  }
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(data.size()));
-  state.counters["frames/s"] =
-      benchmark::Counter(static_cast<double>(frames), benchmark::Counter::kIsRate);
-  state.SetLabel(format == datagen::container::pcap ? "pcap" : "pcapng");
-}
-BENCHMARK(BM_WalkVisiting)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Walk)->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kMillisecond);
 
 // One representative frame per link type, decoded over and over.
 std::vector<std::byte> hex(const char* s) {

@@ -333,10 +333,7 @@ core::result<framer::cut> framer::next(core::bytes avail, bool at_eof, std::size
     const std::size_t size = looked->size;
     switch (looked->kind) {
       case step::record:
-        pos += size;
-        c.length += size;
-        ++c.records;
-        ++records_;
+        take_record(size, pos, c);
         if (c.length >= target_bytes) return finish();
         break;
       case step::metadata: {

@@ -147,6 +147,13 @@ class framer {
   // The common case, whole packet records one after another, in a tight loop from avail[pos]:
   // adds them to c until target, the end of avail or anything else (left to look()); returns
   // the position reached. visit(const frame&) sees each record (detail::no_visit: nothing).
+  // Adds the record of `bytes` at pos to the chunk.
+  void take_record(std::size_t bytes, std::size_t& pos, cut& c) noexcept {
+    pos += bytes;
+    c.length += bytes;
+    ++c.records;
+    ++records_;
+  }
   template <typename Visit>
   std::size_t walk_pcap_records(core::bytes avail, std::size_t pos, std::size_t target, cut& c,
                                 Visit&& visit) noexcept;

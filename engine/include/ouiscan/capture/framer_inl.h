@@ -31,6 +31,19 @@ inline void prefetch_ahead(const std::byte* p) noexcept {
       reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + prefetch_distance));
 }
 
+// The frame view of the pcap record at p.
+inline void pcap_packet(const std::byte* p, bool big_endian, const interface_desc& iface,
+                        frame& f) {
+  const auto sec = core::load<std::uint32_t>(p, big_endian);
+  const auto frac = core::load<std::uint32_t>(p + 4, big_endian);
+  f.caplen = core::load<std::uint32_t>(p + 8, big_endian);
+  f.origlen = core::load<std::uint32_t>(p + 12, big_endian);
+  f.data = p + pcap_record_header;
+  f.ts_ns = static_cast<std::int64_t>(sec) * 1'000'000'000 +
+            static_cast<std::int64_t>(frac * iface.ts_mul);
+  f.iface = &iface;
+}
+
 template <bool BigEndian, typename Fn>
 void for_each_pcap_frame(core::bytes chunk, const section_state& s, Fn&& fn) {
   const interface_desc& iface = s.interfaces.front();
@@ -38,15 +51,8 @@ void for_each_pcap_frame(core::bytes chunk, const section_state& s, Fn&& fn) {
   const std::byte* const end = p + chunk.size();
   while (p < end) {
     prefetch_ahead(p);
-    const auto sec = core::load<std::uint32_t>(p, BigEndian);
-    const auto frac = core::load<std::uint32_t>(p + 4, BigEndian);
     frame f;
-    f.caplen = core::load<std::uint32_t>(p + 8, BigEndian);
-    f.origlen = core::load<std::uint32_t>(p + 12, BigEndian);
-    f.data = p + pcap_record_header;
-    f.ts_ns = static_cast<std::int64_t>(sec) * 1'000'000'000 +
-              static_cast<std::int64_t>(frac * iface.ts_mul);
-    f.iface = &iface;
+    pcap_packet(p, BigEndian, iface, f);
     fn(static_cast<const frame&>(f));
     p += pcap_record_header + f.caplen;
   }
@@ -113,19 +119,10 @@ std::size_t framer::walk_pcap_records(core::bytes avail, std::size_t pos, std::s
     detail::prefetch_ahead(p + header + caplen);
     if constexpr (!std::is_same_v<std::decay_t<Visit>, detail::no_visit>) {
       frame f;
-      f.caplen = caplen;
-      f.origlen = core::load<std::uint32_t>(p + 12, be);
-      f.data = p + header;
-      f.ts_ns = static_cast<std::int64_t>(core::load<std::uint32_t>(p, be)) * 1'000'000'000 +
-                static_cast<std::int64_t>(core::load<std::uint32_t>(p + 4, be) * iface.ts_mul);
-      f.iface = &iface;
+      detail::pcap_packet(p, be, iface, f);
       visit(static_cast<const frame&>(f));
     }
-    const std::size_t record = header + caplen;
-    pos += record;
-    c.length += record;
-    ++c.records;
-    ++records_;
+    take_record(header + caplen, pos, c);
   }
   return pos;
 }
@@ -153,10 +150,7 @@ std::size_t framer::walk_pcapng_packets(core::bytes avail, std::size_t pos, std:
       detail::pcapng_packet(p, detail::block_enhanced_packet, len, *section_, f);
       visit(static_cast<const frame&>(f));
     }
-    pos += len;
-    c.length += len;
-    ++c.records;
-    ++records_;
+    take_record(len, pos, c);
   }
   return pos;
 }
