@@ -37,12 +37,7 @@ address_table::address_table()
       salt_(next_salt()) {}
 
 address_stats& address_table::upsert(core::mac_address mac) {
-  return *upsert_within(mac, std::numeric_limits<std::size_t>::max());
-}
-
-address_stats* address_table::upsert_within(core::mac_address mac, std::size_t cap) {
-  const std::size_t i = index_within(mac, cap);
-  return i == no_index ? nullptr : &values_[i];
+  return values_[index_within(mac, std::numeric_limits<std::size_t>::max())];
 }
 
 std::size_t address_table::index_within(core::mac_address mac, std::size_t cap) {
@@ -68,10 +63,11 @@ std::size_t address_table::index_within(core::mac_address mac, std::size_t cap) 
 std::size_t address_table::merge(const address_table& other, std::size_t cap) {
   std::size_t left_out = 0;
   other.for_each([&](core::mac_address mac, const address_stats& s) {
-    if (address_stats* mine = upsert_within(mac, cap)) {
-      mine->merge(s);
-    } else {
+    const std::size_t i = index_within(mac, cap);
+    if (i == no_index) {
       ++left_out;
+    } else {
+      values_[i].merge(s);
     }
   });
   return left_out;

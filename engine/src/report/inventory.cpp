@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
-#include <ctime>
 #include <iterator>
 #include <map>
 
@@ -32,9 +32,7 @@ void json_time(fmt::memory_buffer& b, std::int64_t ns, bool valid) {
     append_raw(b, "null");
     return;
   }
-  b.push_back('"');
-  append_time(b, ns);
-  b.push_back('"');
+  append_json_time(b, ns);
 }
 
 template <typename Range, typename Fn>
@@ -348,6 +346,8 @@ std::optional<format> parse_format(std::string_view name) noexcept {
   return std::nullopt;
 }
 
+namespace {
+
 void append_time(fmt::memory_buffer& b, std::int64_t ns) {
   constexpr std::int64_t billion = 1'000'000'000;
   constexpr std::int64_t day_seconds = 86'400;
@@ -399,10 +399,18 @@ void append_time(fmt::memory_buffer& b, std::int64_t ns) {
   b.append(t.data(), t.data() + t.size());
 }
 
+}  // namespace
+
 std::string format_time(std::int64_t ns) {
   fmt::memory_buffer b;
   append_time(b, ns);
   return fmt::to_string(b);
+}
+
+void append_json_time(fmt::memory_buffer& b, std::int64_t ns) {
+  b.push_back('"');
+  append_time(b, ns);
+  b.push_back('"');
 }
 
 std::vector<std::string_view> role_names(std::uint16_t roles) {

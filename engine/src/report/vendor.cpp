@@ -110,7 +110,7 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
       append_raw(b, ",\"vendor_source\":");
       append_json_string(b, v.source);
       append_raw(b, ",\"vendor_fetched\":");
-      append_json_string(b, format_time(v.source_time * 1'000'000'000));
+      append_json_time(b, v.source_time * 1'000'000'000);
     }
   }
   append_raw(b, ",\"vendors\":[");

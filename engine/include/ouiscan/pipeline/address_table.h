@@ -129,17 +129,17 @@ class address_table {
  public:
   address_table();
 
+  // The statistics of an address, added if new.
   address_stats& upsert(core::mac_address mac);
-  // As upsert, but a new address is not added once the table holds `cap`: returns null then.
-  address_stats* upsert_within(core::mac_address mac, std::size_t cap);
-  // The batch form: prefetch() the slots of a batch's addresses, then index_within() each
-  // (no_index when past `cap`) and prefetch_stats() it, then update stats(index). Indexes stay
-  // valid as the table grows.
+  // The index of an address's statistics, added if new unless the table already holds `cap`
+  // addresses (no_index then). Indexes stay valid as the table grows. A batch of frames
+  // prefetch()es the slots of its addresses, then takes each index_within() and
+  // prefetch_stats() it, then updates stats(index), so the cache misses overlap.
   static constexpr std::size_t no_index = static_cast<std::size_t>(-1);
+  std::size_t index_within(core::mac_address mac, std::size_t cap);
   void prefetch(core::mac_address mac) const noexcept {
     __builtin_prefetch(&slots_[slot_of(mac.value())]);
   }
-  std::size_t index_within(core::mac_address mac, std::size_t cap);
   void prefetch_stats(std::size_t index) const noexcept { __builtin_prefetch(&values_[index], 1); }
   [[nodiscard]] address_stats& stats(std::size_t index) noexcept { return values_[index]; }
 

@@ -82,7 +82,8 @@ void write_summary_text(std::FILE* out, const inventory& inv);
 
 // "2026-11-26T06:54:26.123456789Z" (UTC)
 [[nodiscard]] std::string format_time(std::int64_t ns);
-void append_time(fmt::memory_buffer& b, std::int64_t ns);
+// The same, appended to a JSON document as a string.
+void append_json_time(fmt::memory_buffer& b, std::int64_t ns);
 // The names of capture::role bits, e.g. {"src", "arp_sender"}.
 [[nodiscard]] std::vector<std::string_view> role_names(std::uint16_t roles);
 
