@@ -393,7 +393,7 @@ int run(const run_options& options) {
                  asked.unresolved.size(), list);
     }
     fallback = [&](core::mac_address mac, report::vendor_info& v) {
-      const auto p = online::needs_lookup(&db->get(), mac);
+      const auto p = online::needs_lookup(mac, v.match);  // v holds the offline answer
       const auto it = p ? asked.answers.find(*p) : asked.answers.end();
       if (it == asked.answers.end() || !it->second.found) return false;
       v.organization = it->second.vendor;

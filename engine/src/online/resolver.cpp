@@ -205,9 +205,11 @@ std::string prefix::query_address() const {
 std::string prefix::text() const { return fmt::format("{:0{}x}/{}", value, bits / 4, bits); }
 
 std::optional<prefix> needs_lookup(const ouidb::database* db, core::mac_address mac) {
+  return needs_lookup(mac, db != nullptr ? db->lookup(mac) : ouidb::match{});
+}
+
+std::optional<prefix> needs_lookup(core::mac_address mac, const ouidb::match& m) {
   if (core::class_of(mac) != core::address_class::unicast || mac.is_local()) return std::nullopt;
-  if (db == nullptr) return prefix{mac.value() >> 24, 24};
-  const ouidb::match m = db->lookup(mac);
   if (m.status == ouidb::match_status::not_found) return prefix{mac.value() >> 24, 24};
   if (m.status == ouidb::match_status::unassigned_subblock) return prefix{mac.value() >> 12, 36};
   return std::nullopt;

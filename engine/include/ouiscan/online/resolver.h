@@ -36,6 +36,8 @@ struct prefix {
 // unicast addresses only, when the offline database has no holder for them (24 bits), or only
 // knows their block is subdivided with the sub-block unassigned (36 bits).
 [[nodiscard]] std::optional<prefix> needs_lookup(const ouidb::database* db, core::mac_address mac);
+// The same from the database's answer for the address, when it has been looked up already.
+[[nodiscard]] std::optional<prefix> needs_lookup(core::mac_address mac, const ouidb::match& m);
 
 enum class provider : std::uint8_t { macvendors, maclookup };
 
