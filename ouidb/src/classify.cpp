@@ -91,6 +91,10 @@ classification classify(core::mac_address mac, bool has_cid) noexcept {
     c.group = "broadcast";
     return c;
   }
+  if (c.cast == core::address_class::null) {
+    c.group = "null address";
+    return c;
+  }
   const auto octet = [&](int i) { return static_cast<unsigned>(mac.octet(i)); };
   if (c.cast == core::address_class::multicast) {
     for (const auto& g : kGroups) {

@@ -352,6 +352,59 @@ match database::lookup(core::mac_address mac, unsigned max_bits) const noexcept 
   return {};
 }
 
+std::vector<match> database::within(core::mac_address mac, unsigned bits) const {
+  std::vector<match> out;
+  if (bits < 24 || bits >= 36) return out;
+  const std::uint64_t v = mac.value();
+  const auto key24 = static_cast<std::uint32_t>(v >> 24);
+  const auto keys = section<std::uint32_t>(format::parent_keys);
+  const auto parents = section<format::parent_block>(format::parents);
+  const auto at = std::lower_bound(keys.begin(), keys.end(), key24);
+  if (at == keys.end() || *at != key24) return out;
+  const auto index = static_cast<std::size_t>(at - keys.begin());
+  if (index >= parents.size()) return out;
+  const format::parent_block& p = parents[index];
+  // Rows [begin, end) of one registry whose keys (of key_bits) start with the queried bits;
+  // equal keys are one assignment with several holders.
+  const auto collect = [&](registry r, unsigned key_bits, std::uint32_t begin, std::uint32_t end,
+                           auto key_of) {
+    const auto ids = ids_of(r);
+    end = std::min<std::uint32_t>(end, static_cast<std::uint32_t>(ids.size()));
+    const std::uint64_t want = v >> (48 - bits);
+    for (std::uint32_t i = begin; i < end;) {
+      const std::uint64_t key = key_of(i);
+      std::uint32_t last = i + 1;
+      while (last < end && key_of(last) == key) ++last;
+      if ((key >> (key_bits - bits)) == want) {
+        match m;
+        m.status = match_status::assigned;
+        m.reg = r;
+        m.bits = static_cast<std::uint8_t>(key_bits);
+        m.prefix = key;
+        m.first = i;
+        m.holders = last - i;
+        m.is_private = ids[i] == header_->private_name;
+        out.push_back(m);
+      }
+      i = last;
+    }
+  };
+  if (bits < 28) {
+    const auto k28 = section<std::uint32_t>(format::ma_m_keys);
+    collect(registry::ma_m, 28, p.ma_m_begin,
+            std::min<std::uint32_t>(p.ma_m_end, static_cast<std::uint32_t>(k28.size())),
+            [&](std::uint32_t i) { return std::uint64_t{k28[i]}; });
+  }
+  const auto under = [&](registry r, format::section s, std::uint32_t begin, std::uint32_t end) {
+    const auto low = section<std::uint16_t>(s);
+    collect(r, 36, begin, std::min<std::uint32_t>(end, static_cast<std::uint32_t>(low.size())),
+            [&](std::uint32_t i) { return (std::uint64_t{p.key} << 12) | (low[i] & 0xFFFU); });
+  };
+  under(registry::ma_s, format::ma_s_keys, p.ma_s_begin, p.ma_s_end);
+  under(registry::iab, format::iab_keys, p.iab_begin, p.iab_end);
+  return out;
+}
+
 std::uint32_t database::name_id(const match& m, std::uint32_t i) const noexcept {
   const auto ids = ids_of(m.reg);
   const std::size_t row = std::size_t{m.first} + i;

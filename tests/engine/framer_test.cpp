@@ -128,7 +128,27 @@ TEST(Pcap, RejectsUnknownMagicAndEmptyInput) {
   auto r = walk(hex("00112233 44556677 8899aabb ccddeeff 00112233 44556677"));
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code, core::errc::bad_magic);
-  r = walk({});
+}
+
+// No whole file header is no capture (damage), not a capture whose last record was cut short.
+TEST(Capture, NoHeaderIsNotACutShortCapture) {
+  const byte_vec pcap_header = pcap_builder(false, false, 1).bytes();
+  ASSERT_EQ(pcap_header.size(), 24U);  // the file header alone
+  const byte_vec shb = hex("0a0d0d0a 1c000000 4d3c2b1a 01000000 ffffffff ffffffff 1c000000");
+  for (const byte_vec& cut : {byte_vec{}, hex("d4c3"), hex("d4c3b2a1"),
+                              byte_vec(pcap_header.begin(), pcap_header.begin() + 23),
+                              hex("0a0d0d0a"), byte_vec(shb.begin(), shb.begin() + 20)}) {
+    const auto r = walk(cut);
+    ASSERT_TRUE(r.error) << cut.size();
+    EXPECT_EQ(r.error->code, core::errc::no_header) << cut.size();
+    EXPECT_EQ(r.error->offset, 0U) << cut.size();
+  }
+  // The header alone is an empty capture; a record cut after it is still "cut short".
+  EXPECT_FALSE(walk(pcap_header).error);
+  EXPECT_FALSE(walk(shb).error);
+  byte_vec one = pcap_header;
+  one.insert(one.end(), {std::byte{1}, std::byte{0}});
+  const auto r = walk(one);
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->code, core::errc::truncated_file);
 }

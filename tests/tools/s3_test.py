@@ -217,7 +217,7 @@ def tests(upstream, faults):
     p = run(["s3://bkt/no/such.pcap", os.path.join(data_dir, "sample.pcapng")])
     check("a missing key: one line naming it, the local file still scanned, exit 3",
           p.returncode == 3 and "s3://bkt/no/such.pcap: not found (HTTP 404" in p.stderr
-          and "170 frames" in p.stdout, p.stderr)
+          and "sample.pcapng: pcapng 38.9 KB, 170 frames, ok" in p.stderr, p.stderr)
     p = run(["s3://nosuchbucket/x.pcap"])
     check("a missing bucket: exit 3", p.returncode == 3 and "s3://nosuchbucket/x.pcap" in p.stderr)
     p = run(["s3://bkt/reset/sample.pcapng"],

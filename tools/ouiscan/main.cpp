@@ -35,10 +35,12 @@ int main(int argc, char** argv) {
       "ouiscan"};
   cli.add_option("inputs", scan.inputs,
                  "capture files (- for standard input), s3://bucket/key, s3://bucket/prefix/");
+  std::vector<std::string> read_files;
+  cli.add_option("-r", read_files, "read this capture (as tcpdump -r; may be repeated)");
   cli.add_option("-f,--format", format, "output format")
       ->check(CLI::IsMember(kFormats))
       ->capture_default_str();
-  cli.add_option("-o,--output", scan.output_path, "write the output to this file");
+  cli.add_option("-o,--output", scan.output_path, "write the output to this file (- : stdout)");
   cli.add_option("-j,--threads", scan.threads,
                  "worker threads (0 or more than the cores: all cores)")
       ->capture_default_str();
@@ -57,8 +59,22 @@ int main(int argc, char** argv) {
   cli.add_option("-i,--interface", scan.live_interface,
                  "capture live from this interface (needs root or CAP_NET_RAW)");
   cli.add_option("--duration", scan.duration_s, "live: stop after this many seconds");
-  cli.add_option("-c,--count", scan.count, "live: stop after this many frames");
-  cli.add_option("-w", scan.write_path, "live: also write the captured frames to this pcapng");
+  cli.add_option("-c,--count", scan.count,
+                 "only the first N frames (that the filter keeps), as tcpdump -c");
+  cli.add_option("-w", scan.write_path,
+                 "live: also write the captured frames to this pcapng (- : stdout)");
+  bool list_interfaces = false;
+  cli.add_flag("-D,--list-interfaces", list_interfaces, "list the interfaces -i can use");
+  std::string sort = "frames";
+  cli.add_option("--sort", sort, "order of the addresses")
+      ->check(CLI::IsMember({"frames", "bytes", "address", "vendor", "first_seen"}))
+      ->capture_default_str();
+  cli.add_option("--top", scan.top, "write only the first N addresses");
+  std::string since;
+  std::string until;
+  cli.add_option("--since", since, "only frames at or after this time (ISO 8601; UTC unless a "
+                                   "zone is given)");
+  cli.add_option("--until", until, "only frames at or before this time (ISO 8601)");
   cli.add_option("--max-addresses", scan.max_addresses,
                  "keep at most this many distinct addresses (0: no limit)")
       ->capture_default_str();
@@ -106,12 +122,18 @@ int main(int argc, char** argv) {
                  "cache)");
   cli.set_version_flag("-V,--version", "ouiscan 0.1.0");
 
-  auto* look = cli.add_subcommand("lookup", "vendor and class of addresses or prefixes");
+  auto* look = cli.add_subcommand(
+      "lookup",
+      "vendor and class of addresses or prefixes.\nExit codes: 0 every query answered, 1 a query "
+      "was not an address or prefix (the others are answered), 2 usage error, 3 the database "
+      "could not be read.");
   look->add_option("queries", lookup.queries,
                    "aa:bb:cc:dd:ee:ff, aa-bb-.., aabb.ccdd.eeff, bare hex or a prefix "
                    "(6-11 hex digits); none or - reads one per line from stdin");
   look->add_option("-f,--format", format, "output format")->check(CLI::IsMember(kFormats));
   look->add_option("--db", lookup.db_path, "OUI database file");
+  look->add_flag("-a,--all", lookup.all,
+                 "table: also list every assignment a prefix covers (JSON always lists them)");
 
   auto* dbcmd = cli.add_subcommand("db", "the OUI database")->require_subcommand(1);
   auto* info = dbcmd->add_subcommand("info", "which database is in use, its dates and counts");
@@ -122,41 +144,63 @@ int main(int argc, char** argv) {
   update->add_option("--url-base", db.url_base, "mirror of https://standards-oui.ieee.org");
   update->add_option("--ca-file", db.ca_file, "trust this CA bundle for HTTPS");
   update->add_option("-o,--output", db.output, "write the database here instead");
+  update->add_option("--date", db.date,
+                     "--from: the snapshot's date, YYYY-MM-DD (the CSVs carry none; default: a "
+                     "date in the folder's name, else the day oui.csv was modified)");
   update->add_option("--timeout", db.timeout_s, "seconds per download attempt")
       ->capture_default_str();
   update->add_option("--retries", db.retries, "extra attempts on transient failures")
       ->capture_default_str();
   try {
     cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int rc = cli.exit(e);
-    return rc == 0 ? app::exit_ok : app::exit_usage;
+    std::fprintf(stderr, "ouiscan: %s (see ouiscan --help)\n", e.what());
+    return app::exit_usage;
   }
+  const auto usage = [](const std::string& why) {
+    std::fprintf(stderr, "ouiscan: %s (see ouiscan --help)\n", why.c_str());
+    return app::exit_usage;
+  };
   const auto fmt = *report::parse_format(format);
   if (look->parsed()) {
     lookup.output_format = fmt;
     return app::run_lookup(lookup);
   }
   if (info->parsed()) return app::run_db_info(db);
-  if (update->parsed()) return app::run_db_update(db);
+  if (update->parsed()) {
+    if (!db.date.empty() && db.from_dir.empty()) return usage("--date applies to --from only");
+    return app::run_db_update(db);
+  }
+  if (list_interfaces) return app::list_interfaces_command();
+  scan.inputs.insert(scan.inputs.begin(), read_files.begin(), read_files.end());
   if (scan.inputs.empty() == scan.live_interface.empty()) {
-    std::fputs("ouiscan: give capture files or -i INTERFACE (see --help)\n", stderr);
-    return app::exit_usage;
+    return usage("give capture files (or -r FILE) or -i INTERFACE, not both");
   }
   scan.output_format = fmt;
-  if (!filter_file.empty()) {
-    std::ifstream in(filter_file);
-    scan.filter.assign(std::istreambuf_iterator<char>(in), {});
+  scan.sort = *report::parse_sort_key(sort);
+  for (const auto& [text, target] : {std::pair{&since, &scan.since_ns}, std::pair{&until, &scan.until_ns}}) {
+    if (text->empty()) continue;
+    const auto t = report::parse_time(*text);
+    if (!t) return usage("'" + *text + "' is not an ISO 8601 time (e.g. 2026-11-26T06:54:26Z)");
+    *target = *t;
   }
+  if (!filter_file.empty()) {
+    if (!scan.filter.empty()) return usage("give --filter or -F, not both");
+    std::ifstream in(filter_file);
+    scan.filter = app::filter_file_text(std::string(std::istreambuf_iterator<char>(in), {}));
+  }
+  scan.filter = app::trim_filter(scan.filter);
   for (const auto& [text, target] :
        {std::pair{&max_bytes, &scan.s3.max_bytes}, std::pair{&part_size, &scan.s3.part_bytes}}) {
     if (text->empty()) continue;
     const auto bytes = s3::parse_size(*text);
-    if (!bytes || *bytes == 0) {
-      std::fprintf(stderr, "ouiscan: '%s' is not a size (e.g. 20GiB, 512MB, 1000000)\n",
-                   text->c_str());
-      return app::exit_usage;
-    }
+    if (!bytes || *bytes == 0) return usage("'" + *text + "' is not a size (e.g. 20GiB, 512MB)");
     *target = *bytes;
   }
   const char* online_env = std::getenv("OUISCAN_ONLINE");
@@ -169,6 +213,11 @@ int main(int argc, char** argv) {
     const auto scheme = api_url.find("://");
     scan.api.service.name = scheme == std::string::npos ? api_url : api_url.substr(scheme + 3);
   }
+  if (!scan.online && !offline) {
+    for (const char* flag : {"--api", "--api-url", "--api-rate", "--api-budget", "--api-cache"}) {
+      if (cli.count(flag) > 0) return usage(std::string(flag) + " applies with --online only");
+    }
+  }
   if (api_rate > 0) scan.api.service.rate_per_s = api_rate;
   scan.api.cache_path = api_cache == "none" ? std::string()
                         : api_cache.empty() ? online::default_cache_path()
@@ -176,5 +225,6 @@ int main(int argc, char** argv) {
   scan.api.ca_file = scan.s3.ca_file;
   if (progress) scan.progress = app::progress_mode::always;
   if (no_progress) scan.progress = app::progress_mode::never;
+  if (const std::string why = app::check_run_options(scan); !why.empty()) return usage(why);
   return app::run(scan);
 }

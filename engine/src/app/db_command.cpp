@@ -57,15 +57,22 @@ std::uint32_t yyyymmdd(std::time_t t) {
                                     tm.tm_mday);
 }
 
-// A folder named with a date (2026-05-21, ieee-2026-05-21) dates its snapshot; otherwise the
-// day oui.csv was last modified.
-std::uint32_t snapshot_date_of(const std::string& dir) {
+// The IEEE's CSVs carry no date. A folder named with a date (2026-05-21, ieee-2026-05-21)
+// dates its snapshot; otherwise the day oui.csv was last modified. `source` says which.
+std::uint32_t snapshot_date_of(const std::string& dir, std::string& source) {
   const std::string name = std::filesystem::path(dir).filename().string();
   for (std::size_t i = 0; i + 10 <= name.size(); ++i) {
-    if (const auto d = ouidb::parse_date(name.substr(i, 10)); d != 0) return d;
+    if (const auto d = ouidb::parse_date(name.substr(i, 10)); d != 0) {
+      source = fmt::format("from the folder's name '{}'", name);
+      return d;
+    }
   }
   struct stat st {};
-  if (::stat((dir + "/oui.csv").c_str(), &st) == 0) return yyyymmdd(st.st_mtime);
+  if (::stat((dir + "/oui.csv").c_str(), &st) == 0) {
+    source = "from the day oui.csv was last modified (the CSVs carry no date; --date sets one)";
+    return yyyymmdd(st.st_mtime);
+  }
+  source = "unknown";
   return 0;
 }
 
@@ -114,7 +121,16 @@ int run_db_update(const db_options& options) {
       return exit_io_error;
     }
     csvs = std::move(std::get<ouidb::csv_set>(read));
-    csvs.snapshot.fill(snapshot_date_of(options.from_dir));
+    std::string source = "from --date";
+    const std::uint32_t date = !options.date.empty() ? ouidb::parse_date(options.date)
+                                                     : snapshot_date_of(options.from_dir, source);
+    if (date == 0 && !options.date.empty()) {
+      fmt::print(stderr, "ouiscan: db update: --date '{}' is not a date (YYYY-MM-DD)\n",
+                 options.date);
+      return exit_usage;
+    }
+    csvs.snapshot.fill(date);
+    fmt::print("snapshot date {} ({})\n", format_date(date), source);
   } else {
     auto fetched = download_csvs(options);
     if (auto* why = std::get_if<std::string>(&fetched)) {

@@ -3,7 +3,8 @@
 #include <cstdio>
 #include <iostream>
 #include <iterator>
-#include <optional>
+#include <array>
+#include <string_view>
 
 #include "ouiscan/app/run.h"
 #include "ouiscan/app/vendor_db.h"
@@ -11,35 +12,45 @@
 namespace ouiscan::app {
 namespace {
 
-struct query {
-  core::mac_address mac;
-  unsigned bits = 48;
-};
+void append_covered_json(fmt::memory_buffer& b, const report::vendor_info& v) {
+  report::append_raw(b, ",\"covers\":");
+  if (v.covered.empty()) {
+    report::append_raw(b, "null");
+    return;
+  }
+  report::append_raw(b, "{\"assignments\":");
+  report::append_uint(b, v.covered.size());
+  report::append_raw(b, ",\"registries\":{");
+  std::array<std::size_t, ouidb::registry_count> per{};
+  for (const auto& a : v.covered) ++per[static_cast<std::size_t>(a.match.reg)];
+  bool first = true;
+  for (std::size_t r = 0; r < per.size(); ++r) {
+    if (per[r] == 0) continue;
+    if (!first) b.push_back(',');
+    first = false;
+    report::append_json_string(b, ouidb::to_string(static_cast<ouidb::registry>(r)));
+    b.push_back(':');
+    report::append_uint(b, per[r]);
+  }
+  report::append_raw(b, "},\"list\":[");
+  for (std::size_t i = 0; i < v.covered.size(); ++i) {
+    const auto& a = v.covered[i];
+    if (i > 0) b.push_back(',');
+    report::append_raw(b, "{\"registry\":");
+    report::append_json_string(b, ouidb::to_string(a.match.reg));
+    report::append_raw(b, ",\"prefix\":");
+    report::append_json_string(b, a.prefix_text);
+    report::append_raw(b, ",\"prefix_bits\":");
+    report::append_uint(b, a.match.bits);
+    report::append_raw(b, ",\"vendor\":");
+    report::append_json_string(b, a.organization);
+    b.push_back('}');
+  }
+  report::append_raw(b, "]}");
+}
 
-// Any common notation of an address or a prefix: aa:bb:cc:dd:ee:ff, aa-bb-..., aabb.ccdd.eeff,
-// bare hex; 6 to 12 hex digits (a prefix is padded with zeros and limits the match length).
-std::optional<query> parse_query(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  if (auto mac = core::mac_address::parse(text)) return query{*mac, 48};
-  std::uint64_t v = 0;
-  unsigned digits = 0;
-  char separator = 0;
-  for (const char c : text) {
-    if (c == ':' || c == '-' || c == '.') {
-      if (separator != 0 && c != separator) return std::nullopt;
-      separator = c;
-      continue;
-    }
-    const int h = core::hex_digit(c);
-    if (h < 0) return std::nullopt;
-    if (++digits > 12) return std::nullopt;
-    v = (v << 4) | static_cast<std::uint64_t>(h);
-  }
-  if (digits < 6) return std::nullopt;
-  return query{core::mac_address(v << (4 * (12 - digits))), digits * 4};
+std::string prefix_column(const report::vendor_info& v) {
+  return v.prefix_text.empty() ? "-" : fmt::format("{}/{}", v.prefix_text, v.match.bits);
 }
 
 }  // namespace
@@ -57,14 +68,17 @@ int run_lookup(const lookup_options& options) {
   bool first = true;
   fmt::memory_buffer b;
   auto out = std::back_inserter(b);
+  constexpr std::string_view table_row = "{:<17}  {:<17}  {:<9}  {:<8}  {:<16}  {}\n";
   const auto answer = [&](std::string_view text) {
-    const auto q = parse_query(text);
+    std::string why;
+    const auto q = core::parse_mac_prefix(text, &why);
     if (!q) {
-      fmt::print(stderr, "ouiscan: not an address or prefix: '{}'\n", text);
+      fmt::print(stderr, "ouiscan: lookup '{}': not an address or prefix: it {}\n", text, why);
       code = exit_input_damaged;
       return;
     }
     const report::vendor_info v = report::describe(&db->get(), q->mac, q->bits);
+    const auto registry = report::registry_name(v);
     switch (options.output_format) {
       case report::format::json:
       case report::format::jsonl:
@@ -73,24 +87,37 @@ int run_lookup(const lookup_options& options) {
         report::append_json_string(b, text);
         fmt::format_to(out, ",\"address\":\"{}\",\"query_bits\":{},", q->mac.to_string(), q->bits);
         report::append_json_fields(b, v, q->mac);
+        append_covered_json(b, v);
         b.push_back('}');
         if (options.output_format == report::format::jsonl) b.push_back('\n');
         break;
       case report::format::csv:
-        if (first) fmt::format_to(out, "query,address,class,vendor,registry,prefix,group\n");
-        fmt::format_to(
-            out, "{},{},{},{},{},{},{}\n", report::csv_quote(text), q->mac.to_string(),
-            report::short_class(v, q->mac), report::csv_quote(v.organization),
-            v.match.status == ouidb::match_status::not_found ? "" : ouidb::to_string(v.match.reg),
-            v.prefix_text, report::csv_quote(v.cls.group));
+        if (first) {
+          fmt::format_to(out,
+                         "query,address,query_bits,class,vendor,vendor_status,registry,prefix,"
+                         "prefix_bits,group,covered\n");
+        }
+        fmt::format_to(out, "{},{},{},{},{},{},{},{},{},{},{}\n", report::csv_quote(text),
+                       q->mac.to_string(), q->bits, report::class_name(v, q->mac),
+                       report::csv_quote(v.organization), report::vendor_status(v), registry,
+                       v.prefix_text, v.prefix_text.empty() ? 0U : unsigned{v.match.bits},
+                       report::csv_quote(v.cls.group), v.covered.size());
         break;
       case report::format::table:
-        fmt::format_to(
-            out, "{:<17}  {:<9}  {:<5}  {:<14}  {}\n", q->mac.to_string(),
-            report::short_class(v, q->mac),
-            v.match.status == ouidb::match_status::not_found ? "-" : ouidb::to_string(v.match.reg),
-            v.prefix_text.empty() ? "-" : v.prefix_text + "/" + std::to_string(v.match.bits),
-            report::display_name(v));
+        if (first) {
+          fmt::format_to(out, table_row, "QUERY", "ADDRESS", "CLASS", "REGISTRY", "PREFIX",
+                         "VENDOR");
+        }
+        fmt::format_to(out, table_row, text, q->mac.to_string(), report::class_name(v, q->mac),
+                       registry.empty() ? "-" : registry, prefix_column(v),
+                       report::escape_terminal(report::display_name(v)));
+        if (options.all) {
+          for (const auto& a : v.covered) {
+            fmt::format_to(out, table_row, "", "", "", ouidb::to_string(a.match.reg),
+                           fmt::format("{}/{}", a.prefix_text, a.match.bits),
+                           report::escape_terminal(a.organization));
+          }
+        }
         break;
     }
     first = false;
@@ -100,9 +127,15 @@ int run_lookup(const lookup_options& options) {
     }
   };
   if (from_stdin) {
+    // One query per line; blank lines and # comments are skipped, each query trimmed.
     std::string line;
     while (std::getline(std::cin, line)) {
-      if (!line.empty() && line.find_first_not_of(" \t\r") != std::string::npos) answer(line);
+      std::string_view q = line;
+      if (const auto hash = q.find('#'); hash != std::string_view::npos) q = q.substr(0, hash);
+      const auto begin = q.find_first_not_of(" \t\r");
+      if (begin == std::string_view::npos) continue;
+      q = q.substr(begin, q.find_last_not_of(" \t\r") + 1 - begin);
+      answer(q);
     }
   } else {
     for (const auto& q : options.queries) answer(q);

@@ -1,6 +1,7 @@
 #include "ouiscan/app/run.h"
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -218,6 +219,34 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs,
   return out;
 }
 
+// --since/--until, in front of the capture filter: frames outside the window are dropped.
+class time_window final : public pipeline::frame_filter {
+ public:
+  time_window(std::int64_t since, std::int64_t until, const pipeline::frame_filter* next)
+      : since_(since), until_(until), next_(next) {}
+  [[nodiscard]] bool keep(const capture::frame& f) const noexcept override {
+    // Untimed frames (pcapng Simple Packet Blocks) cannot be placed: they are dropped.
+    if (f.ts_ns == capture::no_timestamp || f.ts_ns < since_ || f.ts_ns > until_) return false;
+    return next_ == nullptr || next_->keep(f);
+  }
+
+ private:
+  std::int64_t since_, until_;
+  const pipeline::frame_filter* next_;
+};
+
+// The terminal's width when the output is one (the table then fits it), else 0.
+std::size_t terminal_width(std::FILE* out) {
+  if (isatty(fileno(out)) == 0) return 0;
+  winsize ws{};
+  if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* columns = std::getenv("COLUMNS")) {
+    const long n = std::strtol(columns, nullptr, 10);
+    if (n > 0) return static_cast<std::size_t>(n);
+  }
+  return 80;
+}
+
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int /*signal*/) { g_interrupted.store(true); }
 
@@ -254,7 +283,7 @@ int scan_live(const run_options& options, pipeline::scanner& scanner,
 int run(const run_options& options) {
   const auto start = clock::now();
   std::FILE* out = stdout;
-  if (!options.output_path.empty()) {
+  if (!options.output_path.empty() && options.output_path != "-") {
     out = std::fopen(options.output_path.c_str(), "w");
     if (out == nullptr) {
       fmt::print(stderr, "ouiscan: cannot write {}: {}\n", options.output_path,
@@ -283,8 +312,17 @@ int run(const run_options& options) {
     }
     capture_filter = std::move(std::get<std::unique_ptr<filter::bpf_filter>>(compiled));
   }
+  std::unique_ptr<time_window> window;
+  const bool windowed = options.since_ns != std::numeric_limits<std::int64_t>::min() ||
+                        options.until_ns != std::numeric_limits<std::int64_t>::max();
+  if (windowed) {
+    window = std::make_unique<time_window>(options.since_ns, options.until_ns, capture_filter.get());
+  }
   pipeline::scan_options scan_opts;
-  scan_opts.filter = capture_filter.get();
+  scan_opts.filter = window ? static_cast<const pipeline::frame_filter*>(window.get())
+                            : capture_filter.get();
+  // Live captures stop at the count themselves (and then end); files and streams are counted.
+  scan_opts.max_frames = options.live_interface.empty() ? options.count : 0;
   scan_opts.threads = options.threads;
   scan_opts.chunk_bytes = options.chunk_bytes;
   scan_opts.max_addresses = options.max_addresses;
@@ -409,12 +447,19 @@ int run(const run_options& options) {
   inv.online = std::move(online_report);
   inv.database = db->describe();
   inv.filter = options.filter;
+  inv.since_ns = options.since_ns;
+  inv.until_ns = options.until_ns;
+  inv.top = options.top;
+  inv.width = terminal_width(out);
   inv.rss_anon_bytes = anonymous_memory();
   inv.database_date = db->get().header().registries[0].snapshot_date;
+  report::sort_entries(inv, options.sort);
   bool written = report::write(out, inv, options.output_format);
-  // CSV has no room for the summary: it goes to stderr, as everything does with --stats.
-  const bool csv_summary = options.output_format == report::format::csv && !options.quiet;
-  if (options.stats || csv_summary) report::write_summary_text(stderr, inv);
+  // Standard output carries only data. The human summary goes to stderr after a table or CSV
+  // (JSON carries its own summary), and with --stats after any format; -q drops it.
+  const bool text_format = options.output_format == report::format::table ||
+                           options.output_format == report::format::csv;
+  if (options.stats || (text_format && !options.quiet)) report::write_summary_text(stderr, inv);
   written = std::fflush(out) == 0 && written;
   if (out != stdout) written = std::fclose(out) == 0 && written;
   if (!written && errno != EPIPE) {

@@ -103,7 +103,7 @@ core::error framer::fault(core::errc code, std::size_t at) const noexcept {
 core::result<framer::step_result> framer::look_pcap_header(core::bytes at, bool at_eof) {
   if (at.size() < 4) {
     if (!at_eof) return step_result{step::need_more, 4};
-    return fault(at.empty() ? errc::truncated_file : errc::bad_magic, 0);
+    return fault(errc::no_header, 0);
   }
   const auto magic_le = load_le<std::uint32_t>(at.data());
   if (magic_le == pcapng_shb) {
@@ -123,7 +123,7 @@ core::result<framer::step_result> framer::look_pcap_header(core::bytes at, bool 
   }
   if (at.size() < pcap_file_header) {
     if (!at_eof) return step_result{step::need_more, pcap_file_header};
-    return fault(errc::truncated_file, 0);
+    return fault(errc::no_header, 0);
   }
   const std::byte* p = at.data();
   if (load<std::uint16_t>(p + 4, be) != 2) return fault(errc::unsupported_version, 4);
@@ -166,7 +166,7 @@ core::result<framer::step_result> framer::look_pcapng_block(core::bytes at, bool
   if (at.size() < pcapng_block_header + 4) {
     if (at.empty() && at_eof && section_) return step_result{step::end, 0};
     if (!at_eof) return step_result{step::need_more, pcapng_block_header + 4};
-    return fault(errc::truncated_file, 0);
+    return fault(section_ ? errc::truncated_file : errc::no_header, 0);
   }
   const std::byte* p = at.data();
   const auto type_le = load_le<std::uint32_t>(p);
@@ -190,7 +190,7 @@ core::result<framer::step_result> framer::look_pcapng_block(core::bytes at, bool
   }
   if (at.size() < len) {
     if (!at_eof) return step_result{step::need_more, len};
-    return fault(errc::truncated_file, 0);
+    return fault(section_ ? errc::truncated_file : errc::no_header, 0);
   }
   if (load<std::uint32_t>(p + len - 4, be) != len) return fault(errc::bad_block_length, len - 4);
 

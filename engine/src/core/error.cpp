@@ -34,6 +34,8 @@ const char* name(errc code) noexcept {
       return "remote_changed";
     case errc::stopped:
       return "stopped";
+    case errc::no_header:
+      return "no_header";
   }
   return "unknown";
 }
@@ -68,6 +70,8 @@ const char* describe(errc code) noexcept {
       return "the remote object changed while it was read";
     case errc::stopped:
       return "stopped before the time limit";
+    case errc::no_header:
+      return "no capture header (the file is empty or ends inside its file header)";
   }
   return "unknown error";
 }

@@ -187,4 +187,22 @@ std::variant<std::unique_ptr<io::byte_stream>, std::string> open_live(const live
   return std::unique_ptr<io::byte_stream>(std::move(stream));
 }
 
+std::variant<std::vector<interface_info>, std::string> list_interfaces() {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  pcap_if_t* all = nullptr;
+  if (pcap_findalldevs(&all, err) != 0) return std::string(err);
+  std::vector<interface_info> out;
+  for (const pcap_if_t* d = all; d != nullptr; d = d->next) {
+    interface_info i;
+    i.name = d->name;
+    if (d->description != nullptr) i.description = d->description;
+    i.up = (d->flags & PCAP_IF_UP) != 0;
+    i.running = (d->flags & PCAP_IF_RUNNING) != 0;
+    i.loopback = (d->flags & PCAP_IF_LOOPBACK) != 0;
+    out.push_back(std::move(i));
+  }
+  pcap_freealldevs(all);
+  return out;
+}
+
 }  // namespace ouiscan::live

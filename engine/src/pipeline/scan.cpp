@@ -56,8 +56,18 @@ class chunk_reader {
   bool next(work& w) { return in_.mapped ? next_mapped(w) : next_streamed(w); }
 
   [[nodiscard]] const std::optional<core::error>& error() const noexcept { return error_; }
-  [[nodiscard]] const capture::framer& framer() const noexcept { return framer_; }
-  [[nodiscard]] std::vector<skipped_range>& skipped() noexcept { return skipped_; }
+  // Where the walk ended, the records it took and how it ended, for the input's report.
+  void report_into(input_report& report, const io::input& in) {
+    if (framer_.started() && framer_.section()) {
+      report.format = framer_.section()->kind == capture::container::pcapng ? "pcapng" : "pcap";
+    }
+    report.bytes_read = framer_.offset();
+    report.records = framer_.records();
+    report.sections = framer_.sections();
+    report.error = error_;
+    report.skipped = std::move(skipped_);
+    if (report.error && in.stream) report.error_detail = in.stream->error_detail();
+  }
 
  private:
   // Corruption inside a section, worth looking past (not an unreadable header, not the end).
@@ -210,7 +220,8 @@ class accountant {
   accountant& operator=(const accountant&) = delete;
   ~accountant() = default;
 
-  void add(const capture::frame& f) {
+  // Accounts one frame; false when the filter rejected it (it is only counted).
+  bool add(const capture::frame& f) {
     frame_counters& c = w_.counters;
     const std::uint16_t link = f.iface->link_type;
     ++c.frames;
@@ -226,7 +237,7 @@ class accountant {
     c.add_link(link, f.origlen);
     if (w_.filter != nullptr && !w_.filter->keep(f)) {
       ++c.filtered_out;
-      return;
+      return false;
     }
     decoded& d = batch_[size_];
     d.link = link;
@@ -237,6 +248,7 @@ class accountant {
     if (!d.hits.vlans().empty()) ++c.frames_with_vlan;
     for (const capture::address_hit& h : d.hits.addresses()) w_.table.prefetch(h.mac);
     if (++size_ == batch) flush();
+    return true;
   }
 
   // Accounts the frames still in the batch; call at the end of every chunk.
@@ -397,7 +409,30 @@ void frame_counters::merge(const frame_counters& o) {
             [](const link_count& a, const link_count& b) { return a.link_type < b.link_type; });
 }
 
-scanner::scanner(scan_options options) : options_(options) {}
+scanner::scanner(scan_options options)
+    : options_(options), frames_left_(options.max_frames) {}
+
+void scanner::scan_counted(io::input& in, input_report& report) {
+  chunk_reader reader(in, options_.chunk_bytes, options_.progress, options_.resync);
+  findings mine;
+  mine.cap = cap();
+  mine.filter = options_.filter;
+  const auto t0 = clock::now();
+  {
+    accountant acc(mine);
+    work w;
+    while (frames_left_ > 0 && reader.next(w)) {
+      capture::for_each_frame(w.data, *w.section, [&](const capture::frame& f) {
+        if (frames_left_ > 0 && acc.add(f)) --frames_left_;
+      });
+      acc.flush();
+    }
+  }
+  report.extract_seconds = since(t0);
+  report.counters.addresses_over_cap += table_.merge(mine.table, cap());
+  report.counters.merge(mine.counters);
+  reader.report_into(report, in);
+}
 
 bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& report) {
   // The file header (and pcapng's first section and interfaces), read once, serially.
@@ -491,6 +526,11 @@ input_report scanner::scan(io::input& in) {
   // More threads than cores only adds contention (and oneTBB caps its workers anyway).
   const auto cores = static_cast<unsigned>(tbb::info::default_concurrency());
   const unsigned threads = options_.threads != 0 ? std::min(options_.threads, cores) : cores;
+  if (options_.max_frames != 0) {
+    scan_counted(in, report);
+    report.seconds = since(start);
+    return report;
+  }
   // --resync walks serially: a fault's recovery decides where the next record starts.
   if (in.mapped && !options_.resync && in.mapped->data().size() >= 2 * options_.segment_bytes) {
     if (scan_segments(in.mapped->data(), threads, report)) {
@@ -550,16 +590,7 @@ input_report scanner::scan(io::input& in) {
   }
   report.merge_seconds = since(merge_start);
 
-  const capture::framer& f = reader.framer();
-  if (f.started() && f.section()) {
-    report.format = f.section()->kind == capture::container::pcapng ? "pcapng" : "pcap";
-  }
-  report.bytes_read = f.offset();
-  report.records = f.records();
-  report.sections = f.sections();
-  report.error = reader.error();
-  report.skipped = std::move(reader.skipped());
-  if (report.error && in.stream) report.error_detail = in.stream->error_detail();
+  reader.report_into(report, in);
   report.seconds = since(start);
   return report;
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <iterator>
 #include <map>
+#include <span>
 
 #include "ouiscan/capture/link_type.h"
 
@@ -23,6 +24,11 @@ std::string link_name(std::uint16_t lt) {
   const auto info = capture::link_info_of(lt);
   if (info.name.empty()) return fmt::format("LINKTYPE_{}", lt);
   return std::string(info.name);
+}
+
+bool has_window(const inventory& inv) {
+  return inv.since_ns != std::numeric_limits<std::int64_t>::min() ||
+         inv.until_ns != std::numeric_limits<std::int64_t>::max();
 }
 
 std::string_view admin_of(core::mac_address m) { return m.is_local() ? "local" : "universal"; }
@@ -107,11 +113,15 @@ void json_address(fmt::memory_buffer& b, const entry& e) {
   b.push_back('}');
 }
 
+}  // namespace
+
 std::string_view input_status(const pipeline::input_report& r) {
-  if (!r.error) return "ok";
+  if (!r.error) return r.skipped.empty() ? "ok" : "damaged";  // --resync stepped over damage
   if (core::is_read_failure(r.error->code)) return "io_error";
   return r.error->code == core::errc::truncated_file ? "truncated" : "damaged";
 }
+
+namespace {
 
 void json_summary(fmt::memory_buffer& b, const inventory& inv) {
   auto out = std::back_inserter(b);
@@ -147,8 +157,8 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
   json_time(b, t.first_ns, timed);
   fmt::format_to(out, ",\"last_seen\":");
   json_time(b, t.last_ns, timed);
-  std::uint64_t unicast = 0, multicast = 0, broadcast = 0, local = 0, arp_only = 0, random = 0,
-                unknown_vendor = 0;
+  std::uint64_t unicast = 0, multicast = 0, broadcast = 0, null = 0, local = 0, arp_only = 0,
+                random = 0, unknown_vendor = 0;
   for (const entry& e : inv.entries) {
     switch (core::class_of(e.mac)) {
       case core::address_class::unicast:
@@ -160,6 +170,9 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
       case core::address_class::broadcast:
         ++broadcast;
         break;
+      case core::address_class::null:
+        ++null;
+        break;
     }
     if (e.mac.is_local()) ++local;
     if (e.vendor->cls.likely_random) ++random;
@@ -170,9 +183,9 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
   }
   fmt::format_to(out,
                  ",\"distinct_addresses\":{},\"classes\":{{\"unicast\":{},\"multicast\":{},"
-                 "\"broadcast\":{},\"local\":{},\"likely_random\":{},\"arp_only\":{},"
-                 "\"unicast_without_vendor\":{}}},\"database\":",
-                 inv.entries.size(), unicast, multicast, broadcast, local, random, arp_only,
+                 "\"broadcast\":{},\"null\":{},\"local\":{},\"likely_random\":{},"
+                 "\"arp_only\":{},\"unicast_without_vendor\":{}}},\"database\":",
+                 inv.entries.size(), unicast, multicast, broadcast, null, local, random, arp_only,
                  unknown_vendor);
   if (inv.database.empty()) {
     fmt::format_to(out, "null");
@@ -183,11 +196,19 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv) {
                    inv.database_date / 100 % 100, inv.database_date % 100);
   }
   fmt::format_to(out, ",\"filter\":");
-  if (inv.filter.empty()) {
+  if (inv.filter.empty() && !has_window(inv)) {
     fmt::format_to(out, "null");
   } else {
     fmt::format_to(out, "{{\"expression\":");
-    append_json_string(b, inv.filter);
+    if (inv.filter.empty()) {
+      append_raw(b, "null");
+    } else {
+      append_json_string(b, inv.filter);
+    }
+    append_raw(b, ",\"since\":");
+    json_time(b, inv.since_ns, inv.since_ns != std::numeric_limits<std::int64_t>::min());
+    append_raw(b, ",\"until\":");
+    json_time(b, inv.until_ns, inv.until_ns != std::numeric_limits<std::int64_t>::max());
     fmt::format_to(out, ",\"kept\":{},\"dropped\":{}}}", t.frames - t.filtered_out, t.filtered_out);
   }
   fmt::format_to(out, ",\"online\":");
@@ -261,33 +282,138 @@ bool flush(std::FILE* out, fmt::memory_buffer& b) {
 
 constexpr std::size_t flush_threshold = 1U << 16;
 
+// The entries a writer shows: all, or the first --top.
+std::span<const entry> shown(const inventory& inv) {
+  const std::size_t n = inv.top == 0 ? inv.entries.size() : std::min(inv.top, inv.entries.size());
+  return {inv.entries.data(), n};
+}
+
+// The table's columns, in print order. Each is as wide as its widest cell (nothing overflows).
+// To fit a terminal, the vendor column narrows to its minimum first, then columns are dropped,
+// lowest priority (highest number) first.
+struct column {
+  std::string_view header;
+  bool right;        // numbers are right-aligned
+  unsigned priority;  // 0: never dropped
+  std::size_t min_width;
+};
+constexpr std::array<column, 9> kColumns = {{
+    {"ADDRESS", false, 0, 0},
+    {"CLASS", false, 3, 0},
+    {"VENDOR", false, 0, 12},
+    {"FRAMES", true, 1, 0},
+    {"SENT", true, 2, 0},
+    {"RECEIVED", true, 4, 0},
+    {"ARP", true, 5, 0},
+    {"ROLES", false, 6, 0},
+    {"VLANS", false, 7, 0},
+}};
+constexpr std::size_t vendor_column = 2;
+constexpr std::size_t max_vendor_width = 40;
+
+std::array<std::string, kColumns.size()> table_cells(const entry& e) {
+  const address_stats& s = *e.stats;
+  std::string vlans = fmt::format("{}", fmt::join(s.vlans.sorted(), ","));
+  return {e.mac.to_string(),
+          std::string(class_name(*e.vendor, e.mac)),
+          escape_terminal(display_name(*e.vendor)),
+          std::to_string(s.frames),
+          std::to_string(s.src_frames),
+          std::to_string(s.dst_frames),
+          std::to_string(s.arp_frames),
+          fmt::format("{}", fmt::join(role_names(s.roles), ",")),
+          vlans.empty() ? "-" : vlans};
+}
+
+// Text cut to at most `width` characters (UTF-8 code points), ending in '~' when cut.
+std::string fit(std::string_view text, std::size_t width) {
+  std::size_t count = 0;
+  std::size_t keep = 0;  // bytes of the first width - 1 characters
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if ((static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) continue;
+    if (++count == width) keep = at;
+    if (count > width) return std::string(text.substr(0, keep)) + "~";
+  }
+  return std::string(text);
+}
+
+std::size_t display_width(std::string_view text) {
+  std::size_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
 bool write_table(std::FILE* out, const inventory& inv) {
+  const auto rows = shown(inv);
+  std::array<std::size_t, kColumns.size()> width{};
+  for (std::size_t c = 0; c < kColumns.size(); ++c) width[c] = kColumns[c].header.size();
+  for (const entry& e : rows) {
+    const auto cells = table_cells(e);
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      width[c] = std::max(width[c], display_width(cells[c]));
+    }
+  }
+  width[vendor_column] = std::min(width[vendor_column], max_vendor_width);
+  std::array<bool, kColumns.size()> on{};
+  on.fill(true);
+  const auto total = [&] {
+    std::size_t t = 0;
+    for (std::size_t c = 0; c < kColumns.size(); ++c) {
+      if (on[c]) t += width[c] + (t == 0 ? 0 : 2);
+    }
+    return t;
+  };
+  if (inv.width != 0) {
+    const std::size_t natural_vendor = width[vendor_column];
+    const auto narrow_vendor = [&] {
+      width[vendor_column] = natural_vendor;
+      const std::size_t over = total() > inv.width ? total() - inv.width : 0;
+      const std::size_t room =
+          natural_vendor - std::min(natural_vendor, kColumns[vendor_column].min_width);
+      width[vendor_column] -= std::min(over, room);
+    };
+    narrow_vendor();
+    for (unsigned p = 7; p >= 1 && total() > inv.width; --p) {
+      for (std::size_t c = 0; c < kColumns.size(); ++c) {
+        if (kColumns[c].priority == p) on[c] = false;
+      }
+      narrow_vendor();  // a dropped column's room goes back to the vendor names
+    }
+  }
   fmt::memory_buffer b;
-  auto o = std::back_inserter(b);
-  fmt::format_to(o, "{:<17}  {:<9}  {:<32}  {:>9}  {:>9}  {:>9}  {:>6}  {:<18}  {}\n", "ADDRESS",
-                 "CLASS", "VENDOR", "FRAMES", "SENT", "RECEIVED", "ARP", "ROLES", "VLANS");
-  for (const entry& e : inv.entries) {
-    const address_stats& s = *e.stats;
-    std::string roles = fmt::format("{}", fmt::join(role_names(s.roles), ","));
-    std::string vlans = fmt::format("{}", fmt::join(s.vlans.sorted(), ","));
-    std::string vendor = display_name(*e.vendor);
-    if (vendor.size() > 32) vendor = vendor.substr(0, 31) + "~";
-    fmt::format_to(o, "{:<17}  {:<9}  {:<32}  {:>9}  {:>9}  {:>9}  {:>6}  {:<18}  {}\n",
-                   e.mac.to_string(), short_class(*e.vendor, e.mac), vendor, s.frames, s.src_frames,
-                   s.dst_frames, s.arp_frames, roles, vlans.empty() ? "-" : vlans);
+  const auto row = [&](const std::array<std::string, kColumns.size()>& cells) {
+    std::size_t last = 0;
+    for (std::size_t c = 0; c < kColumns.size(); ++c) {
+      if (on[c]) last = c;
+    }
+    bool first = true;
+    for (std::size_t c = 0; c < kColumns.size(); ++c) {
+      if (!on[c]) continue;
+      if (!first) append_raw(b, "  ");
+      first = false;
+      const std::string text = c == vendor_column ? fit(cells[c], width[c]) : cells[c];
+      const std::size_t pad = width[c] - std::min(width[c], display_width(text));
+      if (kColumns[c].right) b.append(std::string(pad, ' '));
+      append_raw(b, text);
+      if (!kColumns[c].right && c != last) b.append(std::string(pad, ' '));
+    }
+    b.push_back('\n');
+  };
+  std::array<std::string, kColumns.size()> header;
+  for (std::size_t c = 0; c < kColumns.size(); ++c) header[c] = kColumns[c].header;
+  row(header);
+  for (const entry& e : rows) {
+    row(table_cells(e));
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }
-  if (!flush(out, b)) return false;
-  std::fputc('\n', out);
-  write_summary_text(out, inv);
-  return std::ferror(out) == 0;
+  return flush(out, b) && std::ferror(out) == 0;
 }
 
 bool write_json(std::FILE* out, const inventory& inv, bool lines) {
   fmt::memory_buffer b;
   if (!lines) fmt::format_to(std::back_inserter(b), "{{\"addresses\":[");
   bool first = true;
-  for (const entry& e : inv.entries) {
+  for (const entry& e : shown(inv)) {
     if (lines) {
       fmt::format_to(std::back_inserter(b), "{{\"type\":\"address\",\"data\":");
     } else if (!first) {
@@ -315,22 +441,29 @@ bool write_csv(std::FILE* out, const inventory& inv) {
   fmt::memory_buffer b;
   auto o = std::back_inserter(b);
   fmt::format_to(o,
-                 "address,class,admin,vendor,registry,prefix,group,frames,src_frames,src_bytes,"
-                 "dst_frames,dst_bytes,arp_frames,first_seen,last_seen,roles,vlans,link_types\n");
-  for (const entry& e : inv.entries) {
+                 "address,class,admin,vendor,vendor_source,vendor_status,registry,prefix,"
+                 "prefix_bits,quadrant,group,group_detail,platform,likely_random,frames,"
+                 "src_frames,src_bytes,dst_frames,dst_bytes,arp_frames,first_seen,last_seen,roles,"
+                 "vlans,link_types\n");
+  for (const entry& e : shown(inv)) {
     const address_stats& s = *e.stats;
     std::vector<std::string> links;
     for (std::uint16_t lt : s.link_types.sorted()) links.push_back(link_name(lt));
     // Lists use ';' inside a field so that no field needs quoting.
     const auto& v = *e.vendor;
+    fmt::format_to(o, "{},{},{},{},{},{},", e.mac.to_string(), class_name(v, e.mac),
+                   admin_of(e.mac), csv_quote(v.organization), csv_quote(vendor_source(v)),
+                   vendor_status(v));
     fmt::format_to(
-        o, "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", e.mac.to_string(),
-        short_class(v, e.mac), admin_of(e.mac), csv_quote(v.organization),
-        v.match.status == ouidb::match_status::not_found ? "" : ouidb::to_string(v.match.reg),
-        v.prefix_text, csv_quote(v.cls.group), s.frames, s.src_frames, s.src_bytes, s.dst_frames,
-        s.dst_bytes, s.arp_frames, s.has_time() ? format_time(s.first_ns) : "",
-        s.has_time() ? format_time(s.last_ns) : "", fmt::join(role_names(s.roles), ";"),
-        fmt::join(s.vlans.sorted(), ";"), fmt::join(links, ";"));
+        o, "{},{},{},{},{},{},{},{},", registry_name(v), v.prefix_text,
+        v.prefix_text.empty() ? std::string() : std::to_string(v.match.bits),
+        ouidb::to_string(v.cls.quadrant), csv_quote(v.cls.group), csv_quote(v.cls.detail_view()),
+        csv_quote(v.cls.platform), v.cls.likely_random ? "true" : "false");
+    fmt::format_to(o, "{},{},{},{},{},{},{},{},{},{},{}\n", s.frames, s.src_frames, s.src_bytes,
+                   s.dst_frames, s.dst_bytes, s.arp_frames,
+                   s.has_time() ? format_time(s.first_ns) : "",
+                   s.has_time() ? format_time(s.last_ns) : "", fmt::join(role_names(s.roles), ";"),
+                   fmt::join(s.vlans.sorted(), ";"), fmt::join(links, ";"));
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }
   return flush(out, b);
@@ -505,6 +638,114 @@ inventory make_inventory(const pipeline::address_table& table,
   return inv;
 }
 
+std::optional<sort_key> parse_sort_key(std::string_view name) noexcept {
+  if (name == "frames") return sort_key::frames;
+  if (name == "bytes") return sort_key::bytes;
+  if (name == "address") return sort_key::address;
+  if (name == "vendor") return sort_key::vendor;
+  if (name == "first_seen" || name == "first-seen") return sort_key::first_seen;
+  return std::nullopt;
+}
+
+void sort_entries(inventory& inv, sort_key key) {
+  const auto by = [&](auto less) { std::stable_sort(inv.entries.begin(), inv.entries.end(), less); };
+  switch (key) {
+    case sort_key::frames:
+      break;  // make_inventory's order
+    case sort_key::bytes:
+      by([](const entry& a, const entry& b) {
+        return a.stats->src_bytes + a.stats->dst_bytes > b.stats->src_bytes + b.stats->dst_bytes;
+      });
+      break;
+    case sort_key::address:
+      by([](const entry& a, const entry& b) { return a.mac < b.mac; });
+      break;
+    case sort_key::vendor: {
+      // Entries sharing a description are adjacent in neither order: name each once.
+      std::map<const vendor_info*, std::string> names;
+      for (const entry& e : inv.entries) names.try_emplace(e.vendor, display_name(*e.vendor));
+      by([&](const entry& a, const entry& b) {
+        const std::string& x = names[a.vendor];
+        const std::string& y = names[b.vendor];
+        return x != y ? x < y : a.mac < b.mac;
+      });
+      break;
+    }
+    case sort_key::first_seen:
+      by([](const entry& a, const entry& b) { return a.stats->first_ns < b.stats->first_ns; });
+      break;
+  }
+}
+
+std::optional<std::int64_t> parse_time(std::string_view t) noexcept {
+  std::size_t at = 0;
+  const auto number = [&](std::size_t digits, std::int64_t& v) {
+    if (at + digits > t.size()) return false;
+    v = 0;
+    for (std::size_t i = 0; i < digits; ++i) {
+      const char c = t[at + i];
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    at += digits;
+    return true;
+  };
+  const auto take = [&](char c) {
+    if (at < t.size() && t[at] == c) {
+      ++at;
+      return true;
+    }
+    return false;
+  };
+  std::int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, frac = 0;
+  if (!number(4, year) || !take('-') || !number(2, month) || !take('-') || !number(2, day)) {
+    return std::nullopt;
+  }
+  if (take('T') || take(' ')) {
+    if (!number(2, hour) || !take(':') || !number(2, minute)) return std::nullopt;
+    if (take(':')) {
+      if (!number(2, second)) return std::nullopt;
+      if (take('.') || take(',')) {
+        std::size_t digits = 0;
+        while (at < t.size() && t[at] >= '0' && t[at] <= '9') {
+          if (digits++ < 9) frac = frac * 10 + (t[at] - '0');
+          ++at;
+        }
+        if (digits == 0) return std::nullopt;
+        for (; digits < 9; ++digits) frac *= 10;
+      }
+    }
+  }
+  std::int64_t offset_s = 0;
+  if (take('+') || (at < t.size() && t[at] == '-' && (++at, true))) {
+    const bool minus = t[at - 1] == '-';
+    std::int64_t oh = 0, om = 0;
+    if (!number(2, oh)) return std::nullopt;
+    take(':');
+    if (!number(2, om)) return std::nullopt;
+    offset_s = (oh * 3600 + om * 60) * (minus ? -1 : 1);
+  } else {
+    take('Z');
+  }
+  if (at != t.size() || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+      minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  // Days from 1970-01-01 of a proleptic Gregorian date (the inverse of append_time's
+  // arithmetic, in eras of 400 years starting on 1 March).
+  const std::int64_t y = year - (month <= 2 ? 1 : 0);
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const std::int64_t year_of_era = y - era * 400;
+  const std::int64_t day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const std::int64_t day_of_era =
+      year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  const std::int64_t days = era * 146'097 + day_of_era - 719'468;
+  const std::int64_t seconds = days * 86'400 + hour * 3600 + minute * 60 + second - offset_s;
+  constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
+  if (seconds > limit || seconds < -limit) return std::nullopt;
+  return seconds * 1'000'000'000 + frac;
+}
+
 std::string summary_json(const inventory& inv) {
   fmt::memory_buffer b;
   json_summary(b, inv);
@@ -539,15 +780,22 @@ void write_summary_text(std::FILE* out, const inventory& inv) {
     if (!r.skipped.empty()) {
       std::uint64_t bytes = 0;
       for (const auto& s : r.skipped) bytes += s.bytes;
-      fmt::format_to(o, ", {} bytes skipped in {} corrupt stretches (--resync)", bytes,
-                     r.skipped.size());
+      fmt::format_to(o, ", {} bytes skipped in {} corrupt {} (--resync)", bytes, r.skipped.size(),
+                     r.skipped.size() == 1 ? "stretch" : "stretches");
     }
     b.push_back('\n');
   }
   fmt::format_to(o, "frames   {} ({} on the wire)\n", t.frames,
                  human_bytes(static_cast<double>(t.wire_bytes)));
-  if (!inv.filter.empty()) {
-    fmt::format_to(o, "filter   '{}': {} frames kept, {} dropped\n", inv.filter,
+  if (!inv.filter.empty() || has_window(inv)) {
+    std::string what = inv.filter.empty() ? std::string() : fmt::format("'{}'", inv.filter);
+    if (inv.since_ns != std::numeric_limits<std::int64_t>::min()) {
+      what += fmt::format("{}since {}", what.empty() ? "" : ", ", format_time(inv.since_ns));
+    }
+    if (inv.until_ns != std::numeric_limits<std::int64_t>::max()) {
+      what += fmt::format("{}until {}", what.empty() ? "" : ", ", format_time(inv.until_ns));
+    }
+    fmt::format_to(o, "filter   {}: {} frames kept, {} dropped\n", escape_terminal(what),
                    t.frames - t.filtered_out, t.filtered_out);
   }
   if (t.first_ns != address_stats::never) {

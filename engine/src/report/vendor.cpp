@@ -1,41 +1,103 @@
 #include "ouiscan/report/vendor.h"
 
+#include <algorithm>
+#include <array>
 #include <iterator>
 
 #include "ouiscan/report/inventory.h"
 
 namespace ouiscan::report {
 
+namespace {
+
+std::string prefix_text(const ouidb::match& m) {
+  std::string text;
+  const unsigned digits = m.bits / 4;
+  for (unsigned d = 0; d < digits; ++d) {
+    if (d > 0 && d % 2 == 0) text += ':';
+    text += "0123456789abcdef"[(m.prefix >> (4 * (digits - 1 - d))) & 0xF];
+  }
+  return text;
+}
+
+std::string holders_of(const ouidb::database& db, const ouidb::match& m,
+                       std::vector<std::string>* each) {
+  std::string joined;
+  ouidb::name_buffer buf;
+  for (std::uint32_t i = 0; i < m.holders; ++i) {
+    const std::string_view name = db.organization(m, i, buf);
+    if (i > 0) joined += " / ";
+    joined += name;
+    if (each != nullptr) each->emplace_back(name);
+  }
+  return joined;
+}
+
+}  // namespace
+
 vendor_info describe(const ouidb::database* db, core::mac_address mac, unsigned max_bits) {
   vendor_info v;
   bool has_cid = false;
-  if (db != nullptr) {
+  const bool null_address = mac.value() == 0 && max_bits >= 48;
+  if (db != nullptr && !null_address) {
     v.match = db->lookup(mac, max_bits);
-    ouidb::name_buffer buf;
     if (v.match.status == ouidb::match_status::assigned) {
-      for (std::uint32_t i = 0; i < v.match.holders; ++i) {
-        v.holders.emplace_back(db->organization(v.match, i, buf));
-        if (i > 0) v.organization += " / ";
-        v.organization += v.holders.back();
-      }
+      v.organization = holders_of(*db, v.match, &v.holders);
       has_cid = v.match.reg == ouidb::registry::cid;
     }
-    if (v.match.status != ouidb::match_status::not_found) {
-      const unsigned digits = v.match.bits / 4;
-      for (unsigned d = 0; d < digits; ++d) {
-        if (d > 0 && d % 2 == 0) v.prefix_text += ':';
-        v.prefix_text += "0123456789abcdef"[(v.match.prefix >> (4 * (digits - 1 - d))) & 0xF];
-      }
+    if (v.match.status != ouidb::match_status::not_found) v.prefix_text = prefix_text(v.match);
+    for (const ouidb::match& m : db->within(mac, max_bits)) {
+      v.covered.push_back({m, holders_of(*db, m, nullptr), prefix_text(m)});
     }
   }
   v.cls = ouidb::classify(mac, has_cid);
+  if (v.cls.cast == core::address_class::null && !null_address) {
+    v.cls = {};  // the prefix 00:00:00 is Xerox's block; only the whole address is null
+  }
   return v;
 }
 
-std::string_view short_class(const vendor_info& v, core::mac_address mac) {
+std::string_view class_name(const vendor_info& v, core::mac_address mac) {
   if (v.cls.cast != core::address_class::unicast) return core::to_string(v.cls.cast);
   if (v.cls.likely_random) return "random";
   return mac.is_local() ? "local" : "unicast";
+}
+
+std::string_view vendor_status(const vendor_info& v) {
+  if (v.cls.cast == core::address_class::null && v.match.status == ouidb::match_status::not_found) {
+    return "not_applicable";
+  }
+  switch (v.match.status) {
+    case ouidb::match_status::assigned:
+      return "assigned";
+    case ouidb::match_status::unassigned_subblock:
+      return v.covered.empty() ? "unassigned_subblock" : "covers_assignments";
+    case ouidb::match_status::not_found:
+      break;
+  }
+  return "not_found";
+}
+
+std::string_view vendor_source(const vendor_info& v) {
+  if (v.organization.empty()) return {};
+  return v.source.empty() ? std::string_view("ieee-registry") : std::string_view(v.source);
+}
+
+std::string_view registry_name(const vendor_info& v) {
+  return v.match.status == ouidb::match_status::not_found ? std::string_view{}
+                                                          : ouidb::to_string(v.match.reg);
+}
+
+std::string covered_counts(const vendor_info& v) {
+  std::array<std::size_t, ouidb::registry_count> per{};
+  for (const assignment& a : v.covered) ++per[static_cast<std::size_t>(a.match.reg)];
+  std::string text;
+  for (std::size_t r = 0; r < per.size(); ++r) {
+    if (per[r] == 0) continue;
+    if (!text.empty()) text += ", ";
+    text += fmt::format("{} {}", per[r], ouidb::to_string(static_cast<ouidb::registry>(r)));
+  }
+  return text;
 }
 
 std::string display_name(const vendor_info& v) {
@@ -46,10 +108,14 @@ std::string display_name(const vendor_info& v) {
     return s;
   }
   if (!v.organization.empty()) {
+    if (!v.covered.empty()) {
+      return fmt::format("{} (subdivided: {})", v.organization, covered_counts(v));
+    }
     if (v.cls.platform.empty()) return v.organization;
     return fmt::format("{} [{}]", v.organization, v.cls.platform);
   }
   if (!v.cls.platform.empty()) return std::string(v.cls.platform);
+  if (!v.covered.empty()) return fmt::format("(covers {} assignments)", covered_counts(v));
   if (v.match.status == ouidb::match_status::unassigned_subblock) {
     return fmt::format("(unassigned sub-block of {})", v.prefix_text);
   }
@@ -99,11 +165,13 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
     }
   };
   append_raw(b, "\"class\":\"");
-  append_raw(b, core::to_string(v.cls.cast));
+  append_raw(b, class_name(v, mac));
   append_raw(b, mac.is_local() ? "\",\"admin\":\"local\",\"vendor\":"
                                : "\",\"admin\":\"universal\",\"vendor\":");
   str_or_null(v.organization);
-  if (!v.organization.empty()) {
+  if (v.organization.empty()) {
+    append_raw(b, ",\"vendor_source\":null");
+  } else {
     if (v.source.empty()) {
       append_raw(b, ",\"vendor_source\":\"ieee-registry\"");
     } else {
@@ -118,11 +186,8 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
     if (i > 0) b.push_back(',');
     append_json_string(b, v.holders[i]);
   }
-  std::string_view status = "not_found";
-  if (v.match.status == ouidb::match_status::assigned) status = "assigned";
-  if (v.match.status == ouidb::match_status::unassigned_subblock) status = "unassigned_subblock";
   append_raw(b, "],\"vendor_status\":\"");
-  append_raw(b, status);
+  append_raw(b, vendor_status(v));
   append_raw(b, "\",\"registry\":");
   str_or_null(v.match.status == ouidb::match_status::not_found ? std::string_view{}
                                                                : ouidb::to_string(v.match.reg));
@@ -147,6 +212,29 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
 }  // namespace ouiscan::report
 
 namespace ouiscan::report {
+
+std::string escape_terminal(std::string_view s) {
+  const auto is_control = [](unsigned char c) { return c < 0x20 || c == 0x7F; };
+  if (std::none_of(s.begin(), s.end(), [&](char c) { return is_control(static_cast<unsigned char>(c)); }) &&
+      s.find("\xC2") == std::string_view::npos) {
+    return std::string(s);
+  }
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    // C1 controls are U+0080..U+009F: 0xC2 0x80..0x9F in UTF-8.
+    const bool c1 = c == 0xC2 && i + 1 < s.size() &&
+                    static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+    if (is_control(c) || c1) {
+      const unsigned v = c1 ? static_cast<unsigned char>(s[++i]) : c;
+      out += fmt::format("\\x{:02x}", v);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
 
 std::string csv_quote(std::string_view s) {
   if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);

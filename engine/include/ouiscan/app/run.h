@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ouiscan/online/resolver.h"
@@ -44,7 +46,11 @@ struct run_options {
   std::string filter;          // a tcpdump capture filter expression ("" : none)
   std::string live_interface;  // -i: capture live from this interface instead of files
   double duration_s = 0;       // live: stop after this long (0: until Ctrl-C or --count)
-  std::uint64_t count = 0;     // live: stop after this many frames
+  std::uint64_t count = 0;     // -c: only the first this many frames the filter keeps
+  std::int64_t since_ns = std::numeric_limits<std::int64_t>::min();  // --since: frame times from
+  std::int64_t until_ns = std::numeric_limits<std::int64_t>::max();  // --until: frame times to
+  report::sort_key sort = report::sort_key::frames;                  // --sort
+  std::size_t top = 0;  // --top: write only the first this many addresses (0: all)
   std::string write_path;      // live: also write the captured frames as pcapng
   s3::overrides s3;            // endpoint, region, CA file, size limit, parts for s3:// inputs
   bool online = false;         // --online: ask a vendor API about prefixes unknown offline
@@ -54,10 +60,21 @@ struct run_options {
 // Scans the inputs and writes the inventory (the default command).
 [[nodiscard]] int run(const run_options& options);
 
+// Why the options cannot run together (a flag that does not apply to the inputs given, a
+// malformed s3:// address), or "" when they can: a usage error, never silently ignored.
+[[nodiscard]] std::string check_run_options(const run_options& options);
+// A filter expression with its blanks and line breaks folded to single spaces, trimmed.
+[[nodiscard]] std::string trim_filter(std::string_view text);
+// The expression in a -F file: '#' comments to the end of a line dropped, as tcpdump does.
+[[nodiscard]] std::string filter_file_text(std::string_view text);
+// -D: the interfaces a live capture can use, one per line, numbered as tcpdump -D numbers them.
+[[nodiscard]] int list_interfaces_command();
+
 struct lookup_options {
   std::vector<std::string> queries;  // addresses or prefixes; "-" or none: one per line on stdin
   report::format output_format = report::format::table;
   std::string db_path;
+  bool all = false;  // table: list the assignments a prefix covers, one per line
 };
 
 // `ouiscan lookup`: vendor and class of each address or prefix, in any common notation.
@@ -69,6 +86,7 @@ struct db_options {
   std::string url_base;  // update: where the CSVs are published
   std::string ca_file;   // update: trust this CA bundle (tests, private mirrors)
   std::string output;    // update: write here instead of the user's database
+  std::string date;      // update --from: the snapshot's date (YYYY-MM-DD), which CSVs lack
   double timeout_s = 60;
   unsigned retries = 3;
 };

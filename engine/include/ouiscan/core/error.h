@@ -29,6 +29,7 @@ enum class errc : std::uint8_t {
   remote_error,         // a remote read failed after its retries (sys_errno: the HTTP status)
   remote_changed,       // a remote object changed while it was read
   stopped,              // reading stopped early on purpose (a time limit), not at a fault
+  no_header,            // no whole capture file header: empty, a lone magic, a cut header
 };
 
 // Faults of reading (exit code 3) rather than of the data (exit code 1).

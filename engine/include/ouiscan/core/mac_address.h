@@ -35,7 +35,7 @@ class mac_address {
     for (int i = 0; i < 6; ++i) v = (v << 8) | std::to_integer<std::uint64_t>(p[i]);
     return mac_address(v);
   }
-  // Accepts "aa:bb:cc:dd:ee:ff", "aa-bb-..", "aabb.ccdd.eeff" and 12 bare hex digits.
+  // A whole address in any notation parse_mac_prefix accepts (48 bits).
   [[nodiscard]] static std::optional<mac_address> parse(std::string_view text) noexcept;
 
   [[nodiscard]] constexpr std::uint64_t value() const noexcept { return value_; }
@@ -58,10 +58,33 @@ class mac_address {
   std::uint64_t value_ = 0;
 };
 
-// The classes an address has from its bits alone (no registry needed).
-enum class address_class : std::uint8_t { unicast, multicast, broadcast };
+// An address, or a prefix of one: the top `bits` bits of mac (the rest are zero).
+struct mac_prefix {
+  mac_address mac;
+  unsigned bits = 48;
+};
+
+// Reads an address or a prefix of 24 to 44 bits, as people write them (surrounding blanks
+// ignored):
+//   "00:1b:21:0a:0b:0c", "00-1B-21-0A-0B-0C"  octets; one digit is padded ("0:1b:21:a:b:c",
+//                                            the form arp -an prints on macOS and the BSDs)
+//   "001b.210a.0b0c"                         groups of four digits (Cisco)
+//   "001b210a0b0c", "0050C2F"                bare hex, 6 to 12 digits
+//   "00:1b:21", "00-1B-C5-0", "00:50:c2:f7:1" prefixes: whole octets, and in a prefix a last
+//                                            group of one digit is a nibble (IEEE's MA-M/MA-S
+//                                            notation)
+// Groupings that could mean two things ("001b:21") are refused. On failure, *why (when given)
+// says what is wrong.
+[[nodiscard]] std::optional<mac_prefix> parse_mac_prefix(std::string_view text,
+                                                        std::string* why = nullptr);
+
+// The classes an address has from its bits alone (no registry needed). The null address
+// 00:00:00:00:00:00 is no station's: it is the target of ARP requests and the loopback address
+// of Linux cooked captures.
+enum class address_class : std::uint8_t { unicast, multicast, broadcast, null };
 [[nodiscard]] constexpr address_class class_of(mac_address mac) noexcept {
   if (mac.is_broadcast()) return address_class::broadcast;
+  if (mac.value() == 0) return address_class::null;
   return mac.is_group() ? address_class::multicast : address_class::unicast;
 }
 [[nodiscard]] std::string_view to_string(address_class c) noexcept;

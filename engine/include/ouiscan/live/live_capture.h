@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "ouiscan/io/byte_stream.h"
 
@@ -25,6 +26,17 @@ struct live_options {
   std::string write_path;                   // also write the frames as pcapng here ("" : no)
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to end the capture cleanly
 };
+
+struct interface_info {
+  std::string name;
+  std::string description;  // libpcap's, often empty on Linux
+  bool up = false;
+  bool running = false;
+  bool loopback = false;
+};
+
+// The interfaces libpcap can capture on (-D), or why they cannot be listed.
+[[nodiscard]] std::variant<std::vector<interface_info>, std::string> list_interfaces();
 
 // Opens the interface; the error says why it cannot (no such device, no privileges, ...).
 [[nodiscard]] std::variant<std::unique_ptr<io::byte_stream>, std::string> open_live(

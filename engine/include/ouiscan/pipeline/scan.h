@@ -47,6 +47,9 @@ struct scan_options {
   // --resync: after corrupt framing in the middle of an input, look for the next plausible
   // record (a chain of consistent record headers or pcapng blocks) and go on from there.
   bool resync = false;
+  // -c: account only the first max_frames frames the filter keeps, over all inputs in order, as
+  // `tcpdump -r F -c N` does (0: no limit). Such a scan reads its inputs in one thread.
+  std::uint64_t max_frames = 0;
   std::atomic<std::uint64_t>* progress = nullptr;  // bytes of input consumed, if wanted
 };
 
@@ -119,6 +122,8 @@ class scanner {
   // The parallel walk of a mapped file; false when the file's start cannot be read (the chunk
   // pipeline then reports the fault).
   bool scan_segments(core::bytes all, unsigned threads, input_report& report);
+  // -c: frames in order, one thread, until the count is reached.
+  void scan_counted(io::input& in, input_report& report);
   [[nodiscard]] std::size_t cap() const noexcept {
     return options_.max_addresses != 0 ? options_.max_addresses
                                        : std::numeric_limits<std::size_t>::max();
@@ -126,6 +131,7 @@ class scanner {
 
   scan_options options_;
   address_table table_;
+  std::uint64_t frames_left_ = 0;  // -c: frames still to account
 };
 
 }  // namespace ouiscan::pipeline

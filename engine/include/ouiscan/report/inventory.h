@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <deque>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,12 @@ struct online_summary {
   std::vector<std::pair<std::string, std::string>> unresolved;  // prefix, why
 };
 
+// --sort: the order of the addresses. frames (the default) is busiest first, then by ARP frames,
+// then by address; bytes is by sent plus received bytes, most first; vendor is by the vendor's
+// display name, then by address; first_seen is earliest first (untimed addresses last).
+enum class sort_key : std::uint8_t { frames, bytes, address, vendor, first_seen };
+[[nodiscard]] std::optional<sort_key> parse_sort_key(std::string_view name) noexcept;
+
 struct inventory {
   std::vector<entry> entries;            // busiest first, then by address
   std::deque<vendor_info> descriptions;  // what the entries point to (a deque keeps them in place)
@@ -61,10 +68,18 @@ struct inventory {
   double seconds = 0;
   std::string database;               // which OUI database answered ("embedded", a path, or "")
   std::string filter;                 // the capture filter expression, "" when none
+  // --since, --until: frames outside [since_ns, until_ns] were dropped (counted as filtered out)
+  std::int64_t since_ns = std::numeric_limits<std::int64_t>::min();
+  std::int64_t until_ns = std::numeric_limits<std::int64_t>::max();
+  std::size_t top = 0;  // --top: only the first this many addresses are written (0: all)
+  std::size_t width = 0;  // table: fit lines to this many columns (0: keep every column whole)
   std::uint32_t database_date = 0;    // its MA-L snapshot date, YYYYMMDD
   std::vector<vendor_count> vendors;  // addresses per vendor, most first
   online_summary online;
 };
+
+// Orders the entries by key (a stable re-sort of the busiest-first order).
+void sort_entries(inventory& inv, sort_key key);
 
 // Builds the sorted view and looks every address up once (db may be null); `table` must outlive
 // the inventory.
@@ -73,6 +88,10 @@ struct inventory {
                                        const ouidb::database* db,
                                        const vendor_fallback& fallback = {});
 
+// An input's status: "ok", "truncated" (its last record cut short), "damaged" (corrupt, also
+// when --resync stepped over the damage) or "io_error".
+[[nodiscard]] std::string_view input_status(const pipeline::input_report& r);
+
 // Writes the inventory; returns false if the stream failed (e.g. a closed pipe).
 bool write(std::FILE* out, const inventory& inv, format f);
 // The JSON summary object alone (what `summary` holds in the json format).
@@ -80,6 +99,9 @@ bool write(std::FILE* out, const inventory& inv, format f);
 // The human summary that ends a table (also printed to stderr for CSV).
 void write_summary_text(std::FILE* out, const inventory& inv);
 
+// ISO 8601 as people write it: "2026-11-26", "2026-11-26T06:54", "2026-11-26 06:54:26.5Z",
+// "...T06:54:26+01:00" (no zone: UTC). Nanoseconds since the epoch, or nullopt.
+[[nodiscard]] std::optional<std::int64_t> parse_time(std::string_view text) noexcept;
 // "2026-11-26T06:54:26.123456789Z" (UTC)
 [[nodiscard]] std::string format_time(std::int64_t ns);
 // The same, appended to a JSON document as a string.

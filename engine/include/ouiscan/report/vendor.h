@@ -19,6 +19,13 @@
 
 namespace ouiscan::report {
 
+// An assignment by its match, as the tables print it.
+struct assignment {
+  ouidb::match match;
+  std::string organization;  // its holders joined with " / "
+  std::string prefix_text;   // "00:1b:c5:00:1"
+};
+
 struct vendor_info {
   ouidb::match match;
   ouidb::classification cls;
@@ -28,20 +35,32 @@ struct vendor_info {
   std::string source;                // who named the organisation: "" (the offline registry) or
                                      // the vendor API's name (--online)
   std::int64_t source_time = 0;      // when that API answered (Unix seconds)
+  std::vector<assignment> covered;   // a prefix query: the longer assignments inside it
 };
 
 // Names an organisation the offline database does not know (the --online answers): true when
 // it filled `v` in.
 using vendor_fallback = std::function<bool(core::mac_address, vendor_info& v)>;
 
-// db may be null (no database): only the classification is filled in.
+// db may be null (no database): only the classification is filled in. A whole null address
+// (00:00:00:00:00:00) gets no vendor: the registry's 00:00:00 (Xerox) is no station's
+// (docs/addresses.md); a prefix query of it still gets the registry's answer.
 [[nodiscard]] vendor_info describe(const ouidb::database* db, core::mac_address mac,
                                    unsigned max_bits = 48);
 
 // One short text for tables: the organisation, else the group or platform, else why unknown.
 [[nodiscard]] std::string display_name(const vendor_info& v);
-// "unicast", "multicast", "broadcast", "local", "random" (local and likely randomised).
-[[nodiscard]] std::string_view short_class(const vendor_info& v, core::mac_address mac);
+// The class, one vocabulary for every format: "unicast" (universal), "local" (locally
+// administered), "random" (local and likely randomised), "multicast", "broadcast", "null".
+[[nodiscard]] std::string_view class_name(const vendor_info& v, core::mac_address mac);
+// "assigned", "unassigned_subblock", "covers_assignments", "not_found" or "not_applicable".
+[[nodiscard]] std::string_view vendor_status(const vendor_info& v);
+// Who named the vendor: "ieee-registry", an API's name, or "" when there is no vendor.
+[[nodiscard]] std::string_view vendor_source(const vendor_info& v);
+// The matched registry's name ("MA-L"), or "" when nothing matched.
+[[nodiscard]] std::string_view registry_name(const vendor_info& v);
+// "4096 MA-S" or "3 MA-M, 12 MA-S": how many assignments a prefix covers, per registry.
+[[nodiscard]] std::string covered_counts(const vendor_info& v);
 
 // Appends the vendor and class fields (without braces) to a JSON object under construction.
 void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_address mac);
@@ -55,6 +74,9 @@ inline void append_uint(fmt::memory_buffer& b, std::uint64_t v) {
   const fmt::format_int digits(v);
   b.append(digits.data(), digits.data() + digits.size());
 }
+// Text for a terminal: control characters (C0, DEL, C1) written as \xNN, so that no name can
+// move the cursor or change colours.
+[[nodiscard]] std::string escape_terminal(std::string_view s);
 // RFC 4180 quoting for a CSV field that may hold commas, quotes or line breaks.
 [[nodiscard]] std::string csv_quote(std::string_view s);
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "ouiscan/core/bytes.h"
 #include "ouiscan/core/error.h"
@@ -47,6 +48,10 @@ class database {
   // Longest-prefix match of the address; max_bits < 48 limits the match to assignments no longer
   // than a queried prefix (a 24-bit query of a subdivided block names the IEEE RA).
   [[nodiscard]] match lookup(core::mac_address mac, unsigned max_bits = 48) const noexcept;
+  // The assignments longer than the prefix (the top `bits` bits of mac, 24 to 35) that lie
+  // inside it: the MA-M, MA-S and IAB blocks of a block the IEEE subdivided, by registry, then
+  // prefix. Empty when the prefix covers no longer assignment.
+  [[nodiscard]] std::vector<match> within(core::mac_address mac, unsigned bits) const;
   // The name of holder i (< m.holders) of an assigned match, decoded into buf.
   [[nodiscard]] std::string_view organization(const match& m, std::uint32_t i,
                                               name_buffer& buf) const noexcept;

@@ -1,0 +1,167 @@
+"""What the Python end-to-end tests share: the pass/fail tally, capture writing, the IEEE
+registries read straight from their CSVs, and running ouiscan.
+
+Expected values never come from ouiscan itself: they come from the bytes written here, the IEEE
+CSVs, or tcpdump/tshark run on the same files.
+"""
+import csv
+import html
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+
+SKIP = 77  # ctest's SKIP_RETURN_CODE for these tests (tests/CMakeLists.txt)
+
+
+class Checks:
+    """Counts checks; done() prints the tally and gives the exit code."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = []
+
+    def __call__(self, what, ok, detail=""):
+        print(f"{'ok  ' if ok else 'FAIL'} {what}" + ("" if ok else f"  {str(detail)[:2000]}"))
+        if ok:
+            self.passed += 1
+        else:
+            self.failed.append(what)
+        return ok
+
+    def done(self):
+        print(f"{self.passed} passed, {len(self.failed)} failed")
+        return 1 if self.failed else 0
+
+
+def skip(why):
+    """Ends the test as skipped (ctest shows it as such, and CI fails on any skip)."""
+    print(f"SKIP: {why}")
+    sys.exit(SKIP)
+
+
+# --- captures -------------------------------------------------------------------------------
+
+def mac_bytes(text):
+    return bytes.fromhex(text.replace(":", ""))
+
+
+def mac_text(v):
+    return ":".join(f"{(v >> (8 * i)) & 0xFF:02x}" for i in range(5, -1, -1))
+
+
+def ether(dst, src, ethertype=0x0800, payload=b""):
+    """An Ethernet II frame, padded to the 60-byte minimum."""
+    frame = mac_bytes(dst) + mac_bytes(src) + struct.pack(">H", ethertype) + payload
+    return frame + bytes(max(0, 60 - len(frame)))
+
+
+def arp(op, sender_mac, sender_ip, target_mac, target_ip):
+    """An ARP payload for Ethernet/IPv4 (RFC 826)."""
+    ip = lambda t: bytes(int(x) for x in t.split("."))
+    return (struct.pack(">HHBBH", 1, 0x0800, 6, 4, op) + mac_bytes(sender_mac) + ip(sender_ip) +
+            mac_bytes(target_mac) + ip(target_ip))
+
+
+def pcap(records, linktype=1, nanoseconds=False, big_endian=False, version=(2, 4),
+         magic=None, record_extra=b""):
+    """A pcap file of (seconds, fraction, frame) records. magic/record_extra make variants:
+    0xA1B2CD34 with 8 extra header bytes is the Kuznetzov ("modified") format."""
+    e = ">" if big_endian else "<"
+    if magic is None:
+        magic = 0xA1B23C4D if nanoseconds else 0xA1B2C3D4
+    out = bytearray(struct.pack(e + "IHHiIII", magic, version[0], version[1], 0, 0, 65535,
+                                linktype))
+    for sec, frac, frame in records:
+        out += struct.pack(e + "IIII", sec, frac, len(frame), len(frame)) + record_extra + frame
+    return bytes(out)
+
+
+def pcapng(records, linktype=1):
+    """A little-endian pcapng file: one section, one interface (microseconds), one EPB per
+    (timestamp in microseconds, frame)."""
+    shb = struct.pack("<IIIHHq", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1) + struct.pack("<I", 28)
+    idb = struct.pack("<IIHHI", 1, 20, linktype, 0, 65535) + struct.pack("<I", 20)
+    out = bytearray(shb + idb)
+    for ts, frame in records:
+        pad = bytes(-len(frame) % 4)
+        body = struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(frame), len(frame))
+        total = 12 + len(body) + len(frame) + len(pad)
+        out += struct.pack("<II", 6, total) + body + frame + pad + struct.pack("<I", total)
+    return bytes(out)
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+# --- the IEEE registries, from their CSVs ---------------------------------------------------
+
+REGISTRIES = {"oui.csv": "MA-L", "mam.csv": "MA-M", "oui36.csv": "MA-S", "iab.csv": "IAB",
+              "cid.csv": "CID"}
+
+
+def read_registries(ieee_dir):
+    """{registry: {HEX-PREFIX: {names}}}, names unescaped and trimmed as the IEEE means them."""
+    out = {}
+    for name, reg in REGISTRIES.items():
+        table = out.setdefault(reg, {})
+        with open(os.path.join(ieee_dir, name), encoding="utf-8", newline="") as f:
+            for row in list(csv.reader(f))[1:]:
+                table.setdefault(row[1].upper(), set()).add(html.unescape(row[2]).strip())
+    return out
+
+
+def expected_vendors(registries, mac):
+    """The holders of the longest assignment for an address (36, 28, then 24 bits; a 24-bit
+    block the IEEE subdivided names nobody for its unassigned parts); the null address has none."""
+    hexa = mac.replace(":", "").upper()
+    if hexa == "000000000000":
+        return set()
+    for n, regs in ((9, ("MA-S", "IAB")), (7, ("MA-M",)), (6, ("MA-L", "CID"))):
+        for r in regs:
+            names = registries[r].get(hexa[:n])
+            if names and names != {"IEEE Registration Authority"}:
+                return names
+    return set()
+
+
+# --- running ouiscan ------------------------------------------------------------------------
+
+def run(binary, args, stdin=None, env=None, timeout=300):
+    e = dict(os.environ, **(env or {}))
+    return subprocess.run([binary] + list(args), input=stdin, capture_output=True, env=e,
+                          timeout=timeout)
+
+
+def text(p):
+    return p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def scan_json(binary, args, **kw):
+    """(document or None, process) for `ouiscan -q -f json ARGS`."""
+    p = run(binary, ["-q", "-f", "json", "--no-progress"] + list(args), **kw)
+    try:
+        return json.loads(p.stdout), p
+    except ValueError:
+        return None, p
+
+
+def csv_rows(data):
+    """Rows of a CSV document as dicts, read by a real CSV parser."""
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8") if isinstance(data, bytes) else data)))
+
+
+def tshark_addresses(path, *tshark_args):
+    """Every eth/sll/wlan address tshark sees in a capture (the frames' own headers)."""
+    p = subprocess.run(["tshark", "-n", "-r", path, *tshark_args, "-T", "fields", "-E",
+                        "separator=,", "-e", "eth.src", "-e", "eth.dst", "-e", "sll.src.eth"],
+                       capture_output=True, text=True)  # exit 2 for a cut file, after its output
+    out = set()
+    for line in p.stdout.split():
+        out.update(x for x in line.split(",") if x)
+    return out
