@@ -72,8 +72,9 @@ int main(int argc, char** argv) {
   cli.add_option("--top", scan.top, "write only the first N addresses");
   std::string since;
   std::string until;
-  cli.add_option("--since", since, "only frames at or after this time (ISO 8601; UTC unless a "
-                                   "zone is given)");
+  cli.add_option("--since", since,
+                 "only frames at or after this time (ISO 8601; UTC unless a "
+                 "zone is given)");
   cli.add_option("--until", until, "only frames at or before this time (ISO 8601)");
   cli.add_option("--max-addresses", scan.max_addresses,
                  "keep at most this many distinct addresses (0: no limit)")
@@ -184,7 +185,8 @@ int main(int argc, char** argv) {
   }
   scan.output_format = fmt;
   scan.sort = *report::parse_sort_key(sort);
-  for (const auto& [text, target] : {std::pair{&since, &scan.since_ns}, std::pair{&until, &scan.until_ns}}) {
+  for (const auto& [text, target] :
+       {std::pair{&since, &scan.since_ns}, std::pair{&until, &scan.until_ns}}) {
     if (text->empty()) continue;
     const auto t = report::parse_time(*text);
     if (!t) return usage("'" + *text + "' is not an ISO 8601 time (e.g. 2026-11-26T06:54:26Z)");

@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
-#include <array>
 #include <string_view>
 
 #include "ouiscan/app/run.h"

@@ -59,10 +59,10 @@ std::string check_run_options(const run_options& o) {
   }
   if (!any_s3) {
     const auto& s = o.s3;
-    const char* flag = !s.endpoint.empty()     ? "--s3-endpoint"
-                       : !s.region.empty()     ? "--s3-region"
-                       : s.max_bytes != 0      ? "--max-bytes"
-                       : s.part_bytes != 0     ? "--s3-part-size"
+    const char* flag = !s.endpoint.empty()      ? "--s3-endpoint"
+                       : !s.region.empty()      ? "--s3-region"
+                       : s.max_bytes != 0       ? "--max-bytes"
+                       : s.part_bytes != 0      ? "--s3-part-size"
                        : s.parts_in_flight != 0 ? "--s3-parts"
                                                 : nullptr;
     if (flag != nullptr) return fmt::format("{} applies to s3:// inputs only", flag);

@@ -316,11 +316,12 @@ int run(const run_options& options) {
   const bool windowed = options.since_ns != std::numeric_limits<std::int64_t>::min() ||
                         options.until_ns != std::numeric_limits<std::int64_t>::max();
   if (windowed) {
-    window = std::make_unique<time_window>(options.since_ns, options.until_ns, capture_filter.get());
+    window =
+        std::make_unique<time_window>(options.since_ns, options.until_ns, capture_filter.get());
   }
   pipeline::scan_options scan_opts;
-  scan_opts.filter = window ? static_cast<const pipeline::frame_filter*>(window.get())
-                            : capture_filter.get();
+  scan_opts.filter =
+      window ? static_cast<const pipeline::frame_filter*>(window.get()) : capture_filter.get();
   // Live captures stop at the count themselves (and then end); files and streams are counted.
   scan_opts.max_frames = options.live_interface.empty() ? options.count : 0;
   scan_opts.threads = options.threads;

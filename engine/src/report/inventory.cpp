@@ -293,7 +293,7 @@ std::span<const entry> shown(const inventory& inv) {
 // lowest priority (highest number) first.
 struct column {
   std::string_view header;
-  bool right;        // numbers are right-aligned
+  bool right;         // numbers are right-aligned
   unsigned priority;  // 0: never dropped
   std::size_t min_width;
 };
@@ -454,11 +454,11 @@ bool write_csv(std::FILE* out, const inventory& inv) {
     fmt::format_to(o, "{},{},{},{},{},{},", e.mac.to_string(), class_name(v, e.mac),
                    admin_of(e.mac), csv_quote(v.organization), csv_quote(vendor_source(v)),
                    vendor_status(v));
-    fmt::format_to(
-        o, "{},{},{},{},{},{},{},{},", registry_name(v), v.prefix_text,
-        v.prefix_text.empty() ? std::string() : std::to_string(v.match.bits),
-        ouidb::to_string(v.cls.quadrant), csv_quote(v.cls.group), csv_quote(v.cls.detail_view()),
-        csv_quote(v.cls.platform), v.cls.likely_random ? "true" : "false");
+    fmt::format_to(o, "{},{},{},{},{},{},{},{},", registry_name(v), v.prefix_text,
+                   v.prefix_text.empty() ? std::string() : std::to_string(v.match.bits),
+                   ouidb::to_string(v.cls.quadrant), csv_quote(v.cls.group),
+                   csv_quote(v.cls.detail_view()), csv_quote(v.cls.platform),
+                   v.cls.likely_random ? "true" : "false");
     fmt::format_to(o, "{},{},{},{},{},{},{},{},{},{},{}\n", s.frames, s.src_frames, s.src_bytes,
                    s.dst_frames, s.dst_bytes, s.arp_frames,
                    s.has_time() ? format_time(s.first_ns) : "",
@@ -648,7 +648,9 @@ std::optional<sort_key> parse_sort_key(std::string_view name) noexcept {
 }
 
 void sort_entries(inventory& inv, sort_key key) {
-  const auto by = [&](auto less) { std::stable_sort(inv.entries.begin(), inv.entries.end(), less); };
+  const auto by = [&](auto less) {
+    std::stable_sort(inv.entries.begin(), inv.entries.end(), less);
+  };
   switch (key) {
     case sort_key::frames:
       break;  // make_inventory's order

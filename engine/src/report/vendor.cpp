@@ -215,7 +215,8 @@ namespace ouiscan::report {
 
 std::string escape_terminal(std::string_view s) {
   const auto is_control = [](unsigned char c) { return c < 0x20 || c == 0x7F; };
-  if (std::none_of(s.begin(), s.end(), [&](char c) { return is_control(static_cast<unsigned char>(c)); }) &&
+  if (std::none_of(s.begin(), s.end(),
+                   [&](char c) { return is_control(static_cast<unsigned char>(c)); }) &&
       s.find("\xC2") == std::string_view::npos) {
     return std::string(s);
   }
@@ -223,8 +224,7 @@ std::string escape_terminal(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     // C1 controls are U+0080..U+009F: 0xC2 0x80..0x9F in UTF-8.
-    const bool c1 = c == 0xC2 && i + 1 < s.size() &&
-                    static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+    const bool c1 = c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
                     static_cast<unsigned char>(s[i + 1]) <= 0x9F;
     if (is_control(c) || c1) {
       const unsigned v = c1 ? static_cast<unsigned char>(s[++i]) : c;

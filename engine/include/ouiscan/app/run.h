@@ -50,11 +50,11 @@ struct run_options {
   std::int64_t since_ns = std::numeric_limits<std::int64_t>::min();  // --since: frame times from
   std::int64_t until_ns = std::numeric_limits<std::int64_t>::max();  // --until: frame times to
   report::sort_key sort = report::sort_key::frames;                  // --sort
-  std::size_t top = 0;  // --top: write only the first this many addresses (0: all)
-  std::string write_path;      // live: also write the captured frames as pcapng
-  s3::overrides s3;            // endpoint, region, CA file, size limit, parts for s3:// inputs
-  bool online = false;         // --online: ask a vendor API about prefixes unknown offline
-  online::options api;         // its provider, rate, budget, cache
+  std::size_t top = 0;     // --top: write only the first this many addresses (0: all)
+  std::string write_path;  // live: also write the captured frames as pcapng
+  s3::overrides s3;        // endpoint, region, CA file, size limit, parts for s3:// inputs
+  bool online = false;     // --online: ask a vendor API about prefixes unknown offline
+  online::options api;     // its provider, rate, budget, cache
 };
 
 // Scans the inputs and writes the inventory (the default command).

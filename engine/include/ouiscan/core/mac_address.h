@@ -76,7 +76,7 @@ struct mac_prefix {
 // Groupings that could mean two things ("001b:21") are refused. On failure, *why (when given)
 // says what is wrong.
 [[nodiscard]] std::optional<mac_prefix> parse_mac_prefix(std::string_view text,
-                                                        std::string* why = nullptr);
+                                                         std::string* why = nullptr);
 
 // The classes an address has from its bits alone (no registry needed). The null address
 // 00:00:00:00:00:00 is no station's: it is the target of ARP requests and the loopback address

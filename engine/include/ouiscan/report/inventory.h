@@ -66,12 +66,12 @@ struct inventory {
   std::uint64_t rss_anon_bytes = 0;  // anonymous memory of the process (not the mapped captures)
   double lookup_seconds = 0;         // vendor lookups and classification
   double seconds = 0;
-  std::string database;               // which OUI database answered ("embedded", a path, or "")
-  std::string filter;                 // the capture filter expression, "" when none
+  std::string database;  // which OUI database answered ("embedded", a path, or "")
+  std::string filter;    // the capture filter expression, "" when none
   // --since, --until: frames outside [since_ns, until_ns] were dropped (counted as filtered out)
   std::int64_t since_ns = std::numeric_limits<std::int64_t>::min();
   std::int64_t until_ns = std::numeric_limits<std::int64_t>::max();
-  std::size_t top = 0;  // --top: only the first this many addresses are written (0: all)
+  std::size_t top = 0;    // --top: only the first this many addresses are written (0: all)
   std::size_t width = 0;  // table: fit lines to this many columns (0: keep every column whole)
   std::uint32_t database_date = 0;    // its MA-L snapshot date, YYYYMMDD
   std::vector<vendor_count> vendors;  // addresses per vendor, most first
