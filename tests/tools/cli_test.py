@@ -359,6 +359,32 @@ def habits(tmp):
         d, p = support.scan_json(BIN, [f])
         check(f"pcap {name}: tshark's addresses",
               d and {a["address"] for a in d["addresses"]} == support.tshark_addresses(f), p.stderr)
+    # The variants only libpcap knows (tshark too, but tcpdump is the reference): Kuznetzov's
+    # 24-byte record headers, and lengths swapped before version 2.3 (maybe swapped in 2.3).
+    swapped = lambda minor, swap: bytes(pcap([])[:6]) + struct.pack("<H", minor) + pcap([])[8:] + b"".join(
+        struct.pack("<IIII", sec, frac, *((100, len(fr)) if swap(i) else (len(fr), 100))) + fr
+        for i, (sec, frac, fr) in enumerate(records * 3))
+    for name, data in [("Kuznetzov (0xa1b2cd34)", pcap(records * 3, magic=0xA1B2CD34, record_extra=bytes(8))),
+                       ("Kuznetzov big-endian", pcap(records * 3, magic=0xA1B2CD34, big_endian=True, record_extra=bytes(8))),
+                       ("version 2.2, lengths swapped", swapped(2, lambda i: True)),
+                       ("version 2.3, lengths in either order", swapped(3, lambda i: i % 2 == 1))]:
+        f = write(os.path.join(tmp, "variant.pcap"), data)
+        want = tcpdump_src_bytes(f)
+        d, p = support.scan_json(BIN, [f])
+        got = {a["address"]: a["src_bytes"] for a in d["addresses"] if a["src_frames"]} if d else {}
+        check(f"pcap {name}: tcpdump -e's sources and lengths", got == want and len(want) == 2,
+              (got, want, p.stderr))
+
+
+def tcpdump_src_bytes(path):
+    """{source: sum of frame lengths} from `tcpdump -e`'s lines ("SRC > DST, ..., length N:")."""
+    p = subprocess.run(["tcpdump", "-enr", path], capture_output=True, text=True)
+    out = {}
+    for line in p.stdout.splitlines():
+        words = line.split()
+        length = int(line.split(", length ")[1].split(":")[0])
+        out[words[1]] = out.get(words[1], 0) + length
+    return out
 
 
 def selection(tmp):

@@ -11,6 +11,8 @@ using core::load_le;
 
 constexpr std::uint32_t pcap_magic_us = 0xA1B2C3D4;
 constexpr std::uint32_t pcap_magic_ns = 0xA1B23C4D;
+constexpr std::uint32_t pcap_magic_modified = 0xA1B2CD34;  // Kuznetzov's, 24-byte record headers
+constexpr std::size_t pcap_modified_record = 24;
 constexpr std::uint32_t pcapng_shb = 0x0A0D0D0A;
 constexpr std::uint32_t pcapng_byte_order_magic = 0x1A2B3C4D;
 constexpr std::uint32_t pcapng_idb = 1;
@@ -79,8 +81,9 @@ void parse_idb_options(core::bytes opts, bool be, interface_desc& d) noexcept {
 }  // namespace
 
 bool is_capture_magic(std::uint32_t w) noexcept {
-  return w == pcap_magic_us || w == pcap_magic_ns || w == core::byteswap(pcap_magic_us) ||
-         w == core::byteswap(pcap_magic_ns) || w == pcapng_shb;
+  return w == pcap_magic_us || w == pcap_magic_ns || w == pcap_magic_modified ||
+         w == core::byteswap(pcap_magic_us) || w == core::byteswap(pcap_magic_ns) ||
+         w == core::byteswap(pcap_magic_modified) || w == pcapng_shb;
 }
 
 std::int64_t interface_desc::to_ns_exact(std::uint64_t ts) const noexcept {
@@ -110,17 +113,14 @@ core::result<framer::step_result> framer::look_pcap_header(core::bytes at, bool 
     pcapng_ = true;
     return look_pcapng_block(at, at_eof);
   }
-  bool be = false;
-  bool ns = false;
-  if (magic_le == pcap_magic_us || magic_le == pcap_magic_ns) {
-    ns = magic_le == pcap_magic_ns;
-  } else if (core::byteswap(magic_le) == pcap_magic_us ||
-             core::byteswap(magic_le) == pcap_magic_ns) {
-    be = true;
-    ns = core::byteswap(magic_le) == pcap_magic_ns;
-  } else {
+  const bool be = core::byteswap(magic_le) == pcap_magic_us ||
+                  core::byteswap(magic_le) == pcap_magic_ns ||
+                  core::byteswap(magic_le) == pcap_magic_modified;
+  const std::uint32_t magic = be ? core::byteswap(magic_le) : magic_le;
+  if (magic != pcap_magic_us && magic != pcap_magic_ns && magic != pcap_magic_modified) {
     return fault(errc::bad_magic, 0);
   }
+  const bool ns = magic == pcap_magic_ns;
   if (at.size() < pcap_file_header) {
     if (!at_eof) return step_result{step::need_more, pcap_file_header};
     return fault(errc::no_header, 0);
@@ -132,6 +132,11 @@ core::result<framer::step_result> framer::look_pcap_header(core::bytes at, bool 
   auto s = std::make_shared<section_state>();
   s->kind = container::pcap;
   s->big_endian = be;
+  if (magic == pcap_magic_modified) s->pcap_record_bytes = pcap_modified_record;
+  const auto minor = load<std::uint16_t>(p + 6, be);
+  s->lengths = minor < 3    ? pcap_lengths::swapped
+               : minor == 3 ? pcap_lengths::maybe_swapped
+                            : pcap_lengths::normal;
   interface_desc d;
   d.link_type = static_cast<std::uint16_t>(lt & 0xFFFF);
   if ((lt & pcap_lt_fcs_present) != 0) d.fcs_bytes = static_cast<std::int8_t>((lt >> 28) * 2);
@@ -144,13 +149,13 @@ core::result<framer::step_result> framer::look_pcap_header(core::bytes at, bool 
 }
 
 core::result<framer::step_result> framer::look_pcap_record(core::bytes at, bool at_eof) {
-  constexpr std::size_t header = detail::pcap_record_header;
+  const std::size_t header = section_->pcap_record_bytes;
   if (at.size() < header) {
     if (at.empty() && at_eof) return step_result{step::end, 0};
     if (!at_eof) return step_result{step::need_more, header};
     return fault(errc::truncated_file, 0);
   }
-  const auto caplen = load<std::uint32_t>(at.data() + 8, section_->big_endian);
+  const std::uint32_t caplen = detail::pcap_lengths_at(at.data(), *section_).first;
   if (caplen > max_record_bytes || implausible_pcap_record(at.data())) {
     return fault(errc::bad_record_length, 8);
   }
@@ -226,7 +231,7 @@ bool framer::implausible_pcap_record(const std::byte* at) const noexcept {
   if (!strict_) return false;
   const bool be = section_->big_endian;
   const auto frac = load<std::uint32_t>(at + 4, be);
-  const auto caplen = load<std::uint32_t>(at + 8, be);
+  const std::uint32_t caplen = detail::pcap_lengths_at(at, *section_).first;
   const std::uint32_t frac_limit =
       section_->interfaces.front().ts_mul == 1 ? 1'000'000'000 : 1'000'000;
   return caplen == 0 || frac >= frac_limit;
@@ -242,17 +247,16 @@ std::size_t plausible_record(core::bytes data, std::size_t p, const section_stat
   const std::byte* at = data.data() + p;
   const bool be = s.big_endian;
   if (s.kind == container::pcap) {
-    if (left < detail::pcap_record_header) return 0;
+    if (left < s.pcap_record_bytes) return 0;
     const auto frac = load<std::uint32_t>(at + 4, be);
-    const auto caplen = load<std::uint32_t>(at + 8, be);
-    const auto origlen = load<std::uint32_t>(at + 12, be);
+    const auto [caplen, origlen] = detail::pcap_lengths_at(at, s);
     const std::uint32_t frac_limit = s.interfaces.front().ts_mul == 1 ? 1'000'000'000 : 1'000'000;
     // Empty records are legal but rare; refusing them keeps runs of zero bytes (padding,
     // zeroed payloads) from passing as a chain of records.
     if (frac >= frac_limit || caplen == 0 || caplen > origlen || origlen > max_plausible_frame) {
       return 0;
     }
-    return detail::pcap_record_header + caplen;
+    return s.pcap_record_bytes + std::size_t{caplen};
   }
   // Blocks are 4-byte aligned within a section, but bytes lost from a damaged file can shift
   // everything after them: the chain of matching lengths and trailers is the real test.

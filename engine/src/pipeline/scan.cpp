@@ -439,6 +439,7 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
   auto first = head.next(all, true, 1);
   if (!first || first->length == 0 || !head.section()) return false;  // the pipeline reports it
   const std::shared_ptr<const capture::section_state> initial = head.section();
+  if (!initial->common_pcap()) return false;  // rare pcap variants: the chunk pipeline
   const std::size_t data_start = first->skip;
 
   const std::size_t count =

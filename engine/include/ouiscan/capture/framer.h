@@ -62,10 +62,23 @@ struct interface_desc {
   [[nodiscard]] std::int64_t to_ns_exact(std::uint64_t ts) const noexcept;
 };
 
+// Where a pcap record header keeps its two lengths. Files older than version 2.3 swapped them
+// ("swapped"); 2.3 files may have either order, the captured length being the smaller
+// ("maybe_swapped"). libpcap reads all three.
+enum class pcap_lengths : std::uint8_t { normal, swapped, maybe_swapped };
+
 // The state of one pcap file or one pcapng section: immutable once a chunk refers to it.
 struct section_state {
   container kind = container::pcap;
   bool big_endian = false;
+  // pcap variants: a record header of 24 bytes (Alexey Kuznetzov's "modified" format, magic
+  // 0xa1b2cd34, which adds the interface index, protocol and packet type) and the length order.
+  // Only the common format (16 bytes, normal) takes the fast walks.
+  std::uint8_t pcap_record_bytes = 16;
+  pcap_lengths lengths = pcap_lengths::normal;
+  [[nodiscard]] bool common_pcap() const noexcept {
+    return pcap_record_bytes == 16 && lengths == pcap_lengths::normal;
+  }
   std::uint32_t index = 0;  // 0-based section number within the input
   std::vector<interface_desc> interfaces;
 };

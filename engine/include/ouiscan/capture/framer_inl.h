@@ -3,7 +3,9 @@
 // The framer has already validated every length read here.
 #pragma once
 
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include "ouiscan/capture/framer.h"
 
@@ -42,6 +44,31 @@ inline void pcap_packet(const std::byte* p, bool big_endian, const interface_des
   f.ts_ns = static_cast<std::int64_t>(sec) * 1'000'000'000 +
             static_cast<std::int64_t>(frac * iface.ts_mul);
   f.iface = &iface;
+}
+
+// The (captured, original) lengths of the pcap record at p, in any variant's order.
+inline std::pair<std::uint32_t, std::uint32_t> pcap_lengths_at(const std::byte* p,
+                                                               const section_state& s) noexcept {
+  const auto a = core::load<std::uint32_t>(p + 8, s.big_endian);
+  const auto b = core::load<std::uint32_t>(p + 12, s.big_endian);
+  const bool swap = s.lengths == pcap_lengths::swapped ||
+                    (s.lengths == pcap_lengths::maybe_swapped && a > b);
+  return swap ? std::pair{b, a} : std::pair{a, b};
+}
+
+// The variants' records (rare): lengths in either order, longer headers.
+template <typename Fn>
+void for_each_pcap_variant_frame(core::bytes chunk, const section_state& s, Fn&& fn) {
+  const std::byte* p = chunk.data();
+  const std::byte* const end = p + chunk.size();
+  while (p < end) {
+    frame f;
+    pcap_packet(p, s.big_endian, s.interfaces.front(), f);
+    std::tie(f.caplen, f.origlen) = pcap_lengths_at(p, s);
+    f.data = p + s.pcap_record_bytes;
+    fn(static_cast<const frame&>(f));
+    p += s.pcap_record_bytes + f.caplen;
+  }
 }
 
 template <bool BigEndian, typename Fn>
@@ -106,6 +133,7 @@ template <typename Visit>
 std::size_t framer::walk_pcap_records(core::bytes avail, std::size_t pos, std::size_t target,
                                       cut& c, Visit&& visit) noexcept {
   constexpr std::size_t header = detail::pcap_record_header;
+  if (!section_->common_pcap()) return pos;  // look() reads the variants' records
   const bool be = section_->big_endian;
   const interface_desc& iface = section_->interfaces.front();
   const std::byte* const base = avail.data();
@@ -179,6 +207,8 @@ template <typename Fn>
 void for_each_frame(core::bytes chunk, const section_state& section, Fn&& fn) {
   if (section.kind == container::pcapng) {
     detail::for_each_pcapng_frame(chunk, section, fn);
+  } else if (!section.common_pcap()) {
+    detail::for_each_pcap_variant_frame(chunk, section, fn);
   } else if (section.big_endian) {
     detail::for_each_pcap_frame<true>(chunk, section, fn);
   } else {
