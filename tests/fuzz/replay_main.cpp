@@ -1,6 +1,6 @@
 // Runs a libFuzzer target over saved inputs without libFuzzer, so that the seed corpus and every
 // regression run under plain ctest (and its sanitizers) in every CI run.
-// Usage: replay DIR_OR_FILE...
+// Usage: replay DIR_OR_FILE... (each must exist)
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
       }
     } else if (fs::exists(root)) {
       run(root);
+    } else {
+      // A path that is not there would silently stop its inputs from running.
+      std::fprintf(stderr, "replay: %s does not exist\n", argv[i]);
+      return 1;
     }
   }
   std::printf("replayed %zu inputs\n", runs);

@@ -22,6 +22,7 @@ OUISCAN, REPO = sys.argv[1], sys.argv[2]
 CORPUS = sys.argv[3] if len(sys.argv) > 3 else ""
 SECRET = "s3cr3t-never-in-any-log"
 failures = []
+CORPUS_USED = False
 
 
 def check(what, ok, detail=""):
@@ -78,7 +79,10 @@ def main():
         upstream.stop()
         shutil.rmtree(work, ignore_errors=True)
     print(f"{len(failures)} failed")
-    return 1 if failures else 0
+    if failures:
+        return 1
+    # Without the corpus, only the sample went through S3: the run is not the whole test.
+    return 0 if CORPUS_USED else 77
 
 
 def tests(upstream, faults):
@@ -89,14 +93,17 @@ def tests(upstream, faults):
     # 1. Every corpus capture (or, without the corpus, the bundled sample) through S3 equals the
     # scan of the local file: same inventory, same per-input verdicts. Small parts make the
     # larger captures span several ranged GETs.
+    global CORPUS_USED
     local = []
-    if CORPUS and os.path.isdir(os.path.join(CORPUS, "captures")):
+    CORPUS_USED = bool(CORPUS and os.path.isdir(os.path.join(CORPUS, "captures")))
+    if CORPUS_USED:
         root = os.path.join(CORPUS, "captures")
         for d, _, files in sorted(os.walk(root)):
             for f in sorted(files):
                 local.append(os.path.join(d, f))
     else:
-        print("skip the corpus comparison: no corpus at", CORPUS, "(using the bundled sample)")
+        print("SKIP the corpus comparison: no corpus at", CORPUS, "(only the bundled sample; the "
+              "test reports itself skipped)")
         local = [os.path.join(data_dir, "sample.pcapng")]
     keys = {}
     for path in local:

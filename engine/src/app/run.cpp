@@ -250,15 +250,45 @@ std::size_t terminal_width(std::FILE* out) {
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int /*signal*/) { g_interrupted.store(true); }
 
-// Captures from an interface until --duration, --count or Ctrl-C, into the scanner.
+// Captures from an interface until --duration, --count or Ctrl-C, into the scanner. On a
+// terminal a status line runs on stderr; with -f jsonl each new address is written the moment
+// it is first seen, before the final inventory.
 int scan_live(const run_options& options, pipeline::scanner& scanner,
-              std::vector<pipeline::input_report>& reports) {
+              std::vector<pipeline::input_report>& reports, std::FILE* out,
+              const ouidb::database& db) {
   live::live_options lo;
   lo.interface = options.live_interface;
   lo.duration_s = options.duration_s;
   lo.count = options.count;
   lo.write_path = options.write_path;
   lo.stop = &g_interrupted;
+  live::capture_stats stats;
+  lo.stats = &stats;
+  std::uint64_t last_addresses = 0;
+  bool drawn = false;
+  if (options.output_format == report::format::jsonl) {
+    lo.on_new_address = [&](core::mac_address mac, std::int64_t ts_ns) {
+      fmt::memory_buffer b;
+      report::append_raw(b, "{\"type\":\"new_address\",\"data\":{\"address\":\"");
+      report::append_raw(b, mac.to_string());
+      report::append_raw(b, "\",\"first_seen\":");
+      report::append_json_time(b, ts_ns);
+      b.push_back(',');
+      report::append_json_fields(b, report::describe(&db, mac), mac);
+      report::append_raw(b, "}}\n");
+      std::fwrite(b.data(), 1, b.size(), out);
+      std::fflush(out);
+    };
+  }
+  if (!options.quiet && isatty(STDERR_FILENO) != 0 && options.progress != progress_mode::never) {
+    lo.on_status = [&](const live::live_status& st) {
+      fmt::print(stderr, "\r{}: {} frames, {} addresses ({} new), {:.0f} s\033[K",
+                 options.live_interface, st.frames, st.addresses, st.addresses - last_addresses,
+                 st.seconds);
+      last_addresses = st.addresses;
+      drawn = true;
+    };
+  }
   auto opened = live::open_live(lo);
   if (auto* why = std::get_if<std::string>(&opened)) {
     fmt::print(stderr, "ouiscan: cannot capture on {}: {}\n", options.live_interface, *why);
@@ -269,12 +299,22 @@ int scan_live(const run_options& options, pipeline::scanner& scanner,
   if (!options.quiet) {
     fmt::print(stderr, "ouiscan: capturing on {} (Ctrl-C to stop)\n", options.live_interface);
   }
-  io::input in;
-  in.name = "live:" + options.live_interface;
-  in.stream = std::move(std::get<std::unique_ptr<io::byte_stream>>(opened));
-  reports.push_back(scanner.scan(in));
+  {
+    io::input in;
+    in.name = "live:" + options.live_interface;
+    in.stream = std::move(std::get<std::unique_ptr<io::byte_stream>>(opened));
+    reports.push_back(scanner.scan(in));
+  }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  if (drawn) std::fputs("\r\033[K", stderr);
+  if (!options.quiet && stats.known) {
+    // tcpdump's closing counts.
+    fmt::print(stderr, "ouiscan: {}: {} packets received by filter, {} dropped by kernel{}\n",
+               options.live_interface, stats.received, stats.dropped,
+               stats.if_dropped != 0 ? fmt::format(", {} dropped by interface", stats.if_dropped)
+                                     : std::string());
+  }
   return exit_ok;
 }
 
@@ -332,7 +372,7 @@ int run(const run_options& options) {
   std::vector<pipeline::input_report> reports;
   int code = exit_ok;
   if (!options.live_interface.empty()) {
-    const int rc = scan_live(options, scanner, reports);
+    const int rc = scan_live(options, scanner, reports, out, db->get());
     if (rc != exit_ok) return rc;
   }
   remote_inputs remote(options.s3);

@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <unordered_set>
 #include <vector>
+
+#include "ouiscan/capture/decode.h"
 
 namespace ouiscan::live {
 namespace {
@@ -25,7 +28,7 @@ void put16(std::vector<std::byte>& b, std::uint16_t v) {
 class pcapng_writer {
  public:
   bool open(const std::string& path, std::uint16_t link_type, std::uint32_t snaplen) {
-    file_ = std::fopen(path.c_str(), "wb");
+    file_ = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
     if (file_ == nullptr) return false;
     std::vector<std::byte> b;
     put32(b, 0x0A0D0D0A);
@@ -64,7 +67,8 @@ class pcapng_writer {
     return write(b);
   }
   ~pcapng_writer() {
-    if (file_ != nullptr) std::fclose(file_);
+    if (file_ == stdout) std::fflush(file_);
+    if (file_ != nullptr && file_ != stdout) std::fclose(file_);
   }
 
  private:
@@ -90,7 +94,10 @@ class live_stream final : public io::byte_stream {
   }
   live_stream(const live_stream&) = delete;
   live_stream& operator=(const live_stream&) = delete;
-  ~live_stream() override { pcap_close(handle_); }
+  ~live_stream() override {
+    read_stats();
+    pcap_close(handle_);
+  }
 
   bool start_writer() {
     return options_.write_path.empty() ||
@@ -101,7 +108,10 @@ class live_stream final : public io::byte_stream {
     while (pos_ == pending_.size()) {
       pending_.clear();
       pos_ = 0;
-      if (finished()) return std::size_t{0};
+      if (finished()) {
+        read_stats();
+        return std::size_t{0};
+      }
       pcap_pkthdr* h = nullptr;
       const u_char* data = nullptr;
       const int rc = pcap_next_ex(handle_, &h, &data);
@@ -110,6 +120,7 @@ class live_stream final : public io::byte_stream {
         // conditions. A blocking read could wait forever on a quiet interface.
         pollfd pfd{pcap_get_selectable_fd(handle_), POLLIN, 0};
         ::poll(&pfd, 1, kReadTimeoutMs);
+        report_status();
         continue;
       }
       if (rc < 0) {
@@ -126,6 +137,8 @@ class live_stream final : public io::byte_stream {
       pending_.insert(pending_.end(), bytes, bytes + h->caplen);
       if (!options_.write_path.empty()) writer_.packet(ts_ns, bytes, h->caplen, h->len);
       ++frames_;
+      watch(bytes, h->caplen, static_cast<std::int64_t>(ts_ns));
+      report_status();
     }
     const std::size_t n = std::min(out.size(), pending_.size() - pos_);
     std::memcpy(out.data(), pending_.data() + pos_, n);
@@ -146,8 +159,38 @@ class live_stream final : public io::byte_stream {
     return false;
   }
 
+  // New addresses, for the status line and --format jsonl's "new station" records. Decoded
+  // here once more (the scan decodes every frame too) because the scan's tables are merged only
+  // when the capture ends; a live capture's rate is far below what decoding twice costs.
+  void watch(const std::byte* data, std::uint32_t caplen, std::int64_t ts_ns) {
+    if (!options_.on_new_address && !options_.on_status) return;
+    capture::frame_addresses hits;
+    capture::decode(link_type_, core::bytes(data, caplen), hits);
+    for (const capture::address_hit& hit : hits.addresses()) {
+      if (seen_.insert(hit.mac.value()).second && options_.on_new_address) {
+        options_.on_new_address(hit.mac, ts_ns);
+      }
+    }
+  }
+  void report_status() {
+    if (!options_.on_status) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_status_ < std::chrono::milliseconds(100)) return;
+    last_status_ = now;
+    options_.on_status({frames_, seen_.size(),
+                        std::chrono::duration<double>(now - start_).count()});
+  }
+  void read_stats() {
+    if (options_.stats == nullptr) return;
+    pcap_stat st{};
+    if (pcap_stats(handle_, &st) != 0) return;
+    *options_.stats = {true, st.ps_recv, st.ps_drop, st.ps_ifdrop};
+  }
+
   pcap_t* handle_;
   live_options options_;
+  std::unordered_set<std::uint64_t> seen_;
+  std::chrono::steady_clock::time_point last_status_{};
   std::chrono::steady_clock::time_point start_;
   std::uint16_t link_type_ = 0;
   std::vector<std::byte> pending_;

@@ -9,14 +9,31 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "ouiscan/core/mac_address.h"
 #include "ouiscan/io/byte_stream.h"
 
 namespace ouiscan::live {
+
+// What the kernel says about a capture (pcap_stats), read when it ends.
+struct capture_stats {
+  bool known = false;
+  std::uint64_t received = 0;  // packets the filter received
+  std::uint64_t dropped = 0;   // dropped by the kernel for lack of buffer room
+  std::uint64_t if_dropped = 0;
+};
+
+// How a running capture is going, for a status line.
+struct live_status {
+  std::uint64_t frames = 0;
+  std::uint64_t addresses = 0;  // distinct addresses in frame headers and ARP so far
+  double seconds = 0;
+};
 
 struct live_options {
   std::string interface;
@@ -25,6 +42,11 @@ struct live_options {
   std::uint32_t snaplen = 262144;
   std::string write_path;                   // also write the frames as pcapng here ("" : no)
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to end the capture cleanly
+  // Called on the reading thread for each address the moment it is first seen (arpwatch's
+  // "new station"), and about ten times a second with the status; either may be empty.
+  std::function<void(core::mac_address, std::int64_t ts_ns)> on_new_address;
+  std::function<void(const live_status&)> on_status;
+  capture_stats* stats = nullptr;  // filled in when the capture ends
 };
 
 struct interface_info {
