@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "capture_builder.h"
@@ -334,6 +335,45 @@ TEST(Scan, AddressCapKeepsAtMostTheCapAndCountsTheRest) {
     EXPECT_EQ(s.addresses().size(), 100u);
     EXPECT_GT(r.counters.addresses_over_cap, 0u);
     EXPECT_EQ(r.counters.frames, 4000u);  // frames are still all counted
+  }
+}
+
+// 4,000 frames from 300 sources in turn to broadcast, each frame two sightings. In one thread the
+// first 100 addresses seen are kept: broadcast and sources 0..98. Every sighting of sources
+// 99..299 is over the cap: 201 per round of 300 frames, 13 rounds, then source 99 once more in
+// the last 100 frames: 13 * 201 + 1 = 2614. In parallel, which addresses are kept depends on
+// timing, but every sighting is either kept or counted: 8,000 in all.
+TEST(Scan, AddressCapCountsExactlyTheSightingsNotKept) {
+  pcap_builder b(false, false, 1);
+  for (std::uint32_t i = 0; i < 4000; ++i) {
+    const std::uint32_t k = i % 300;
+    b.record(1000 + i, 0,
+             ethernet("ff:ff:ff:ff:ff:ff", core::mac_address(0x001B21000000ULL + k).to_string(),
+                      0x0800));
+  }
+  temp_file f(b.bytes());
+  for (unsigned threads : {1U, 2U}) {
+    scanner s({.threads = threads,
+               .chunk_bytes = 4096,
+               .segment_bytes = threads == 1 ? std::size_t{32} << 20 : 8192,  // 1: one walk
+               .segments_per_thread = 2,
+               .max_addresses = 100});
+    auto in = io::open_input(f.path());
+    const auto r = s.scan(*in);
+    ASSERT_FALSE(r.error);
+    ASSERT_EQ(s.addresses().size(), 100U);
+    std::uint64_t kept = 0;
+    std::set<std::uint64_t> held;
+    s.addresses().for_each([&](core::mac_address mac, const address_stats& st) {
+      kept += st.frames;
+      held.insert(mac.value());
+    });
+    EXPECT_EQ(kept + r.counters.addresses_over_cap, 8000U) << threads;
+    if (threads == 1) {
+      EXPECT_EQ(r.counters.addresses_over_cap, 2614U);
+      EXPECT_TRUE(held.contains(0x001B21000062ULL));   // source 98
+      EXPECT_FALSE(held.contains(0x001B21000063ULL));  // source 99
+    }
   }
 }
 

@@ -244,7 +244,7 @@ def main():
                      "--api-cache", "none", capture])
     un = doc4["summary"]["online"]["unresolved"]
     check("--api-budget 2: two requests, the others over budget",
-          len(api.log) == 2 and sum("budget" in w for w in un.values()) >= 6, str(un))
+          len(api.log) == 2 and sum("budget" in w for w in un.values()) == 7, str(un))
 
     print(f"{len(failures)} failed")
     api.shutdown()

@@ -177,8 +177,8 @@ class live_stream final : public io::byte_stream {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_status_ < std::chrono::milliseconds(100)) return;
     last_status_ = now;
-    options_.on_status({frames_, seen_.size(),
-                        std::chrono::duration<double>(now - start_).count()});
+    options_.on_status(
+        {frames_, seen_.size(), std::chrono::duration<double>(now - start_).count()});
   }
   void read_stats() {
     if (options_.stats == nullptr) return;

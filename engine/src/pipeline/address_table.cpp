@@ -65,7 +65,8 @@ std::size_t address_table::merge(const address_table& other, std::size_t cap) {
   other.for_each([&](core::mac_address mac, const address_stats& s) {
     const std::size_t i = index_within(mac, cap);
     if (i == no_index) {
-      ++left_out;
+      // Counted as the accountant counts them: one per frame or ARP payload that carried it.
+      left_out += s.frames + s.arp_frames;
     } else {
       values_[i].merge(s);
     }

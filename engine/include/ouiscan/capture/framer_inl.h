@@ -51,8 +51,8 @@ inline std::pair<std::uint32_t, std::uint32_t> pcap_lengths_at(const std::byte* 
                                                                const section_state& s) noexcept {
   const auto a = core::load<std::uint32_t>(p + 8, s.big_endian);
   const auto b = core::load<std::uint32_t>(p + 12, s.big_endian);
-  const bool swap = s.lengths == pcap_lengths::swapped ||
-                    (s.lengths == pcap_lengths::maybe_swapped && a > b);
+  const bool swap =
+      s.lengths == pcap_lengths::swapped || (s.lengths == pcap_lengths::maybe_swapped && a > b);
   return swap ? std::pair{b, a} : std::pair{a, b};
 }
 

@@ -143,8 +143,8 @@ class address_table {
   void prefetch_stats(std::size_t index) const noexcept { __builtin_prefetch(&values_[index], 1); }
   [[nodiscard]] address_stats& stats(std::size_t index) noexcept { return values_[index]; }
 
-  // Merges other into this table, adding no new address past `cap`; returns how many of
-  // other's addresses were left out.
+  // Merges other into this table, adding no new address past `cap`; returns the sightings of
+  // the addresses left out (their frames and ARP payloads), as --max-addresses counts them.
   std::size_t merge(const address_table& other,
                     std::size_t cap = std::numeric_limits<std::size_t>::max());
   // Empties the table but keeps its capacity, so a reused per-chunk table stops allocating.
