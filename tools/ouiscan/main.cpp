@@ -129,8 +129,9 @@ int main(int argc, char** argv) {
       "was not an address or prefix (the others are answered), 2 usage error, 3 the database "
       "could not be read.");
   look->add_option("queries", lookup.queries,
-                   "aa:bb:cc:dd:ee:ff, aa-bb-.., aabb.ccdd.eeff, bare hex or a prefix "
-                   "(6-11 hex digits); none or - reads one per line from stdin");
+                   "aa:bb:cc:dd:ee:ff, a:b:c:d:e:f (unpadded), aa-bb-.., aabb.ccdd.eeff, bare hex, "
+                   "or a prefix (6-11 hex digits, 00-1B-C5-0); none or - reads one per line "
+                   "from stdin (# comments skipped)");
   look->add_option("-f,--format", format, "output format")->check(CLI::IsMember(kFormats));
   look->add_option("--db", lookup.db_path, "OUI database file");
   look->add_flag("-a,--all", lookup.all,
