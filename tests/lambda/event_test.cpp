@@ -52,6 +52,7 @@ TEST(LambdaEvent, DirectInvocations) {
 
 TEST(LambdaEvent, BadEventsSayWhy) {
   EXPECT_NE(error_of("{not json").find("not valid JSON"), std::string::npos);
+  EXPECT_EQ(error_of(std::string_view(nullptr, 0)), "the event is empty");
   EXPECT_NE(error_of("[1,2]").find("not a JSON object"), std::string::npos);
   EXPECT_NE(error_of(R"({"hello":1})").find("no \"bucket\""), std::string::npos);
   EXPECT_NE(error_of(R"({"uri":"s3://b"})").find("not an s3://bucket/key"), std::string::npos);

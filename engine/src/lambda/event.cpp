@@ -57,6 +57,9 @@ std::string decode_event_key(std::string_view key) {
 }
 
 std::variant<std::vector<s3::location>, bad_event> parse_event(std::string_view json) {
+  // An empty body may come with a null pointer, which simdjson must not be handed (UBSan,
+  // found by the fuzz regression lambda/empty).
+  if (json.empty()) return bad_event{"the event is empty"};
   simdjson::dom::parser parser;
   element root;
   if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
