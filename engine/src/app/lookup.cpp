@@ -21,8 +21,7 @@ void append_covered_json(fmt::memory_buffer& b, const report::vendor_info& v) {
   report::append_raw(b, "{\"assignments\":");
   report::append_uint(b, v.covered.size());
   report::append_raw(b, ",\"registries\":{");
-  std::array<std::size_t, ouidb::registry_count> per{};
-  for (const auto& a : v.covered) ++per[static_cast<std::size_t>(a.match.reg)];
+  const auto per = report::covered_per_registry(v);
   bool first = true;
   for (std::size_t r = 0; r < per.size(); ++r) {
     if (per[r] == 0) continue;

@@ -52,10 +52,9 @@ class chunk_reader {
     }
   }
 
-  // Fills w with the next chunk; false at the end of the input or at a fault (see error()).
+  // Fills w with the next chunk; false at the end of the input or at a fault (see report_into).
   bool next(work& w) { return in_.mapped ? next_mapped(w) : next_streamed(w); }
 
-  [[nodiscard]] const std::optional<core::error>& error() const noexcept { return error_; }
   // Where the walk ended, the records it took and how it ended, for the input's report.
   void report_into(input_report& report, const io::input& in) {
     if (framer_.started() && framer_.section()) {

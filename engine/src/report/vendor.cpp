@@ -88,9 +88,14 @@ std::string_view registry_name(const vendor_info& v) {
                                                           : ouidb::to_string(v.match.reg);
 }
 
-std::string covered_counts(const vendor_info& v) {
+std::array<std::size_t, ouidb::registry_count> covered_per_registry(const vendor_info& v) {
   std::array<std::size_t, ouidb::registry_count> per{};
   for (const assignment& a : v.covered) ++per[static_cast<std::size_t>(a.match.reg)];
+  return per;
+}
+
+std::string covered_counts(const vendor_info& v) {
+  const auto per = covered_per_registry(v);
   std::string text;
   for (std::size_t r = 0; r < per.size(); ++r) {
     if (per[r] == 0) continue;

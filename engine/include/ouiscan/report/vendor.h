@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -59,6 +60,9 @@ using vendor_fallback = std::function<bool(core::mac_address, vendor_info& v)>;
 [[nodiscard]] std::string_view vendor_source(const vendor_info& v);
 // The matched registry's name ("MA-L"), or "" when nothing matched.
 [[nodiscard]] std::string_view registry_name(const vendor_info& v);
+// How many of the assignments a prefix covers are in each registry (indexed by ouidb::registry).
+[[nodiscard]] std::array<std::size_t, ouidb::registry_count> covered_per_registry(
+    const vendor_info& v);
 // "4096 MA-S" or "3 MA-M, 12 MA-S": how many assignments a prefix covers, per registry.
 [[nodiscard]] std::string covered_counts(const vendor_info& v);
 
