@@ -34,7 +34,7 @@ def ouiscan(*args, stdin=None, env=None):
 
 
 def macs_file(name):
-    return set(open(os.path.join(DATA, name)).read().split())
+    return support.read_set(os.path.join(DATA, name))
 
 
 def generated(tmp):
@@ -92,8 +92,7 @@ def formats_and_streams(tmp):
     rc, out, err = ouiscan("-f", "json", SAMPLE)
     doc = json.loads(out)
     check("json on stdout, nothing else on stderr", rc == 0 and err == "", err)
-    frame = {a["address"] for a in doc["addresses"] if set(a["roles"]) & {"src", "dst", "bssid", "ra", "ta"}}
-    arp = {a["address"] for a in doc["addresses"] if set(a["roles"]) & {"arp_sender", "arp_target"}}
+    frame, arp = support.address_sets(doc)
     check("json frame addresses equal tshark's", frame == want_frame, frame ^ want_frame)
     check("json ARP addresses equal tshark's", arp == want_arp, arp ^ want_arp)
     s = doc["summary"]
@@ -152,9 +151,14 @@ def formats_and_streams(tmp):
             ("gzip file", [gz(tmp)], None),
             ("zstd on stdin", ["-"], subprocess.run(["zstd", "-q", "-c", SAMPLE], capture_output=True).stdout),
             ("one thread", ["-j", "1", SAMPLE], None),
+            ("two threads", ["-j", "2", SAMPLE], None),
             ("-r", ["-r", SAMPLE], None)]:
         rc, out, _ = ouiscan("-q", "-f", "csv", *args, stdin=stdin)
         check(f"{what} equals the file", rc == 0 and out == csv_out)
+    for threads in ("1", "2"):  # also against the independent answer, not only each other
+        d, _ = support.scan_json(BIN, ["-j", threads, SAMPLE])
+        check(f"-j {threads}: tshark's link-layer and ARP sets",
+              d is not None and support.address_sets(d) == (want_frame, want_arp))
     out_file = os.path.join(tmp, "out.csv")
     rc, out, _ = ouiscan("-q", "-f", "csv", "-o", out_file, SAMPLE)
     check("-o writes the file, not stdout", rc == 0 and out == "" and open(out_file).read() == csv_out)

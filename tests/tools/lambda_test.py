@@ -19,6 +19,7 @@ import time
 import urllib.parse
 import zipfile
 
+import support
 from s3_fixture import Faults, Upstream, many_sources_pcap, start_proxy
 
 OUISCAN, ZIP, REPO = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -42,6 +43,11 @@ class RuntimeApi(http.server.ThreadingHTTPServer):
         self.answers = {}             # request_id -> (kind, error_type, body)
         self.init_errors = []
         self.cv = threading.Condition()
+        self.next_failures = 0        # answer the next N /next polls with HTTP 500
+        self.next_500s = 0            # ... how many were answered so
+        self.reject_responses = []    # statuses for the next response posts (e.g. 413)
+        self.rejected = []            # (request_id, status, bytes) of the responses refused
+        self.gone = False             # answer every /next with 500 from now on
 
     def invoke(self, body, deadline_s=60.0, timeout=120):
         request_id = f"req-{time.monotonic_ns()}"
@@ -60,7 +66,17 @@ class RuntimeHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path != "/2018-06-01/runtime/invocation/next":
             return self.answer(404, b"{}")
-        request_id, deadline, body = self.server.events.get()
+        with self.server.cv:
+            failing = self.server.gone or self.server.next_failures > 0
+            if failing and not self.server.gone:
+                self.server.next_failures -= 1
+                self.server.next_500s += 1
+        if failing:
+            return self.answer(500, b'{"errorType":"ServiceError"}')
+        event = self.server.events.get()
+        if event is None:  # the API goes away while the function waits
+            return self.answer(500, b'{"errorType":"ServiceError"}')
+        request_id, deadline, body = event
         self.send_response(200)
         self.send_header("Lambda-Runtime-Aws-Request-Id", request_id)
         self.send_header("Lambda-Runtime-Deadline-Ms", str(deadline))
@@ -76,6 +92,10 @@ class RuntimeHandler(http.server.BaseHTTPRequestHandler):
         with self.server.cv:
             if self.path == "/2018-06-01/runtime/init/error":
                 self.server.init_errors.append(body)
+            elif len(parts) == 6 and parts[5] == "response" and self.server.reject_responses:
+                status = self.server.reject_responses.pop(0)
+                self.server.rejected.append((parts[4], status, len(body)))
+                return self.answer(status, b'{"errorType":"RequestEntityTooLarge"}')
             elif len(parts) == 6 and parts[5] in ("response", "error"):
                 self.server.answers[parts[4]] = (
                     parts[5], self.headers.get("Lambda-Runtime-Function-Error-Type", ""), body)
@@ -139,6 +159,15 @@ def main():
                               cwd=task)
     try:
         tests(api, upstream, faults, fn)
+        # The Runtime API goes away: the function gives up after its retries and says why.
+        api.gone = True
+        api.events.put(None)
+        try:
+            rc = fn.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check("Runtime API gone: exit 1 after the retries, said on stderr",
+              rc == 1 and "the Runtime API stopped answering" in open(err_path).read(), str(rc))
     finally:
         fn.kill()
         fn.wait()
@@ -151,8 +180,12 @@ def main():
     lines = [json.loads(l) for l in open(out_path).read().splitlines() if l.startswith("{")]
     check("one structured log line per object, with requestId, uri and status",
           len(lines) >= 100 and all({"requestId", "uri", "status", "level"} <= set(l) or
-                                    l.get("errorType") == "InvalidEvent" for l in lines),
-          str(lines[:2]))
+                                    l.get("errorType") in ("InvalidEvent", "ResponseRejected")
+                                    for l in lines), str(lines[:2]))
+    rejected = [l for l in lines if l.get("errorType") == "ResponseRejected"]
+    check("the refused response is logged once, with its request id and status",
+          len(rejected) == 1 and rejected[0]["requestId"] == api.rejected[0][0] and
+          "HTTP 413" in rejected[0]["message"], str(rejected))
     shutil.rmtree(work, ignore_errors=True)
     print(f"{len(failures)} failed")
     return 1 if failures else 0
@@ -188,10 +221,37 @@ def tests(api, upstream, faults, fn):
     kind, _, body = api.invoke(bridge)
     check("EventBridge Object Created: the same inventory", kind == "response" and
           json.loads(body)["objects"][0]["result"]["addresses"] == expected["addresses"])
+    for form, event in (("{uri}", {"uri": f"s3://bkt/{key}"}),
+                        ("{bucket, key}", {"bucket": "bkt", "key": key})):
+        kind, _, body = api.invoke(json.dumps(event).encode())
+        doc = json.loads(body) if kind == "response" else {}
+        objs = doc.get("objects") or [{}]
+        result = objs[0].get("result", {})
+        check(f"direct {form}: one object, ok, the local scan's inventory and summary",
+              kind == "response" and len(objs) == 1 and objs[0].get("uri") == f"s3://bkt/{key}"
+              and objs[0].get("status") == "ok" and doc.get("complete") is True and
+              result.get("addresses") == expected["addresses"] and
+              result["summary"]["frames"] == 170, str(doc)[:300])
+        # The independent answer: tshark's sets for the sample (tests/data/*.macs).
+        frame, arp = support.address_sets(result)
+        check(f"direct {form}: tshark's link-layer and ARP address sets",
+              (frame, arp) == (support.read_set(sample_path + ".macs"),
+                               support.read_set(sample_path + ".arp.macs")),
+              str(frame ^ support.read_set(sample_path + ".macs")))
+
+    # Runtime API faults: a /next that fails three times, then works; a response refused.
+    api.next_failures = 3
     kind, _, body = api.invoke(json.dumps({"uri": f"s3://bkt/{key}"}).encode())
-    check("direct {\"uri\"}: a response", kind == "response", body[:200])
-    kind, _, body = api.invoke(json.dumps({"bucket": "bkt", "key": key}).encode())
-    check("direct {\"bucket\", \"key\"}: a response", kind == "response", body[:200])
+    kind, _, body = api.invoke(json.dumps({"uri": f"s3://bkt/{key}"}).encode())
+    check("/next answered 500 three times: retried, the next invocation answered",
+          api.next_500s == 3 and kind == "response", f"{api.next_500s} {kind}")
+    api.reject_responses = [413]
+    kind, etype, body = api.invoke(json.dumps({"uri": f"s3://bkt/{key}"}).encode(), timeout=20)
+    check("a response refused (HTTP 413): answered as a ResponseRejected error naming the status",
+          len(api.rejected) == 1 and kind == "error" and etype == "ResponseRejected" and
+          "HTTP 413" in json.loads(body)["errorMessage"], f"{api.rejected} {kind} {body[:200]}")
+    kind, _, _ = api.invoke(json.dumps({"uri": f"s3://bkt/{key}"}).encode())
+    check("... and the loop goes on", kind == "response")
 
     # Bad events and objects: error answers with a clear type; the loop goes on.
     kind, etype, body = api.invoke(b'{"Records": [oops')

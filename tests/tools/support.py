@@ -165,3 +165,20 @@ def tshark_addresses(path, *tshark_args):
     for line in p.stdout.split():
         out.update(x for x in line.split(",") if x)
     return out
+
+
+FRAME_ROLES = {"src", "dst", "bssid", "ra", "ta"}  # seen in a frame's own link-layer header
+ARP_ROLES = {"arp_sender", "arp_target"}
+
+
+def address_sets(doc):
+    """(frame addresses, ARP addresses) of an ouiscan JSON document, as tshark's sets count them."""
+    frame = {a["address"] for a in doc.get("addresses", []) if set(a["roles"]) & FRAME_ROLES}
+    arp = {a["address"] for a in doc.get("addresses", []) if set(a["roles"]) & ARP_ROLES}
+    return frame, arp
+
+
+def read_set(path):
+    """An address set file (one address per line), such as tshark's answers in tests/data."""
+    with open(path) as f:
+        return set(f.read().split())

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 #include <variant>
 
 #include "ouiscan/lambda/handler.h"
@@ -30,16 +31,11 @@ int main() {
     return 1;
   }
   lambda::handler handler(std::get<lambda::handler_settings>(std::move(settings)), &*db);
-  while (auto inv = api.next()) {
-    lambda::answer a = handler.handle(*inv);
-    for (const auto& line : a.log_lines) std::printf("%s\n", line.c_str());
+  lambda::serve(api, handler, [](std::string_view line) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
     std::fflush(stdout);
-    if (a.is_error) {
-      api.fail(inv->request_id, a.error_type, a.error_message, a.body);
-    } else {
-      api.respond(inv->request_id, std::move(a.body));
-    }
-  }
+  });
   std::fputs("ouiscan-lambda: the Runtime API stopped answering\n", stderr);
   return 1;
 }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "ouiscan/lambda/handler.h"
 #include "ouiscan/report/vendor.h"
 
 namespace ouiscan::lambda {
@@ -57,7 +58,7 @@ std::optional<invocation> runtime_api::next() {
   return std::nullopt;
 }
 
-bool runtime_api::post(const std::string& path, std::string body, std::string_view error_type) {
+long runtime_api::post(const std::string& path, std::string body, std::string_view error_type) {
   io::http_call call;
   call.method = "POST";
   call.url = base_ + path;
@@ -67,21 +68,54 @@ bool runtime_api::post(const std::string& path, std::string body, std::string_vi
     call.headers.emplace_back("Lambda-Runtime-Function-Error-Type", std::string(error_type));
   }
   const io::http_reply reply = session_.perform(call);
-  return reply.transport_ok && reply.status >= 200 && reply.status < 300;
+  return reply.transport_ok ? reply.status : 0;
 }
 
-bool runtime_api::respond(const std::string& request_id, std::string body) {
+long runtime_api::respond(const std::string& request_id, std::string body) {
   return post("/invocation/" + request_id + "/response", std::move(body));
 }
 
-bool runtime_api::fail(const std::string& request_id, std::string_view error_type,
+long runtime_api::fail(const std::string& request_id, std::string_view error_type,
                        std::string_view message, std::string_view extra_json_fields) {
   return post("/invocation/" + request_id + "/error",
               error_json(error_type, message, extra_json_fields), error_type);
 }
 
-bool runtime_api::init_error(std::string_view error_type, std::string_view message) {
+long runtime_api::init_error(std::string_view error_type, std::string_view message) {
   return post("/init/error", error_json(error_type, message), error_type);
+}
+
+namespace {
+
+bool accepted(long status) { return status >= 200 && status < 300; }
+
+std::string rejection_line(const std::string& request_id, std::string_view what, long status) {
+  fmt::memory_buffer line;
+  fmt::format_to(std::back_inserter(line), R"({{"level":"ERROR","requestId":)");
+  report::append_json_string(line, request_id);
+  fmt::format_to(std::back_inserter(line), R"(,"errorType":"ResponseRejected","message":)");
+  report::append_json_string(
+      line, status == 0 ? fmt::format("the Runtime API did not take the {}", what)
+                        : fmt::format("the Runtime API refused the {} (HTTP {})", what, status));
+  line.push_back('}');
+  return fmt::to_string(line);
+}
+
+}  // namespace
+
+void serve(runtime_api& api, handler& h, const std::function<void(std::string_view)>& log) {
+  while (auto inv = api.next()) {
+    answer a = h.handle(*inv);
+    for (const auto& line : a.log_lines) log(line);
+    const std::size_t bytes = a.body.size();
+    const long status = a.is_error ? api.fail(inv->request_id, a.error_type, a.error_message, a.body)
+                                   : api.respond(inv->request_id, std::move(a.body));
+    if (accepted(status)) continue;
+    log(rejection_line(inv->request_id, a.is_error ? "error" : "response", status));
+    if (status == 0 || a.is_error) continue;  // no API to tell, or nothing else to say
+    api.fail(inv->request_id, "ResponseRejected",
+             fmt::format("the Runtime API refused the {}-byte answer (HTTP {})", bytes, status));
+  }
 }
 
 }  // namespace ouiscan::lambda

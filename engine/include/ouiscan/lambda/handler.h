@@ -8,6 +8,7 @@
 //   lambda::handler h(settings, db);
 //   lambda::answer a = h.handle(invocation);
 //   a.is_error ? api.fail(id, a.error_type, a.error_message, a.body) : api.respond(id, a.body);
+//   (lambda::serve in runtime.h runs that loop.)
 #pragma once
 
 #include <cstddef>

@@ -3,10 +3,11 @@
 // next invocation, then post its response or its error; report an initialisation error.
 //
 //   lambda::runtime_api api(std::getenv("AWS_LAMBDA_RUNTIME_API"));
-//   while (auto inv = api.next()) api.respond(inv->request_id, handle(inv->body));
+//   lambda::serve(api, handler, [](std::string_view line) { puts(line); });
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,16 +28,25 @@ class runtime_api {
 
   // Blocks until the next invocation; nullopt when the API cannot be reached (after retries).
   [[nodiscard]] std::optional<invocation> next();
-  bool respond(const std::string& request_id, std::string body);
-  bool fail(const std::string& request_id, std::string_view error_type, std::string_view message,
+  // Each returns the API's HTTP status (202 when accepted), 0 when it could not be reached.
+  long respond(const std::string& request_id, std::string body);
+  long fail(const std::string& request_id, std::string_view error_type, std::string_view message,
             std::string_view extra_json_fields = {});
-  bool init_error(std::string_view error_type, std::string_view message);
+  long init_error(std::string_view error_type, std::string_view message);
 
  private:
-  bool post(const std::string& path, std::string body, std::string_view error_type = {});
+  long post(const std::string& path, std::string body, std::string_view error_type = {});
   std::string base_;
   io::http_session session_;
 };
+
+class handler;
+
+// Serves invocations until the Runtime API stops answering: each is handled, its log lines
+// passed to `log`, its answer posted. A response the API refuses (over its size limit, or an
+// invocation already gone) is logged and answered as a ResponseRejected error instead, so that
+// the invocation ends now rather than at its timeout.
+void serve(runtime_api& api, handler& h, const std::function<void(std::string_view)>& log);
 
 // {"errorMessage": ..., "errorType": ...} plus extra fields (already JSON, starting with ',').
 [[nodiscard]] std::string error_json(std::string_view type, std::string_view message,
