@@ -78,6 +78,8 @@ class Faults:
         self.cut_after = None        # send only this many body bytes of ranged GETs, then RST
         self.cuts = 0                # ... for the next N ranged GETs (a big N: always)
         self.cut_from = 0            # ... whose range starts at or after this offset
+        self.cut_each_part = 0       # or: cut every part (a range's last byte) this many times
+        self.part_cuts = {}          # ... the cuts made so far, by the range's last byte
         self.replace = None          # (after_n_gets, key, new_bytes): swap the object mid-scan
         self.gets = 0
         self.region = None           # answer every request as S3 does for a bucket elsewhere
@@ -142,10 +144,15 @@ def make_handler(upstream, faults):
             with faults.lock:
                 cut = None
                 start = int(headers.get("range", "bytes=0-").split("=")[1].split("-")[0] or 0)
-                if self.command == "GET" and "range" in headers and faults.cuts > 0 \
-                        and faults.cut_after is not None and status in (200, 206) \
-                        and start >= faults.cut_from:
+                ranged = self.command == "GET" and "range" in headers and \
+                    faults.cut_after is not None and status in (200, 206) and \
+                    start >= faults.cut_from
+                last = headers.get("range", "").rpartition("-")[2]
+                if ranged and faults.cuts > 0:
                     faults.cuts -= 1
+                    cut = faults.cut_after
+                elif ranged and faults.part_cuts.get(last, 0) < faults.cut_each_part:
+                    faults.part_cuts[last] = faults.part_cuts.get(last, 0) + 1
                     cut = faults.cut_after
                 if self.command == "GET" and status in (200, 206):
                     faults.gets += 1

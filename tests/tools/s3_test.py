@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 
+import support
 from s3_fixture import Faults, Upstream, many_sources_pcap, start_proxy
 
 OUISCAN, REPO = sys.argv[1], sys.argv[2]
@@ -23,6 +24,7 @@ CORPUS = sys.argv[3] if len(sys.argv) > 3 else ""
 SECRET = "s3cr3t-never-in-any-log"
 failures = []
 CORPUS_USED = False
+SLACK = 0.15  # seconds a request may take beyond its backoff wait (proxy, s3rver, sanitizers)
 
 
 def check(what, ok, detail=""):
@@ -123,6 +125,23 @@ def tests(upstream, faults):
           str([x for x, y in zip(comparable(in_s3, lambda n: keys.get(n, n)),
                                  comparable(in_local, lambda n: n)) if x != y][:2]))
 
+    # 1b. The independent answer (tshark's sets) for captures through S3 on their own, in
+    # several parts: the sample, and with the corpus a 287 KB capture (5 parts of 64 KiB).
+    sample_path = os.path.join(data_dir, "sample.pcapng")
+    independent = [("s3://bkt/sample/sample.pcapng", sample_path, sample_path)]
+    upstream.put("sample/sample.pcapng", sample)
+    if CORPUS_USED:
+        mapi = os.path.join(CORPUS, "captures", "zeek", "dce-rpc", "mapi.pcap")
+        upstream.put("parts/mapi.pcap", open(mapi, "rb").read())
+        independent.append(("s3://bkt/parts/mapi.pcap", mapi,
+                            os.path.join(CORPUS, "expected", "zeek", "dce-rpc", "mapi.pcap")))
+    for uri, _, expected in independent:
+        p = run(["-f", "json"] + small_parts + [uri])
+        frame, arp = support.address_sets(json.loads(p.stdout)) if p.returncode == 0 else ({}, {})
+        want = (support.read_set(expected + ".macs"), support.read_set(expected + ".arp.macs"))
+        check(f"{uri}: tshark's link-layer and ARP address sets", (frame, arp) == want,
+              f"rc={p.returncode} {sorted(frame ^ want[0])[:4]} {sorted(arp ^ want[1])[:4]}")
+
     # 2. Compressed objects are recognised by their magic, not their names.
     upstream.put("z/sample-no-extension", gzip.compress(sample))
     p = run(["-f", "json", "s3://bkt/z/sample-no-extension"])
@@ -166,6 +185,15 @@ def tests(upstream, faults):
     _, inputs = inventory(p.stdout)
     check("a burst of 4 x 503 SlowDown is retried", p.returncode == 0 and inputs[0]["frames"] == 170,
           p.stderr)
+    # The four answers hit the first request (its HEAD) and its retries; the waits between them
+    # are the documented backoff: 0.2 s doubling, each drawn from [half, all] of its step.
+    first = faults.log[:5]
+    gaps = [b[3] - a[3] for a, b in zip(first, first[1:])]
+    check("the retries repeat the same request", len({(e[0], e[1]) for e in first}) == 1,
+          str([(e[0], e[1]) for e in first]))
+    check("503 backoff: waits in [0.1, 0.2], [0.2, 0.4], [0.4, 0.8], [0.8, 1.6] s",
+          all(0.1 * 2 ** k - 0.005 <= g <= 0.2 * 2 ** k + SLACK for k, g in enumerate(gaps)),
+          str([round(g, 3) for g in gaps]))
 
     # 6. Resets in the middle of a body: only the rest of the range is asked for again.
     upstream.put("reset/sample.pcapng", sample)
@@ -179,11 +207,39 @@ def tests(upstream, faults):
     check("a broken range resumes where it stopped",
           ranges[:2] == ["bytes=0-38939", "bytes=1000-38939"], str(ranges[:4]))
 
+    # 6b. Every part after the first reset three times, each time after 1000 more bytes: each
+    # resumes where it broke, and since each broken reply brought bytes, its backoff starts
+    # again (a wait in [0.1, 0.2] s every time; it does not double).
+    many = many_sources_pcap(20000)
+    upstream.put("big/many.pcap", many)
+    faults.reset()
+    faults.cut_after, faults.cut_each_part, faults.cut_from = 1000, 3, 65536
+    p = run(["-f", "json", "--s3-part-size", "64KiB", "--s3-parts", "2", "s3://bkt/big/many.pcap"])
+    a, inputs = inventory(p.stdout) if p.returncode == 0 else ([], [{}])
+    want = {support.mac_text(0x020000000000 + i) for i in range(20000)} | {"ff:ff:ff:ff:ff:ff"}
+    check("resets in every later part: exit 0, all 20,000 frames and their 20,001 addresses",
+          p.returncode == 0 and inputs[0].get("frames") == 20000 and
+          {x["address"] for x in a} == want, f"rc={p.returncode} {p.stderr[-300:]}")
+    by_part = {}
+    for method, _, headers, t in faults.log:
+        if method == "GET" and "range" in headers:
+            first_byte, last_byte = map(int, headers["range"].split("=")[1].split("-"))
+            by_part.setdefault(last_byte, []).append((first_byte, t))
+    starts = sorted(by_part)
+    parts_ok = len(by_part) == 24 and all(
+        [f for f, _ in by_part[last]] == ([0] if last < 65536 else
+                                          [last - 65535 + k * 1000 for k in range(4)])
+        for last in starts[:-1])
+    check("each later part asked 4 times, each resuming 1000 bytes on; the first part once",
+          parts_ok, str({k: [f for f, _ in v] for k, v in list(by_part.items())[:3]}))
+    waits = [b - a for v in by_part.values() for (_, a), (_, b) in zip(v, v[1:])]
+    check("after a reset that brought bytes, the backoff starts again: every wait in [0.1, 0.2] s",
+          len(waits) == 69 and all(0.1 - 0.005 <= w <= 0.2 + SLACK for w in waits),
+          f"{len(waits)} waits, max {max(waits, default=0):.3f} s")
+
     # 7. A part that never arrives (every attempt reset before its first byte): a clear error,
     # exit 3, and the addresses of the parts before it kept. The capture: 20,000 frames, each
     # from its own address, in 1.5 MB (24 parts of 64 KiB).
-    many = many_sources_pcap(20000)
-    upstream.put("big/many.pcap", many)
     faults.reset()
     faults.cut_after, faults.cuts, faults.cut_from = 0, 10**6, 10 * 65536
     p = run(["-f", "json", "--s3-part-size", "64KiB", "--s3-parts", "2", "s3://bkt/big/many.pcap"])

@@ -362,7 +362,15 @@ std::optional<failure> client::get_range(io::http_session& session, const locati
     if (!ok_status || reply.transport_ok) {
       if (!io::is_transient(reply)) return describe(loc, reply, error_body);
     }
-    failures_in_a_row = got > got_before ? 1 : failures_in_a_row + 1;
+    // A reply that brought bytes shows the path works: the count of failures and the backoff
+    // start again, so that a long range with occasional resets neither gives up nor waits
+    // longer and longer.
+    if (got > got_before) {
+      failures_in_a_row = 1;
+      pause.reset();
+    } else {
+      ++failures_in_a_row;
+    }
     if (failures_in_a_row > settings_.retries) {
       failure f = describe(loc, reply, error_body);
       f.kind = failure_kind::unavailable;

@@ -92,10 +92,13 @@ class http_session {
 // Exponential backoff with jitter: each wait is drawn from [delay/2, delay], then doubles.
 class backoff {
  public:
-  explicit backoff(double first_delay_s) : delay_(first_delay_s), rng_(std::random_device{}()) {}
+  explicit backoff(double first_delay_s)
+      : first_(first_delay_s), delay_(first_delay_s), rng_(std::random_device{}()) {}
   void wait();
+  void reset() noexcept { delay_ = first_; }  // after progress: the next wait is short again
 
  private:
+  double first_;
   double delay_;
   std::mt19937 rng_;
 };
