@@ -107,8 +107,9 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
             self.server.log.append((time.time(), personality, address, query))
             pending = self.server.faults.get(oui, [])
             fault = pending.pop(0) if pending else None
-        if fault == "429":
-            return self.send(429, '{"errors":{"detail":"Too Many Requests"}}', extra={"Retry-After": "1"})
+        if fault in ("429", "429now"):
+            return self.send(429, '{"errors":{"detail":"Too Many Requests"}}',
+                             extra={"Retry-After": "1" if fault == "429" else "0"})
         if fault == "500":
             return self.send(500, "internal error")
         if fault == "reset":
@@ -225,6 +226,43 @@ def main():
     check("... with the same vendors", all(
         a["vendor"] == by_addr[a["address"]]["vendor"] for a in doc2["addresses"]))
     check("... and says so", doc2["summary"]["online"]["from_cache"] == 8)
+
+    # Cache expiry (docs/online.md: found answers kept 30 days, not-found answers 7): age three
+    # entries of the cache this run wrote; only the two past their age are asked again.
+    now = int(time.time())
+    ages = {f"{OUIS[0]:06x}/24": 31, f"{OUIS[6]:06x}/24": 29, f"{NOT_FOUND:06x}/24": 8}
+    lines = open(cache).read().splitlines()
+    with open(cache, "w") as f:
+        for line in lines:
+            fields = line.split("\t")
+            if fields[0].lower() in ages:
+                fields[2] = str(now - ages[fields[0].lower()] * 86400)
+            f.write("\t".join(fields) + "\n")
+    aged = sum(l.split("\t")[0].lower() in ages for l in lines)
+    api.reset()
+    p5, doc5 = scan(["--online"] + common + [capture2])
+    asked5 = sorted(a for _, _, a, _ in api.log)
+    check("cache expiry: a 31-day-old found and an 8-day-old not-found answer are asked again, "
+          "a 29-day-old found answer is not",
+          aged == 3 and asked5 == sorted([mac(OUIS[0] << 24), mac(NOT_FOUND << 24)]) and
+          doc5["summary"]["online"]["from_cache"] == 6, f"{aged} aged, asked {asked5}")
+
+    # A 429 that never clears (Retry-After: 0, every time): the prefix is asked 6 times (once,
+    # then again 5 times at most), left unresolved as rate limited; the others are answered.
+    api.reset()
+    with api.lock:
+        api.faults = {OUIS[1]: ["429now"] * 100}
+    p6, doc6 = scan(["--online", "--api-url", base + "/mv", "--api-rate", "20", "--api-cache",
+                     "none", capture2])
+    on6 = doc6.get("summary", {}).get("online") or {}
+    limited_asks = sum(a == mac(OUIS[1] << 24) for _, _, a, _ in api.log)
+    check("a 429 that never clears: 6 requests, then unresolved 'rate limited (HTTP 429)'",
+          p6.returncode == 0 and limited_asks == 6 and
+          on6.get("unresolved") == {f"{OUIS[1]:06x}/24": "rate limited (HTTP 429)"},
+          f"rc={p6.returncode} asks={limited_asks} {on6.get('unresolved')}")
+    check("... the other prefixes are answered, and stderr names the one left",
+          on6.get("found") == 6 and on6.get("not_found") == 1 and
+          f"{OUIS[1]:06x}/24" in p6.stderr, str(on6))
 
     # maclookup-style JSON answers, with an API key that never shows.
     api.reset()
