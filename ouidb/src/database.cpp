@@ -161,15 +161,20 @@ std::string_view csv_name(registry r) noexcept {
 
 core::result<database> database::open(core::bytes data, bool verify_checksum) {
   using format::header;
-  if (data.size() < sizeof(header)) return core::error{core::errc::db_corrupt, data.size(), 0, 0};
+  if (data.size() < sizeof(header)) {
+    return core::error{core::errc::db_size_mismatch, data.size(), 0, 0};
+  }
   if (reinterpret_cast<std::uintptr_t>(data.data()) % 8 != 0) return corrupt(0);
   database db;
   db.data_ = data;
   db.header_ = reinterpret_cast<const header*>(data.data());
   const header& h = *db.header_;
-  if (h.magic != format::magic) return core::error{core::errc::bad_magic, 0, 0, 0};
+  if (h.magic != format::magic) return core::error{core::errc::db_bad_magic, 0, 0, 0};
   if (h.version != format::version) return core::error{core::errc::unsupported_version, 8, 0, 0};
-  if (h.header_bytes != sizeof(header) || h.file_bytes != data.size()) return corrupt(16);
+  if (h.header_bytes != sizeof(header)) return corrupt(offsetof(header, header_bytes));
+  if (h.file_bytes != data.size()) {
+    return core::error{core::errc::db_size_mismatch, offsetof(header, file_bytes), 0, 0};
+  }
   // Element size of each section, in section order.
   static constexpr std::array<std::size_t, format::section_count> element = {
       2,
@@ -223,7 +228,7 @@ core::result<database> database::open(core::bytes data, bool verify_checksum) {
   if (verify_checksum) {
     const auto* body = reinterpret_cast<const Bytef*>(data.data() + sizeof(header));
     const auto crc = crc32(0, body, static_cast<uInt>(data.size() - sizeof(header)));
-    if (crc != h.crc32) return corrupt(offsetof(header, crc32));
+    if (crc != h.crc32) return core::error{core::errc::db_checksum, offsetof(header, crc32), 0, 0};
   }
   return db;
 }

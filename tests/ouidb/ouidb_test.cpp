@@ -154,17 +154,17 @@ TEST(Database, RejectsCorruptAndTruncatedFiles) {
   ASSERT_TRUE(try_open(built));
   auto truncated = built;
   truncated.resize(built.size() - 8);
-  EXPECT_EQ(try_open(truncated).error().code, core::errc::db_corrupt);
+  EXPECT_EQ(try_open(truncated).error().code, core::errc::db_size_mismatch);
   auto flipped = built;
   flipped[built.size() - 300] ^= std::byte{0x01};
-  EXPECT_EQ(try_open(flipped).error().code, core::errc::db_corrupt);
+  EXPECT_EQ(try_open(flipped).error().code, core::errc::db_checksum);
   auto magic = built;
   magic[0] = std::byte{'X'};
-  EXPECT_EQ(try_open(magic).error().code, core::errc::bad_magic);
+  EXPECT_EQ(try_open(magic).error().code, core::errc::db_bad_magic);
   auto version = built;
   version[8] = std::byte{99};
   EXPECT_EQ(try_open(version).error().code, core::errc::unsupported_version);
-  EXPECT_FALSE(try_open(std::vector<std::byte>(10)));
+  EXPECT_EQ(try_open(std::vector<std::byte>(10)).error().code, core::errc::db_size_mismatch);
 }
 
 TEST(Builder, DecodesHtmlEntities) {

@@ -63,6 +63,7 @@ def main():
         selection(tmp)
         terminal(tmp)
         usage(tmp)
+        damaged_db(tmp)
     finally:
         shutil.rmtree(tmp)
     return check.done()
@@ -497,7 +498,43 @@ def usage(tmp):
     write(os.path.join(xdg, "oui.bin"), b"OUISCNDB\x01\x00\x00\x00" + bytes(4096))
     rc, out, err = ouiscan("lookup", "00:50:c2:00:10:01", env={"XDG_DATA_HOME": os.path.dirname(xdg)})
     check("stale user database: answered from the embedded copy, with a notice",
-          rc == 0 and "JMBS Developpements" in out and "has another database format version" in err, (out, err))
+          rc == 0 and "JMBS Developpements" in out and "another database format version" in err, (out, err))
+
+
+def damaged_db(tmp):
+    """A damaged --db is an error naming the file and the fault (exit 3, docs/output.md); the
+    same damage in the user's refreshed copy falls back to the embedded database, said so."""
+    good = os.path.join(tmp, "good.bin")
+    rc, out, err = ouiscan("db", "update", "--from", IEEE, "-o", good)
+    data = open(good, "rb").read()
+    body = bytearray(data)
+    body[len(body) // 2] ^= 0x01  # one bit, far past the header: only the CRC-32 can tell
+    cases = {
+        "bit flipped": (bytes(body), "its checksum does not match"),
+        "cut short": (data[: len(data) // 3], "cut short or extended"),
+        "empty": (b"", "cut short or extended"),
+        "a capture": (open(SAMPLE, "rb").read(), "not an ouiscan OUI database"),
+        "another version": (data[:8] + b"\x63" + data[9:], "unsupported format version"),
+    }
+    rc, out, _ = ouiscan("-q", "--db", good, SAMPLE)
+    check("damaged --db: the intact file works (control)", rc == 0 and out.count("\n") == 27, rc)
+    embedded = json.loads(ouiscan("-f", "json", SAMPLE)[1])["addresses"]
+    for what, (content, reason) in cases.items():
+        path = write(os.path.join(tmp, "damaged.bin"), content)
+        for args in (["-q", "--db", path, SAMPLE], ["lookup", "--db", path, "001b21"],
+                     ["db", "info", "--db", path]):
+            rc, out, err = ouiscan(*args)
+            check(f"--db {what} ({args[0]}): exit 3, the file and '{reason}' named, no output",
+                  rc == 3 and f"cannot use the OUI database {path}: " in err and reason in err
+                  and out == "", (rc, err))
+        xdg = os.path.join(tmp, "xdg-" + what.replace(" ", "-"))
+        os.makedirs(os.path.join(xdg, "ouiscan"))
+        write(os.path.join(xdg, "ouiscan", "oui.bin"), content)
+        rc, out, err = ouiscan("-f", "json", SAMPLE, env={"XDG_DATA_HOME": xdg})
+        check(f"user copy {what}: the scan still works from the embedded database, with a warning",
+              rc == 0 and json.loads(out)["addresses"] == embedded and
+              f"warning: {os.path.join(xdg, 'ouiscan', 'oui.bin')}: " in err and
+              "using the embedded database" in err, (rc, err[-300:]))
 
 
 if __name__ == "__main__":

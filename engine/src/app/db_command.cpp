@@ -90,7 +90,7 @@ void print_registries(const ouidb::database& db) {
 int run_db_info(const db_options& options) {
   auto db = vendor_db::open(options.db_path);
   if (!db) {
-    fmt::print(stderr, "ouiscan: cannot use the OUI database: {}\n", core::to_string(db.error()));
+    fmt::print(stderr, "{}\n", vendor_db::failure(options.db_path, db.error()));
     return exit_io_error;
   }
   if (!db->notice().empty()) fmt::print(stderr, "{}\n", db->notice());

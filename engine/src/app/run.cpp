@@ -337,9 +337,7 @@ int run(const run_options& options) {
 
   auto db = vendor_db::open(options.db_path);
   if (!db) {
-    fmt::print(stderr, "ouiscan: cannot use the OUI database {}: {}\n",
-               options.db_path.empty() ? vendor_db::user_path() : options.db_path,
-               core::to_string(db.error()));
+    fmt::print(stderr, "{}\n", vendor_db::failure(options.db_path, db.error()));
     return exit_io_error;
   }
   if (!db->notice().empty() && !options.quiet) fmt::print(stderr, "{}\n", db->notice());

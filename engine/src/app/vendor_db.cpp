@@ -37,29 +37,42 @@ core::result<vendor_db> vendor_db::open(const std::string& explicit_path, bool e
       return v;
     }
   }
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return core::error{core::errc::io_error, 0, 0, errno};
-  auto map = io::mapped_file::open(fd);
-  ::close(fd);
-  if (!map) return map.error();
-  v.map_ = std::move(*map);
-  auto db = ouidb::database::open(v.map_->data());
-  if (!db && v.origin_ == origin::user && db.error().code == core::errc::unsupported_version) {
-    // A copy refreshed by an older or newer ouiscan: a scan must still work, so use the
-    // embedded snapshot and say how to bring the copy up to date.
+  const auto opened = [&]() -> core::result<ouidb::database> {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return core::error{core::errc::io_error, 0, 0, errno};
+    auto map = io::mapped_file::open(fd);
+    ::close(fd);
+    if (!map) return map.error();
+    v.map_ = std::move(*map);
+    return ouidb::database::open(v.map_->data());
+  }();
+  if (!opened && v.origin_ == origin::user) {
+    // The user's refreshed copy, unreadable, damaged or written by another ouiscan in another
+    // format version: a scan must still work, so use the embedded snapshot and say how to
+    // bring the copy up to date. A file named by --db is an error instead.
     auto fallback = open_embedded();
     if (fallback) {
       fallback->notice_ = fmt::format(
-          "ouiscan: {} has another database format version (this ouiscan reads version {}); "
-          "using the embedded database. `ouiscan db update` rewrites it.",
-          path, ouidb::format::version);
+          "ouiscan: warning: {}: {}; using the embedded database (`ouiscan db update` rewrites "
+          "it)",
+          path,
+          opened.error().code == core::errc::unsupported_version
+              ? fmt::format("another database format version (this ouiscan reads version {})",
+                            ouidb::format::version)
+              : core::to_string(opened.error()));
     }
     return fallback;
   }
-  if (!db) return db.error();
-  v.db_ = *db;
+  if (!opened) return opened.error();
+  v.db_ = *opened;
   v.path_ = path;
   return v;
+}
+
+std::string vendor_db::failure(const std::string& explicit_path, const core::error& e) {
+  return fmt::format("ouiscan: cannot use the OUI database {}: {}",
+                     explicit_path.empty() ? std::string("compiled in") : explicit_path,
+                     core::to_string(e));
 }
 
 std::string vendor_db::describe() const {

@@ -36,6 +36,12 @@ const char* name(errc code) noexcept {
       return "stopped";
     case errc::no_header:
       return "no_header";
+    case errc::db_bad_magic:
+      return "db_bad_magic";
+    case errc::db_size_mismatch:
+      return "db_size_mismatch";
+    case errc::db_checksum:
+      return "db_checksum";
   }
   return "unknown";
 }
@@ -63,7 +69,7 @@ const char* describe(errc code) noexcept {
     case errc::decompress_error:
       return "corrupt compressed data";
     case errc::db_corrupt:
-      return "corrupt or truncated OUI database";
+      return "corrupt OUI database (impossible section table)";
     case errc::remote_error:
       return "remote read failed";
     case errc::remote_changed:
@@ -72,6 +78,12 @@ const char* describe(errc code) noexcept {
       return "stopped before the time limit";
     case errc::no_header:
       return "no capture header (the file is empty or ends inside its file header)";
+    case errc::db_bad_magic:
+      return "not an ouiscan OUI database (unknown magic number)";
+    case errc::db_size_mismatch:
+      return "OUI database cut short or extended (its length is not its header's)";
+    case errc::db_checksum:
+      return "OUI database damaged (its checksum does not match)";
   }
   return "unknown error";
 }

@@ -22,6 +22,8 @@ class vendor_db {
   // explicit_path: the --db option ("" when not given); embedded_only skips the user's copy.
   [[nodiscard]] static core::result<vendor_db> open(const std::string& explicit_path,
                                                     bool embedded_only = false);
+  // The one line saying why open() failed, naming the file.
+  [[nodiscard]] static std::string failure(const std::string& explicit_path, const core::error& e);
   // Where a refreshed database is kept for this user.
   [[nodiscard]] static std::string user_path();
 
@@ -30,8 +32,8 @@ class vendor_db {
   [[nodiscard]] const std::string& path() const noexcept { return path_; }  // "" if embedded
   // "embedded", or the file path.
   [[nodiscard]] std::string describe() const;
-  // Non-empty when the user's refreshed copy was passed over (written in another format version
-  // by another ouiscan) in favour of the embedded database: one line saying so, for stderr.
+  // Non-empty when the user's refreshed copy was passed over (unreadable, damaged, or written in
+  // another format version by another ouiscan) for the embedded database: one line, for stderr.
   [[nodiscard]] const std::string& notice() const noexcept { return notice_; }
 
  private:

@@ -25,11 +25,14 @@ enum class errc : std::uint8_t {
   bad_header,           // a file or section header with impossible fields
   io_error,             // a read or open failed (sys_errno says why)
   decompress_error,     // a compressed stream is corrupt
-  db_corrupt,           // an OUI database file that fails validation
+  db_corrupt,           // an OUI database file whose section table is impossible
   remote_error,         // a remote read failed after its retries (sys_errno: the HTTP status)
   remote_changed,       // a remote object changed while it was read
   stopped,              // reading stopped early on purpose (a time limit), not at a fault
   no_header,            // no whole capture file header: empty, a lone magic, a cut header
+  db_bad_magic,         // a file given as an OUI database that is not one
+  db_size_mismatch,     // an OUI database whose length is not its header's (cut short, partial)
+  db_checksum,          // an OUI database whose contents fail its CRC-32
 };
 
 // Faults of reading (exit code 3) rather than of the data (exit code 1).
