@@ -93,6 +93,31 @@ def pcapng(records, linktype=1):
     return bytes(out)
 
 
+def pcapng_frames(path):
+    """(link type, frame bytes) of every packet of a pcapng file, read here from the spec's
+    block layout (SHB byte order, IDB link types, EPB/SPB/obsolete PB data) for splitting a
+    file whose interfaces differ in link type, which libpcap refuses to read."""
+    data = open(path, "rb").read()
+    e, links, at = "<", [], 0
+    while at + 12 <= len(data):
+        if data[at:at + 4] == b"\x0a\x0d\x0d\x0a":
+            e = "<" if data[at + 8:at + 12] == b"\x4d\x3c\x2b\x1a" else ">"
+            links = []
+        kind, length = struct.unpack(e + "II", data[at:at + 8])
+        body = data[at + 8:at + length - 4]
+        if kind == 1:
+            links.append(struct.unpack(e + "H", body[:2])[0])
+        elif kind == 6:
+            iface, _, _, caplen = struct.unpack(e + "IIII", body[:16])
+            yield iface, links[iface], body[20:20 + caplen]
+        elif kind == 3:
+            yield 0, links[0], body[4:4 + struct.unpack(e + "I", body[:4])[0]]
+        elif kind == 2:
+            iface, _, _, _, caplen = struct.unpack(e + "HHIII", body[:16])
+            yield iface, links[iface], body[20:20 + caplen]
+        at += length
+
+
 def write(path, data):
     with open(path, "wb") as f:
         f.write(data)
