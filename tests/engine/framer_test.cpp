@@ -250,6 +250,64 @@ TEST(Pcapng, SimplePacketBlocksAndOtherBlocksSkipped) {
   EXPECT_EQ(r.frames[1].first_bytes, "ffffffffffff");
 }
 
+TEST(Pcapng, IfFcslenIsReadBesideOtherOptions) {
+  // if_fcslen (13) = 4 after a comment of odd length (padded) and an unknown option; the
+  // frames carry their 4-byte FCS, still read whole with their own addresses.
+  pcapng_builder b;
+  b.section(false)
+      .interface_with(1, {{1, hex("616263")}, {0x7FFF, hex("0102030405")}, {13, hex("04")},
+                          {9, hex("06")}})
+      .interface_with(1, {});
+  const byte_vec with_fcs = testing::concat({frame_a, hex("deadbeef")});
+  b.epb(0, 5, with_fcs).epb(1, 6, frame_b);
+  framer f;
+  auto cut = f.next(b.bytes(), true, 1 << 20);
+  ASSERT_TRUE(cut);
+  ASSERT_EQ(f.section()->interfaces.size(), 2u);
+  EXPECT_EQ(f.section()->interfaces[0].fcs_bytes, 4);
+  EXPECT_EQ(f.section()->interfaces[1].fcs_bytes, -1);  // not given: unknown
+  const auto r = walk(b.bytes());
+  ASSERT_FALSE(r.error);
+  ASSERT_EQ(r.frames.size(), 2u);
+  // if_tsresol 6 (the option after if_fcslen) still applies: 5 us.
+  EXPECT_EQ(r.frames[0], (seen_frame{1, 0, 64, 64, 5'000, "ffffffffffff"}));
+  EXPECT_EQ(r.frames[1], (seen_frame{1, 1, 114, 114, 6'000, "001122334455"}));
+}
+
+TEST(Pcapng, SectionLengthsOtherThanMinusOneAreReadTheSame) {
+  // The SHB's section length is advisory (libpcap and Wireshark read on regardless): given
+  // exactly (two blocks: IDB 20 + EPB 92 = 112 bytes), given wrongly, or zero.
+  for (const std::int64_t length : {std::int64_t{112}, std::int64_t{8}, std::int64_t{0},
+                                    std::int64_t{1} << 40}) {
+    SCOPED_TRACE(length);
+    pcapng_builder b;
+    b.section(false, length).interface(1).epb(0, 1, frame_a);
+    b.section(true, length).interface(113).epb(0, 2, frame_b);
+    const auto r = walk(b.bytes(), 64, 7);
+    ASSERT_FALSE(r.error) << core::to_string(*r.error);
+    EXPECT_EQ(r.sections, 2u);
+    ASSERT_EQ(r.frames.size(), 2u);
+    EXPECT_EQ(r.frames[0], (seen_frame{1, 0, 60, 60, 1'000, "ffffffffffff"}));
+    EXPECT_EQ(r.frames[1], (seen_frame{113, 0, 114, 114, 2'000, "001122334455"}));
+  }
+}
+
+TEST(Pcapng, PacketBlockOptionsDoNotChangeThePacket) {
+  // epb_flags (2, 4 bytes), a 5-byte comment (padded to 8), epb_hash (3) and epb_dropcount
+  // (4, 8 bytes) after the packet data: the packet is its captured length, no more.
+  pcapng_builder b;
+  b.section(false).interface(1);
+  b.epb(0, 7, frame_a, 0,
+        {{2, hex("01000000")}, {1, hex("68656c6c6f")}, {3, hex("02aabbccdd")},
+         {4, hex("0000000000000005")}});
+  b.epb(0, 8, frame_b, 1514, {{1, hex("78")}});
+  const auto r = walk(b.bytes(), 32, 5);
+  ASSERT_FALSE(r.error) << core::to_string(*r.error);
+  ASSERT_EQ(r.frames.size(), 2u);
+  EXPECT_EQ(r.frames[0], (seen_frame{1, 0, 60, 60, 7'000, "ffffffffffff"}));
+  EXPECT_EQ(r.frames[1], (seen_frame{1, 0, 114, 1514, 8'000, "001122334455"}));
+}
+
 TEST(Pcapng, TrailerMismatchIsCorruption) {
   pcapng_builder b;
   b.section(false).interface(1).epb(0, 1, frame_a).epb(0, 2, frame_b);

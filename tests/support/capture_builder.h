@@ -122,8 +122,15 @@ class pcap_builder {
 
 class pcapng_builder {
  public:
-  // Starts a section (call again for another section, possibly in the other byte order).
-  pcapng_builder& section(bool big_endian) {
+  // One option of a block: its code and value (padded to 32 bits when written).
+  struct option {
+    std::uint16_t code;
+    byte_vec value;
+  };
+
+  // Starts a section (call again for another section, possibly in the other byte order);
+  // section_length -1 is "not given".
+  pcapng_builder& section(bool big_endian, std::int64_t section_length = -1) {
     be_ = big_endian;
     byte_writer w(be_);
     w.u32(0x0A0D0D0A);
@@ -131,9 +138,22 @@ class pcapng_builder {
     w.u32(0x1A2B3C4D);
     w.u16(1);
     w.u16(0);
-    w.u64(~std::uint64_t{0});  // section length unknown
+    w.u64(static_cast<std::uint64_t>(section_length));
     w.u32(28);
     append(w);
+    return *this;
+  }
+  // An Interface Description Block with the given options (opt_endofopt added).
+  pcapng_builder& interface_with(std::uint16_t link_type, const std::vector<option>& options,
+                                 std::uint32_t snaplen = 0) {
+    byte_writer w(be_);
+    w.u32(1);
+    w.u32(0);
+    w.u16(link_type);
+    w.u16(0);
+    w.u32(snaplen);
+    write_options(w, options);
+    finish(w);
     return *this;
   }
   // An Interface Description Block; tsresol < 0 leaves the option out, tsoffset 0 too.
@@ -164,7 +184,7 @@ class pcapng_builder {
     return *this;
   }
   pcapng_builder& epb(std::uint32_t iface, std::uint64_t ts, const byte_vec& data,
-                      std::uint32_t origlen = 0) {
+                      std::uint32_t origlen = 0, const std::vector<option>& options = {}) {
     byte_writer w(be_);
     w.u32(6);
     w.u32(0);
@@ -175,6 +195,7 @@ class pcapng_builder {
     w.u32(origlen != 0 ? origlen : static_cast<std::uint32_t>(data.size()));
     w.raw(data);
     w.pad4();
+    write_options(w, options);
     finish(w);
     return *this;
   }
@@ -223,6 +244,17 @@ class pcapng_builder {
     w.u32(len);
     w.patch_u32(4, len);
     append(w);
+  }
+  static void write_options(byte_writer& w, const std::vector<option>& options) {
+    if (options.empty()) return;
+    for (const auto& o : options) {
+      w.u16(o.code);
+      w.u16(static_cast<std::uint16_t>(o.value.size()));
+      w.raw(o.value);
+      w.pad4();
+    }
+    w.u16(0);  // opt_endofopt
+    w.u16(0);
   }
   void append(const byte_writer& w) { out_.insert(out_.end(), w.bytes().begin(), w.bytes().end()); }
 
