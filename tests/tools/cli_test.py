@@ -207,6 +207,24 @@ def lookup(tmp):
         a = json.loads(out)[0] if rc == 0 else {}
         check(f"lookup prefix {q}: {bits} bits, {want}", a.get("query_bits") == bits and
               set(a.get("vendors", [])) == want, (rc, out, err))
+    # Every length from 7 to 11 digits, in three registries' blocks: the longest assignment no
+    # longer than the query answers (from the CSVs; a subdivided MA-L block names nobody).
+    def longest(digits):
+        for k, regs in ((9, ("MA-S", "IAB")), (7, ("MA-M",)), (6, ("MA-L", "CID"))):
+            for r in regs if k <= len(digits) else ():
+                names = registries[r].get(digits[:k])
+                if names:
+                    return set() if names == {"IEEE Registration Authority"} else names
+        return set()
+    for reg in ("MA-M", "MA-S", "IAB"):
+        key = sorted(registries[reg])[len(registries[reg]) // 2]
+        for n in range(7, 12):
+            q = (key + "0" * 5)[:n]
+            rc, out, err = ouiscan("lookup", "-f", "json", q)
+            a = json.loads(out)[0] if rc == 0 else {}
+            check(f"lookup {n}-digit {q} (in {reg} {key}): {n * 4} bits, {longest(q) or 'nobody'}",
+                  a.get("query_bits") == n * 4 and set(a.get("vendors", [])) == longest(q),
+                  (rc, a.get("vendors"), err))
     # Refused, each with a message naming the query and exit 1.
     for q in ["001b:21", "00:1b-21:0a:0b:0c", "zz:1b:21:0a:0b:0c", "00:1b:21:0a:0b:0c:0d",
               "00:1b", "00::1b:21", "001b.210a0b0c", "0012345678901"]:
