@@ -255,8 +255,8 @@ TEST(Pcapng, IfFcslenIsReadBesideOtherOptions) {
   // frames carry their 4-byte FCS, still read whole with their own addresses.
   pcapng_builder b;
   b.section(false)
-      .interface_with(1, {{1, hex("616263")}, {0x7FFF, hex("0102030405")}, {13, hex("04")},
-                          {9, hex("06")}})
+      .interface_with(
+          1, {{1, hex("616263")}, {0x7FFF, hex("0102030405")}, {13, hex("04")}, {9, hex("06")}})
       .interface_with(1, {});
   const byte_vec with_fcs = testing::concat({frame_a, hex("deadbeef")});
   b.epb(0, 5, with_fcs).epb(1, 6, frame_b);
@@ -277,8 +277,8 @@ TEST(Pcapng, IfFcslenIsReadBesideOtherOptions) {
 TEST(Pcapng, SectionLengthsOtherThanMinusOneAreReadTheSame) {
   // The SHB's section length is advisory (libpcap and Wireshark read on regardless): given
   // exactly (two blocks: IDB 20 + EPB 92 = 112 bytes), given wrongly, or zero.
-  for (const std::int64_t length : {std::int64_t{112}, std::int64_t{8}, std::int64_t{0},
-                                    std::int64_t{1} << 40}) {
+  for (const std::int64_t length :
+       {std::int64_t{112}, std::int64_t{8}, std::int64_t{0}, std::int64_t{1} << 40}) {
     SCOPED_TRACE(length);
     pcapng_builder b;
     b.section(false, length).interface(1).epb(0, 1, frame_a);
@@ -298,7 +298,9 @@ TEST(Pcapng, PacketBlockOptionsDoNotChangeThePacket) {
   pcapng_builder b;
   b.section(false).interface(1);
   b.epb(0, 7, frame_a, 0,
-        {{2, hex("01000000")}, {1, hex("68656c6c6f")}, {3, hex("02aabbccdd")},
+        {{2, hex("01000000")},
+         {1, hex("68656c6c6f")},
+         {3, hex("02aabbccdd")},
          {4, hex("0000000000000005")}});
   b.epb(0, 8, frame_b, 1514, {{1, hex("78")}});
   const auto r = walk(b.bytes(), 32, 5);

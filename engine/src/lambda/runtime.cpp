@@ -108,8 +108,9 @@ void serve(runtime_api& api, handler& h, const std::function<void(std::string_vi
     answer a = h.handle(*inv);
     for (const auto& line : a.log_lines) log(line);
     const std::size_t bytes = a.body.size();
-    const long status = a.is_error ? api.fail(inv->request_id, a.error_type, a.error_message, a.body)
-                                   : api.respond(inv->request_id, std::move(a.body));
+    const long status = a.is_error
+                            ? api.fail(inv->request_id, a.error_type, a.error_message, a.body)
+                            : api.respond(inv->request_id, std::move(a.body));
     if (accepted(status)) continue;
     log(rejection_line(inv->request_id, a.is_error ? "error" : "response", status));
     if (status == 0 || a.is_error) continue;  // no API to tell, or nothing else to say
