@@ -117,6 +117,8 @@ class scanner {
   void set_progress(std::atomic<std::uint64_t>* counter) noexcept { options_.progress = counter; }
 
   [[nodiscard]] const address_table& addresses() const noexcept { return table_; }
+  // Hands the addresses over (to outlive the scanner), leaving it empty.
+  [[nodiscard]] address_table take_addresses() noexcept { return std::move(table_); }
 
  private:
   // The parallel walk of a mapped file; false when the file's start cannot be read (the chunk

@@ -1,0 +1,318 @@
+#include "ouiscan/scan/scan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <set>
+
+#include "inputs.h"
+#include "ouiscan/filter/bpf_filter.h"
+#include "ouiscan/pipeline/scan.h"
+
+namespace ouiscan::scan {
+namespace {
+
+using clock = std::chrono::steady_clock;
+using severity = observer::severity;
+
+// --since/--until, in front of the capture filter: frames outside the window are dropped.
+class time_window final : public pipeline::frame_filter {
+ public:
+  time_window(std::int64_t since, std::int64_t until, const pipeline::frame_filter* next)
+      : since_(since), until_(until), next_(next) {}
+  [[nodiscard]] bool keep(const capture::frame& f) const noexcept override {
+    // Untimed frames (pcapng Simple Packet Blocks) cannot be placed: they are dropped.
+    if (f.ts_ns == capture::no_timestamp || f.ts_ns < since_ || f.ts_ns > until_) return false;
+    return next_ == nullptr || next_->keep(f);
+  }
+
+ private:
+  std::int64_t since_, until_;
+  const pipeline::frame_filter* next_;
+};
+
+std::uint64_t anonymous_memory() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  unsigned long long kb = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "RssAnon: %llu kB", &kb) == 1) break;
+  }
+  std::fclose(f);
+  return kb * 1024;
+}
+
+// The usual end of a capture whose writer was killed: the last record is cut short.
+bool only_cut_short(const pipeline::input_report& r) {
+  return r.error && r.error->code == core::errc::truncated_file;
+}
+
+// One scan in progress: the scanner, the reports so far and the worst outcome.
+class session {
+ public:
+  session(const request& req, observer& watch, const pipeline::frame_filter* filter)
+      : req_(req), watch_(watch), scanner_(options(req, filter)) {}
+
+  void scan(io::input& in) {
+    scanner_.set_progress(watch_.input_started(in.name, in.size));
+    pipeline::input_report r = scanner_.scan(in);
+    scanner_.set_progress(nullptr);
+    watch_.input_finished();
+    judge(r);
+    reports_.push_back(std::move(r));
+  }
+
+  // An input that could not be opened or listed: reported as such, nothing read.
+  void unreadable(std::string name, core::error e, std::string detail, std::string line) {
+    pipeline::input_report r;
+    r.name = std::move(name);
+    r.error = e;
+    r.error_detail = std::move(detail);
+    watch_.message(severity::error, line);
+    reports_.push_back(std::move(r));
+    worse(outcome::unreadable);
+  }
+
+  void scan_files(remote_inputs& remote) {
+    for (const std::string& path : req_.inputs) {
+      if (!s3::is_s3_uri(path)) {
+        open_and_scan(path, remote);
+        continue;
+      }
+      const auto objects = remote.expand(path);
+      if (objects.empty()) {
+        unreadable(path, core::error{core::errc::remote_error, 0, 0, 0}, remote.last_failure(),
+                   remote.last_failure());
+      }
+      for (const auto& uri : objects) open_and_scan(uri, remote);
+    }
+  }
+
+  pipeline::scanner& scanner() { return scanner_; }
+  std::vector<pipeline::input_report>& reports() { return reports_; }
+  [[nodiscard]] outcome worst() const { return worst_; }
+
+ private:
+  static pipeline::scan_options options(const request& req, const pipeline::frame_filter* f) {
+    pipeline::scan_options o;
+    o.filter = f;
+    // Live captures stop at the count themselves (and then end); files and streams are counted.
+    o.max_frames = req.live.interface.empty() ? req.count : 0;
+    o.threads = req.threads;
+    o.chunk_bytes = req.chunk_bytes;
+    o.max_addresses = req.max_addresses;
+    o.resync = req.resync;
+    return o;
+  }
+
+  void open_and_scan(const std::string& path, remote_inputs& remote) {
+    auto in = s3::is_s3_uri(path) ? remote.open(path) : io::open_input(path);
+    if (!in) {
+      std::string name = path == "-" ? "<stdin>" : path;
+      if (s3::is_s3_uri(path)) {
+        unreadable(name, in.error(), remote.last_failure(), remote.last_failure());
+      } else {
+        std::string line =
+            fmt::format("{}: cannot open: {}", name, std::strerror(in.error().sys_errno));
+        unreadable(std::move(name), in.error(), {}, line);
+      }
+      return;
+    }
+    scan(*in);
+  }
+
+  // Warnings for what went wrong in an input, and what it does to the outcome.
+  void judge(const pipeline::input_report& r) {
+    for (const auto& s : r.skipped) {
+      watch_.message(
+          severity::warning,
+          fmt::format("{}: skipped bytes {}-{} ({} bytes) after {}; resynchronised on "
+                      "the next plausible record",
+                      r.name, s.offset, s.offset + s.bytes, s.bytes, core::to_string(s.cause)));
+    }
+    if (!r.skipped.empty()) worse(outcome::damaged);
+    if (!r.error) return;
+    const bool warning = only_cut_short(r) && !req_.strict;
+    std::string line =
+        fmt::format("{}{}: {}", warning ? "warning: " : "", r.name, core::to_string(*r.error));
+    if (!r.error_detail.empty()) line += fmt::format(": {}", r.error_detail);
+    if (!core::is_read_failure(r.error->code) || r.counters.frames > 0) {
+      line += fmt::format(" (kept the {} frames before it; {} addresses so far)", r.counters.frames,
+                          scanner_.addresses().size());
+    }
+    watch_.message(severity::warning, line);
+    if (core::is_read_failure(r.error->code)) {
+      worse(outcome::unreadable);
+    } else if (!warning) {
+      worse(outcome::damaged);
+    }
+  }
+
+  void worse(outcome o) { worst_ = std::max(worst_, o); }
+
+  const request& req_;
+  observer& watch_;
+  pipeline::scanner scanner_;
+  std::vector<pipeline::input_report> reports_;
+  outcome worst_ = outcome::ok;
+};
+
+// Captures from the request's interface until its duration, count or stop flag.
+std::optional<refusal> scan_live(const request& req, observer& watch, session& s) {
+  live::live_options lo = req.live;
+  lo.count = req.count;
+  live::capture_stats stats;
+  lo.stats = &stats;
+  lo.on_new_address = [&](core::mac_address mac, std::int64_t ts) { watch.new_address(mac, ts); };
+  lo.on_status = [&](const live::live_status& st) { watch.live_status(st); };
+  auto opened = live::open_live(lo);
+  if (auto* why = std::get_if<std::string>(&opened)) {
+    return refusal{refusal::kind::unreadable,
+                   fmt::format("cannot capture on {}: {}", lo.interface, *why)};
+  }
+  watch.message(severity::warning, fmt::format("capturing on {} (Ctrl-C to stop)", lo.interface));
+  io::input in;
+  in.name = "live:" + lo.interface;
+  in.stream = std::move(std::get<std::unique_ptr<io::byte_stream>>(opened));
+  s.scan(in);
+  if (stats.known) {
+    // tcpdump's closing counts.
+    watch.message(severity::warning,
+                  fmt::format("{}: {} packets received by filter, {} dropped by kernel{}",
+                              lo.interface, stats.received, stats.dropped,
+                              stats.if_dropped != 0
+                                  ? fmt::format(", {} dropped by interface", stats.if_dropped)
+                                  : std::string()));
+  }
+  return std::nullopt;
+}
+
+// --online: the prefixes the offline database cannot name, each asked once.
+struct online_answers {
+  report::online_summary summary;
+  online::outcome asked;
+};
+
+online_answers resolve_online(const request& req, observer& watch,
+                              const pipeline::address_table& addresses) {
+  online_answers out;
+  std::set<online::prefix> wanted;
+  addresses.for_each([&](core::mac_address mac, const pipeline::address_stats&) {
+    if (auto p = online::needs_lookup(req.database, mac)) wanted.insert(*p);
+  });
+  out.asked = online::resolve(wanted, req.api);
+  auto& sum = out.summary;
+  sum.used = true;
+  sum.service = req.api.service.name;
+  sum.prefixes = wanted.size();
+  sum.from_cache = out.asked.from_cache;
+  sum.requests = out.asked.requests;
+  for (const auto& [p, a] : out.asked.answers) ++(a.found ? sum.found : sum.not_found);
+  for (const auto& [p, why] : out.asked.unresolved) sum.unresolved.emplace_back(p.text(), why);
+  if (!out.asked.unresolved.empty()) {
+    std::string list;
+    std::size_t shown = 0;
+    for (const auto& [p, why] : out.asked.unresolved) {
+      if (shown++ == 5) {
+        list += fmt::format(", ... {} more", out.asked.unresolved.size() - 5);
+        break;
+      }
+      list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", p.text(), why);
+    }
+    watch.message(severity::warning,
+                  fmt::format("warning: --online left {} prefixes unresolved: {}",
+                              out.asked.unresolved.size(), list));
+  }
+  return out;
+}
+
+void warn_filter(const filter::bpf_filter& f, const std::vector<pipeline::input_report>& reports,
+                 observer& watch) {
+  for (const auto& [link_type, why] : f.inapplicable()) {
+    const bool seen = std::any_of(reports.begin(), reports.end(), [&](const auto& r) {
+      return std::any_of(r.counters.links.begin(), r.counters.links.end(),
+                         [&](const auto& l) { return l.link_type == link_type; });
+    });
+    if (!seen) continue;  // only compiled to check the expression
+    watch.message(severity::warning,
+                  fmt::format("warning: the filter cannot apply to LINKTYPE {} ({}); its frames "
+                              "are dropped",
+                              link_type, why));
+  }
+}
+
+}  // namespace
+
+std::variant<result, refusal> run(request req, observer& watch) {
+  const auto start = clock::now();
+  std::unique_ptr<filter::bpf_filter> capture_filter;
+  if (!req.filter.empty()) {
+    auto compiled = filter::bpf_filter::compile(req.filter);
+    if (auto* why = std::get_if<std::string>(&compiled)) {
+      return refusal{refusal::kind::usage,
+                     fmt::format("invalid filter '{}': {}", req.filter, *why)};
+    }
+    capture_filter = std::move(std::get<std::unique_ptr<filter::bpf_filter>>(compiled));
+  }
+  std::unique_ptr<time_window> window;
+  if (req.since_ns != std::numeric_limits<std::int64_t>::min() ||
+      req.until_ns != std::numeric_limits<std::int64_t>::max()) {
+    window = std::make_unique<time_window>(req.since_ns, req.until_ns, capture_filter.get());
+  }
+  session s(
+      req, watch,
+      window ? static_cast<const pipeline::frame_filter*>(window.get()) : capture_filter.get());
+  if (!req.live.interface.empty()) {
+    if (auto refused = scan_live(req, watch, s)) return *refused;
+  }
+  remote_inputs remote(req.s3, req.client);
+  s.scan_files(remote);
+  for (io::input& in : req.opened) s.scan(in);
+
+  if (capture_filter) warn_filter(*capture_filter, s.reports(), watch);
+  std::uint64_t over_cap = 0;
+  for (const auto& r : s.reports()) over_cap += r.counters.addresses_over_cap;
+  if (over_cap > 0) {
+    watch.message(severity::warning,
+                  fmt::format("warning: the cap of {} distinct addresses was reached; {} later "
+                              "sightings of new addresses were counted but not kept (raise "
+                              "--max-addresses)",
+                              req.max_addresses, over_cap));
+  }
+  online_answers online;
+  report::vendor_fallback fallback;
+  if (req.online) {
+    online = resolve_online(req, watch, s.scanner().addresses());
+    fallback = [&](core::mac_address mac, report::vendor_info& v) {
+      const auto p = online::needs_lookup(mac, v.match);  // v holds the offline answer
+      const auto it = p ? online.asked.answers.find(*p) : online.asked.answers.end();
+      if (it == online.asked.answers.end() || !it->second.found) return false;
+      v.organization = it->second.vendor;
+      v.holders = {it->second.vendor};
+      v.source = it->second.source;
+      v.source_time = it->second.fetched;
+      return true;
+    };
+  }
+  const double seconds = std::chrono::duration<double>(clock::now() - start).count();
+  result out;
+  out.worst = s.worst();
+  out.addresses = std::make_shared<const pipeline::address_table>(s.scanner().take_addresses());
+  out.inventory = report::make_inventory(*out.addresses, std::move(s.reports()), seconds,
+                                         req.database, fallback);
+  auto& inv = out.inventory;
+  inv.online = std::move(online.summary);
+  inv.database = req.database_name;
+  inv.database_date = req.database->header().registries[0].snapshot_date;
+  inv.filter = req.filter;
+  inv.since_ns = req.since_ns;
+  inv.until_ns = req.until_ns;
+  inv.rss_anon_bytes = anonymous_memory();
+  return out;
+}
+
+}  // namespace ouiscan::scan
