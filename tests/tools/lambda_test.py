@@ -232,6 +232,10 @@ def tests(api, upstream, faults, fn):
               and objs[0].get("status") == "ok" and doc.get("complete") is True and
               result.get("addresses") == expected["addresses"] and
               result["summary"]["frames"] == 170, str(doc)[:300])
+        check(f"direct {form}: the summary names its database (embedded, the local scan's "
+              "snapshot)", result["summary"]["database"] == {
+                  "source": "embedded", "snapshot": expected["summary"]["database"]["snapshot"]},
+              str(result["summary"].get("database")))
         # The independent answer: tshark's sets for the sample (tests/data/*.macs).
         frame, arp = support.address_sets(result)
         check(f"direct {form}: tshark's link-layer and ARP address sets",

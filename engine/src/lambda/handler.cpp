@@ -8,9 +8,9 @@
 #include <memory>
 
 #include "ouiscan/lambda/event.h"
-#include "ouiscan/pipeline/scan.h"
 #include "ouiscan/report/inventory.h"
 #include "ouiscan/s3/object_stream.h"
+#include "ouiscan/scan/scan.h"
 
 namespace ouiscan::lambda {
 namespace {
@@ -132,40 +132,34 @@ answer handler::handle(const invocation& inv) {
       r.status = r.error_type;
       r.message = f->message;
     } else {
-      io::input& in = std::get<io::input>(opened);
-      pipeline::scanner scanner({.threads = settings_.threads});
-      pipeline::input_report rep = scanner.scan(in);
+      scan::request req;
+      req.opened.push_back(std::get<io::input>(std::move(opened)));
+      req.database = db_;
+      req.database_name = "embedded";
+      req.threads = settings_.threads;
+      scan::observer unheard;  // the handler reports through its answer and log lines
+      auto scanned = std::get<scan::result>(scan::run(std::move(req), unheard));
+      const report::inventory& inventory = scanned.inventory;
+      const pipeline::input_report& rep = inventory.inputs.at(0);
       r.frames = rep.counters.frames;
       r.bytes = rep.bytes_read;
-      r.status = "ok";
-      if (rep.error) {
-        if (rep.error->code == core::errc::stopped) {
-          r.status = "stopped";
-          r.message = fmt::format(
-              "{}: stopped {} ms before the invocation deadline after {} bytes; the result is "
-              "partial",
-              r.uri, settings_.deadline_margin_ms, rep.bytes_read);
-        } else if (core::is_read_failure(rep.error->code)) {
-          r.status = r.error_type =
-              rep.error->code == core::errc::remote_changed ? "ObjectChanged" : "S3Unavailable";
-          r.message = rep.error_detail.empty()
-                          ? fmt::format("{}: {}", r.uri, core::to_string(*rep.error))
-                          : rep.error_detail;
-        } else if (rep.error->code == core::errc::truncated_file) {
-          r.status = "truncated";  // a writer killed mid-record: every whole record was used
-          r.message = fmt::format("{}: {}", r.uri, core::to_string(*rep.error));
-        } else {
-          r.status = "damaged";
+      r.status = report::input_status(rep);  // ok, damaged, truncated, stopped or io_error
+      if (r.status == "stopped") {
+        r.message = fmt::format(
+            "{}: stopped {} ms before the invocation deadline after {} bytes; the result is "
+            "partial",
+            r.uri, settings_.deadline_margin_ms, rep.bytes_read);
+      } else if (r.status == "io_error") {
+        r.status = r.error_type =
+            rep.error->code == core::errc::remote_changed ? "ObjectChanged" : "S3Unavailable";
+        r.message = rep.error_detail.empty()
+                        ? fmt::format("{}: {}", r.uri, core::to_string(*rep.error))
+                        : rep.error_detail;
+      } else if (rep.error) {  // truncated: a writer killed mid-record, every whole record used
+        if (r.status == "damaged")
           r.error_type = rep.format.empty() ? "NotACapture" : "DamagedCapture";
-          r.message = fmt::format("{}: {}", r.uri, core::to_string(*rep.error));
-        }
+        r.message = fmt::format("{}: {}", r.uri, core::to_string(*rep.error));
       }
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::vector<pipeline::input_report> reports;
-      reports.push_back(std::move(rep));
-      const report::inventory inventory =
-          report::make_inventory(scanner.addresses(), std::move(reports), seconds, db_);
       r.addresses = inventory.entries.size();
       r.inventory = inventory_json(inventory);
       r.summary = report::summary_json(inventory);

@@ -118,6 +118,7 @@ void json_address(fmt::memory_buffer& b, const entry& e) {
 std::string_view input_status(const pipeline::input_report& r) {
   if (!r.error) return r.skipped.empty() ? "ok" : "damaged";  // --resync stepped over damage
   if (core::is_read_failure(r.error->code)) return "io_error";
+  if (r.error->code == core::errc::stopped) return "stopped";  // on purpose: a deadline
   return r.error->code == core::errc::truncated_file ? "truncated" : "damaged";
 }
 
