@@ -16,16 +16,13 @@ import subprocess
 import sys
 import tempfile
 
+import support
+
 OUISCAN = sys.argv[1]
 REPORT = "--report" in sys.argv
 N = 5000
-failures = []
+check = support.Checks()
 
-
-def check(what, ok, detail=""):
-    print(f"{'ok  ' if ok else 'FAIL'} {what}" + ("" if ok else f" {detail}"))
-    if not ok:
-        failures.append(what)
 
 
 def frame(i):
@@ -144,8 +141,7 @@ def main():
     if shutil.which("pcapfix") is None:
         print("pcapfix not installed: its column is skipped (Debian package pcapfix)")
     shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(failures)} failed")
-    return 1 if failures else 0
+    return check.done()
 
 
 if __name__ == "__main__":

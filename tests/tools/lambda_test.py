@@ -25,13 +25,8 @@ from s3_fixture import Faults, Upstream, many_sources_pcap, start_proxy
 OUISCAN, ZIP, REPO = sys.argv[1], sys.argv[2], sys.argv[3]
 SECRET = "lambda-s3cr3t-never-logged"
 TOKEN = "session-token-never-logged"
-failures = []
+check = support.Checks()
 
-
-def check(what, ok, detail=""):
-    print(f"{'ok  ' if ok else 'FAIL'} {what}" + ("" if ok else f" {detail}"))
-    if not ok:
-        failures.append(what)
 
 
 class RuntimeApi(http.server.ThreadingHTTPServer):
@@ -187,8 +182,7 @@ def main():
           len(rejected) == 1 and rejected[0]["requestId"] == api.rejected[0][0] and
           "HTTP 413" in rejected[0]["message"], str(rejected))
     shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(failures)} failed")
-    return 1 if failures else 0
+    return check.done()
 
 
 def local_scan(path):

@@ -18,15 +18,12 @@ import tempfile
 import threading
 import time
 
+import support
+
 OUISCAN, IEEE = sys.argv[1], sys.argv[2]
 API_KEY = "maclookup-key-never-printed"
-failures = []
+check = support.Checks()
 
-
-def check(what, ok, detail=""):
-    print(f"{'ok  ' if ok else 'FAIL'} {what}" + ("" if ok else f" {detail}"))
-    if not ok:
-        failures.append(what)
 
 
 def registry_keys(name):
@@ -138,11 +135,9 @@ def mac(v):
 
 
 def write_pcap(path, sources):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, s in enumerate(sources):
-            frame = b"\xff" * 6 + s.to_bytes(6, "big") + b"\x08\x00" + b"\0" * 46
-            f.write(struct.pack("<IIII", 1000 + i, 0, len(frame), len(frame)) + frame)
+    """One broadcast frame from each source, a second apart."""
+    support.write(path, support.pcap([(1000 + i, 0, b"\xff" * 6 + s.to_bytes(6, "big") +
+                                       b"\x08\x00" + b"\0" * 46) for i, s in enumerate(sources)]))
 
 
 def scan(args, env_extra=None):
@@ -287,9 +282,8 @@ def main():
           len(api.log) == 2 and sum("budget" in w for w in un.values()) == 8 and
           len(un) == 8 and doc4["summary"]["online"]["found"] == 1, str(un))
 
-    print(f"{len(failures)} failed")
     api.shutdown()
-    return 1 if failures else 0
+    return check.done()
 
 
 if __name__ == "__main__":

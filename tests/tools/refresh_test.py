@@ -19,21 +19,14 @@ import tempfile
 import threading
 import time
 
+import support
+
 ouiscan, old_dir, new_dir = sys.argv[1:4]
 FILES = {"MA-L": ("oui.csv", "/oui/oui.csv"), "MA-M": ("mam.csv", "/oui28/mam.csv"),
          "MA-S": ("oui36.csv", "/oui36/oui36.csv"), "IAB": ("iab.csv", "/iab/iab.csv"),
          "CID": ("cid.csv", "/cid/cid.csv")}
 work = tempfile.mkdtemp(prefix="ouiscan-refresh-")
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what} {detail}")
+check = support.Checks()
 
 
 def holders(folder):
@@ -210,5 +203,4 @@ check("untrusted certificate refused", r.returncode != 0 and digest() == good, r
 
 server.shutdown()
 shutil.rmtree(work, ignore_errors=True)
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(check.done())

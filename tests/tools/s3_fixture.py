@@ -12,6 +12,8 @@ import threading
 import time
 import urllib.parse
 
+import support
+
 
 def free_port():
     with socket.socket() as s:
@@ -202,7 +204,5 @@ def start_proxy(upstream, faults):
 def many_sources_pcap(n):
     """A pcap of n 60-byte Ethernet frames (76 bytes a record after the 24-byte header), frame i
     sent by 02:00:00:00:00:00 + i: the addresses recovered count the records recovered."""
-    frames = b"".join(struct.pack("<IIII", 1, i, 60, 60) + b"\xff" * 6 +
-                      struct.pack(">HI", 0x0200, i) + b"\x08\x00" + b"\0" * 46
-                      for i in range(n))
-    return struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1) + frames
+    return support.pcap([(1, i, b"\xff" * 6 + struct.pack(">HI", 0x0200, i) + b"\x08\x00" +
+                          b"\0" * 46) for i in range(n)])

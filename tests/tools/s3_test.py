@@ -22,17 +22,10 @@ from s3_fixture import Faults, Upstream, many_sources_pcap, start_proxy
 OUISCAN, REPO = sys.argv[1], sys.argv[2]
 CORPUS = sys.argv[3] if len(sys.argv) > 3 else ""
 SECRET = "s3cr3t-never-in-any-log"
-failures = []
+check = support.Checks()
 CORPUS_USED = False
 SLACK = 0.15  # seconds a request may take beyond its backoff wait (proxy, s3rver, sanitizers)
 
-
-def check(what, ok, detail=""):
-    if ok:
-        print(f"ok   {what}")
-    else:
-        print(f"FAIL {what} {detail}")
-        failures.append(what)
 
 
 def run(args, env_extra=None, endpoint=None):
@@ -80,8 +73,7 @@ def main():
         proxy.shutdown()
         upstream.stop()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(failures)} failed")
-    if failures:
+    if check.done():
         return 1
     # Without the corpus, only the sample went through S3: the run is not the whole test.
     return 0 if CORPUS_USED else 77
