@@ -9,7 +9,7 @@
 
 namespace {
 
-using ouiscan::report::format_time;
+using ouiscan::text::format_time;
 
 constexpr std::int64_t s = 1'000'000'000;
 constexpr std::int64_t day = 86'400 * s;
@@ -42,13 +42,13 @@ TEST(FormatTime, Int64Limits) {
 
 TEST(JsonString, Escapes) {
   fmt::memory_buffer b;
-  ouiscan::report::append_json_string(b, "a\"b\\c\nd\te\rf\x01g");
+  ouiscan::text::append_json_string(b, "a\"b\\c\nd\te\rf\x01g");
   EXPECT_EQ(fmt::to_string(b), R"("a\"b\\c\nd\te\rf\u0001g")");
 }
 
 TEST(JsonString, PlainAndUtf8PassThrough) {
   fmt::memory_buffer b;
-  ouiscan::report::append_json_string(b, "Zhejiang Dahua Technology Co.,Ltd. \xC3\xA9");
+  ouiscan::text::append_json_string(b, "Zhejiang Dahua Technology Co.,Ltd. \xC3\xA9");
   EXPECT_EQ(fmt::to_string(b), "\"Zhejiang Dahua Technology Co.,Ltd. \xC3\xA9\"");
 }
 

@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
   for (const auto& [text, target] :
        {std::pair{&since, &scan.since_ns}, std::pair{&until, &scan.until_ns}}) {
     if (text->empty()) continue;
-    const auto t = report::parse_time(*text);
+    const auto t = text::parse_time(*text);
     if (!t) return usage("'" + *text + "' is not an ISO 8601 time (e.g. 2026-11-26T06:54:26Z)");
     *target = *t;
   }

@@ -13,39 +13,39 @@ namespace ouiscan::app {
 namespace {
 
 void append_covered_json(fmt::memory_buffer& b, const report::vendor_info& v) {
-  report::append_raw(b, ",\"covers\":");
+  text::append_raw(b, ",\"covers\":");
   if (v.covered.empty()) {
-    report::append_raw(b, "null");
+    text::append_raw(b, "null");
     return;
   }
-  report::append_raw(b, "{\"assignments\":");
-  report::append_uint(b, v.covered.size());
-  report::append_raw(b, ",\"registries\":{");
+  text::append_raw(b, "{\"assignments\":");
+  text::append_uint(b, v.covered.size());
+  text::append_raw(b, ",\"registries\":{");
   const auto per = report::covered_per_registry(v);
   bool first = true;
   for (std::size_t r = 0; r < per.size(); ++r) {
     if (per[r] == 0) continue;
     if (!first) b.push_back(',');
     first = false;
-    report::append_json_string(b, ouidb::to_string(static_cast<ouidb::registry>(r)));
+    text::append_json_string(b, ouidb::to_string(static_cast<ouidb::registry>(r)));
     b.push_back(':');
-    report::append_uint(b, per[r]);
+    text::append_uint(b, per[r]);
   }
-  report::append_raw(b, "},\"list\":[");
+  text::append_raw(b, "},\"list\":[");
   for (std::size_t i = 0; i < v.covered.size(); ++i) {
     const auto& a = v.covered[i];
     if (i > 0) b.push_back(',');
-    report::append_raw(b, "{\"registry\":");
-    report::append_json_string(b, ouidb::to_string(a.match.reg));
-    report::append_raw(b, ",\"prefix\":");
-    report::append_json_string(b, a.prefix_text);
-    report::append_raw(b, ",\"prefix_bits\":");
-    report::append_uint(b, a.match.bits);
-    report::append_raw(b, ",\"vendor\":");
-    report::append_json_string(b, a.organization);
+    text::append_raw(b, "{\"registry\":");
+    text::append_json_string(b, ouidb::to_string(a.match.reg));
+    text::append_raw(b, ",\"prefix\":");
+    text::append_json_string(b, a.prefix_text);
+    text::append_raw(b, ",\"prefix_bits\":");
+    text::append_uint(b, a.match.bits);
+    text::append_raw(b, ",\"vendor\":");
+    text::append_json_string(b, a.organization);
     b.push_back('}');
   }
-  report::append_raw(b, "]}");
+  text::append_raw(b, "]}");
 }
 
 std::string prefix_column(const report::vendor_info& v) {
@@ -83,7 +83,7 @@ int run_lookup(const lookup_options& options) {
       case report::format::jsonl:
         if (options.output_format == report::format::json) b.push_back(first ? '[' : ',');
         fmt::format_to(out, "{{\"query\":");
-        report::append_json_string(b, text);
+        text::append_json_string(b, text);
         fmt::format_to(out, ",\"address\":\"{}\",\"query_bits\":{},", q->mac.to_string(), q->bits);
         report::append_json_fields(b, v, q->mac);
         append_covered_json(b, v);
@@ -96,11 +96,11 @@ int run_lookup(const lookup_options& options) {
                          "query,address,query_bits,class,vendor,vendor_status,registry,prefix,"
                          "prefix_bits,group,covered\n");
         }
-        fmt::format_to(out, "{},{},{},{},{},{},{},{},{},{},{}\n", report::csv_quote(text),
+        fmt::format_to(out, "{},{},{},{},{},{},{},{},{},{},{}\n", text::csv_quote(text),
                        q->mac.to_string(), q->bits, report::class_name(v, q->mac),
-                       report::csv_quote(v.organization), report::vendor_status(v), registry,
+                       text::csv_quote(v.organization), report::vendor_status(v), registry,
                        v.prefix_text, v.prefix_text.empty() ? 0U : unsigned{v.match.bits},
-                       report::csv_quote(v.cls.group), v.covered.size());
+                       text::csv_quote(v.cls.group), v.covered.size());
         break;
       case report::format::table:
         if (first) {
@@ -109,12 +109,12 @@ int run_lookup(const lookup_options& options) {
         }
         fmt::format_to(out, table_row, text, q->mac.to_string(), report::class_name(v, q->mac),
                        registry.empty() ? "-" : registry, prefix_column(v),
-                       report::escape_terminal(report::display_name(v)));
+                       text::escape_terminal(report::display_name(v)));
         if (options.all) {
           for (const auto& a : v.covered) {
             fmt::format_to(out, table_row, "", "", "", ouidb::to_string(a.match.reg),
                            fmt::format("{}/{}", a.prefix_text, a.match.bits),
-                           report::escape_terminal(a.organization));
+                           text::escape_terminal(a.organization));
           }
         }
         break;

@@ -64,13 +64,13 @@ class terminal_observer final : public scan::observer {
   void new_address(core::mac_address mac, std::int64_t ts_ns) override {
     if (options_.output_format != report::format::jsonl) return;
     fmt::memory_buffer b;
-    report::append_raw(b, "{\"type\":\"new_address\",\"data\":{\"address\":\"");
-    report::append_raw(b, mac.to_string());
-    report::append_raw(b, "\",\"first_seen\":");
-    report::append_json_time(b, ts_ns);
+    text::append_raw(b, "{\"type\":\"new_address\",\"data\":{\"address\":\"");
+    text::append_raw(b, mac.to_string());
+    text::append_raw(b, "\",\"first_seen\":");
+    text::append_json_time(b, ts_ns);
     b.push_back(',');
     report::append_json_fields(b, report::describe(&db_, mac), mac);
-    report::append_raw(b, "}}\n");
+    text::append_raw(b, "}}\n");
     std::fwrite(b.data(), 1, b.size(), out_);
     std::fflush(out_);
   }

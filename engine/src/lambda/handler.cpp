@@ -66,15 +66,15 @@ std::string inventory_json(const report::inventory& inv) {
 void append_object(fmt::memory_buffer& b, const object_result& o, bool with_addresses) {
   auto out = std::back_inserter(b);
   fmt::format_to(out, "{{\"uri\":");
-  report::append_json_string(b, o.uri);
+  text::append_json_string(b, o.uri);
   fmt::format_to(out, ",\"status\":\"{}\",\"complete\":{}", o.status, o.status != "stopped");
   if (!o.message.empty()) {
     fmt::format_to(out, ",\"message\":");
-    report::append_json_string(b, o.message);
+    text::append_json_string(b, o.message);
   }
   if (!o.result_uri.empty()) {
     fmt::format_to(out, ",\"result_uri\":");
-    report::append_json_string(b, o.result_uri);
+    text::append_json_string(b, o.result_uri);
   }
   if (!o.inventory.empty()) {
     if (with_addresses) {
@@ -178,9 +178,9 @@ answer handler::handle(const invocation& inv) {
     fmt::memory_buffer line;
     fmt::format_to(std::back_inserter(line), R"({{"level":"{}","requestId":)",
                    r.error_type.empty() ? "INFO" : "ERROR");
-    report::append_json_string(line, inv.request_id);
+    text::append_json_string(line, inv.request_id);
     fmt::format_to(std::back_inserter(line), R"(,"uri":)");
-    report::append_json_string(line, r.uri);
+    text::append_json_string(line, r.uri);
     fmt::format_to(std::back_inserter(line),
                    R"(,"status":"{}","frames":{},"bytes":{},"addresses":{},"seconds":{:.3f}}})",
                    r.status, r.frames, r.bytes, r.addresses, r.seconds);

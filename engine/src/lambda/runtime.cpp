@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "ouiscan/lambda/handler.h"
-#include "ouiscan/report/vendor.h"
+#include "ouiscan/text/json.h"
 
 namespace ouiscan::lambda {
 namespace {
@@ -28,9 +28,9 @@ std::string error_json(std::string_view type, std::string_view message,
                        std::string_view extra_json_fields) {
   fmt::memory_buffer b;
   fmt::format_to(std::back_inserter(b), "{{\"errorType\":");
-  report::append_json_string(b, type);
+  text::append_json_string(b, type);
   fmt::format_to(std::back_inserter(b), ",\"errorMessage\":");
-  report::append_json_string(b, message);
+  text::append_json_string(b, message);
   b.append(extra_json_fields);
   b.push_back('}');
   return fmt::to_string(b);
@@ -92,9 +92,9 @@ bool accepted(long status) { return status >= 200 && status < 300; }
 std::string rejection_line(const std::string& request_id, std::string_view what, long status) {
   fmt::memory_buffer line;
   fmt::format_to(std::back_inserter(line), R"({{"level":"ERROR","requestId":)");
-  report::append_json_string(line, request_id);
+  text::append_json_string(line, request_id);
   fmt::format_to(std::back_inserter(line), R"(,"errorType":"ResponseRejected","message":)");
-  report::append_json_string(
+  text::append_json_string(
       line, status == 0 ? fmt::format("the Runtime API did not take the {}", what)
                         : fmt::format("the Runtime API refused the {} (HTTP {})", what, status));
   line.push_back('}');

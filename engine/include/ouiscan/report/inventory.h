@@ -17,6 +17,7 @@
 
 #include "ouiscan/pipeline/scan.h"
 #include "ouiscan/report/vendor.h"
+#include "ouiscan/text/time.h"
 
 namespace ouiscan::report {
 
@@ -99,13 +100,6 @@ bool write(std::FILE* out, const inventory& inv, format f);
 // The human summary that ends a table (also printed to stderr for CSV).
 void write_summary_text(std::FILE* out, const inventory& inv);
 
-// ISO 8601 as people write it: "2026-11-26", "2026-11-26T06:54", "2026-11-26 06:54:26.5Z",
-// "...T06:54:26+01:00" (no zone: UTC). Nanoseconds since the epoch, or nullopt.
-[[nodiscard]] std::optional<std::int64_t> parse_time(std::string_view text) noexcept;
-// "2026-11-26T06:54:26.123456789Z" (UTC)
-[[nodiscard]] std::string format_time(std::int64_t ns);
-// The same, appended to a JSON document as a string.
-void append_json_time(fmt::memory_buffer& b, std::int64_t ns);
 // The names of capture::role bits, e.g. {"src", "arp_sender"}.
 [[nodiscard]] std::vector<std::string_view> role_names(std::uint16_t roles);
 

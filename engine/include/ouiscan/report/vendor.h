@@ -17,6 +17,7 @@
 #include "ouiscan/core/mac_address.h"
 #include "ouiscan/ouidb/classify.h"
 #include "ouiscan/ouidb/database.h"
+#include "ouiscan/text/json.h"
 
 namespace ouiscan::report {
 
@@ -68,20 +69,5 @@ using vendor_fallback = std::function<bool(core::mac_address, vendor_info& v)>;
 
 // Appends the vendor and class fields (without braces) to a JSON object under construction.
 void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_address mac);
-void append_json_string(fmt::memory_buffer& b, std::string_view s);
-// Appends text as it is (JSON punctuation, names known to need no escape).
-inline void append_raw(fmt::memory_buffer& b, std::string_view s) {
-  b.append(s.data(), s.data() + s.size());
-}
-// Appends an unsigned integer in decimal.
-inline void append_uint(fmt::memory_buffer& b, std::uint64_t v) {
-  const fmt::format_int digits(v);
-  b.append(digits.data(), digits.data() + digits.size());
-}
-// Text for a terminal: control characters (C0, DEL, C1) written as \xNN, so that no name can
-// move the cursor or change colours.
-[[nodiscard]] std::string escape_terminal(std::string_view s);
-// RFC 4180 quoting for a CSV field that may hold commas, quotes or line breaks.
-[[nodiscard]] std::string csv_quote(std::string_view s);
 
 }  // namespace ouiscan::report
