@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "ouiscan/report/inventory.h"
-#include "ouiscan/report/vendor.h"
+#include "ouiscan/vendors/vendor.h"
 
 namespace {
 

@@ -12,7 +12,7 @@
 namespace ouiscan::app {
 namespace {
 
-void append_covered_json(fmt::memory_buffer& b, const report::vendor_info& v) {
+void append_covered_json(fmt::memory_buffer& b, const vendors::vendor_info& v) {
   text::append_raw(b, ",\"covers\":");
   if (v.covered.empty()) {
     text::append_raw(b, "null");
@@ -21,7 +21,7 @@ void append_covered_json(fmt::memory_buffer& b, const report::vendor_info& v) {
   text::append_raw(b, "{\"assignments\":");
   text::append_uint(b, v.covered.size());
   text::append_raw(b, ",\"registries\":{");
-  const auto per = report::covered_per_registry(v);
+  const auto per = vendors::covered_per_registry(v);
   bool first = true;
   for (std::size_t r = 0; r < per.size(); ++r) {
     if (per[r] == 0) continue;
@@ -48,7 +48,7 @@ void append_covered_json(fmt::memory_buffer& b, const report::vendor_info& v) {
   text::append_raw(b, "]}");
 }
 
-std::string prefix_column(const report::vendor_info& v) {
+std::string prefix_column(const vendors::vendor_info& v) {
   return v.prefix_text.empty() ? "-" : fmt::format("{}/{}", v.prefix_text, v.match.bits);
 }
 
@@ -76,8 +76,8 @@ int run_lookup(const lookup_options& options) {
       code = exit_input_damaged;
       return;
     }
-    const report::vendor_info v = report::describe(&db->get(), q->mac, q->bits);
-    const auto registry = report::registry_name(v);
+    const vendors::vendor_info v = vendors::describe(&db->get(), q->mac, q->bits);
+    const auto registry = vendors::registry_name(v);
     switch (options.output_format) {
       case report::format::json:
       case report::format::jsonl:
@@ -97,8 +97,8 @@ int run_lookup(const lookup_options& options) {
                          "prefix_bits,group,covered\n");
         }
         fmt::format_to(out, "{},{},{},{},{},{},{},{},{},{},{}\n", text::csv_quote(text),
-                       q->mac.to_string(), q->bits, report::class_name(v, q->mac),
-                       text::csv_quote(v.organization), report::vendor_status(v), registry,
+                       q->mac.to_string(), q->bits, vendors::class_name(v, q->mac),
+                       text::csv_quote(v.organization), vendors::vendor_status(v), registry,
                        v.prefix_text, v.prefix_text.empty() ? 0U : unsigned{v.match.bits},
                        text::csv_quote(v.cls.group), v.covered.size());
         break;
@@ -107,9 +107,9 @@ int run_lookup(const lookup_options& options) {
           fmt::format_to(out, table_row, "QUERY", "ADDRESS", "CLASS", "REGISTRY", "PREFIX",
                          "VENDOR");
         }
-        fmt::format_to(out, table_row, text, q->mac.to_string(), report::class_name(v, q->mac),
+        fmt::format_to(out, table_row, text, q->mac.to_string(), vendors::class_name(v, q->mac),
                        registry.empty() ? "-" : registry, prefix_column(v),
-                       text::escape_terminal(report::display_name(v)));
+                       text::escape_terminal(vendors::display_name(v)));
         if (options.all) {
           for (const auto& a : v.covered) {
             fmt::format_to(out, table_row, "", "", "", ouidb::to_string(a.match.reg),

@@ -69,7 +69,7 @@ class terminal_observer final : public scan::observer {
     text::append_raw(b, "\",\"first_seen\":");
     text::append_json_time(b, ts_ns);
     b.push_back(',');
-    report::append_json_fields(b, report::describe(&db_, mac), mac);
+    report::append_json_fields(b, vendors::describe(&db_, mac), mac);
     text::append_raw(b, "}}\n");
     std::fwrite(b.data(), 1, b.size(), out_);
     std::fflush(out_);

@@ -13,6 +13,11 @@
 
 namespace ouiscan::report {
 
+using vendors::class_name;
+using vendors::display_name;
+using vendors::vendor_info;
+using vendors::vendor_status;
+
 using text::append_json_string;
 using text::append_json_time;
 using text::append_raw;
@@ -496,77 +501,13 @@ std::vector<std::string_view> role_names(std::uint16_t roles) {
   return out;
 }
 
-namespace {
-
-bool same_class(const ouidb::classification& a, const ouidb::classification& b) {
-  return a.cast == b.cast && a.local == b.local && a.quadrant == b.quadrant && a.group == b.group &&
-         a.platform == b.platform && a.likely_random == b.likely_random &&
-         a.detail_view() == b.detail_view();
-}
-
-bool same_assignment(const ouidb::match& a, const ouidb::match& b) {
-  return a.status == b.status && a.reg == b.reg && a.bits == b.bits && a.prefix == b.prefix &&
-         a.first == b.first && a.holders == b.holders;
-}
-
-}  // namespace
-
-inventory make_inventory(const pipeline::address_table& table,
-                         std::vector<pipeline::input_report> inputs, double seconds,
-                         const ouidb::database* db, const vendor_fallback& fallback) {
+inventory make_inventory(const pipeline::address_table& table, vendors::naming named,
+                         std::vector<pipeline::input_report> inputs, double seconds) {
   inventory inv;
-  inv.entries.reserve(table.size());
-  table.for_each([&](core::mac_address mac, const address_stats& s) {
-    inv.entries.push_back({mac, &s, nullptr, s.frames, s.arp_frames});
-  });
-  // One lookup per distinct address, after extraction: never in the per-packet path. In address
-  // order, the lookups touch the database in order, and the addresses under one assignment
-  // with the same classes are adjacent, so they share one description (names decoded once):
-  // millions of addresses cost a few bytes each, not a copy of their vendor's strings.
-  const auto lookup_start = std::chrono::steady_clock::now();
-  std::sort(inv.entries.begin(), inv.entries.end(),
-            [](const entry& a, const entry& b) { return a.mac < b.mac; });
-  std::vector<std::uint64_t> uses;
-  std::uint64_t last_mac = 0;
-  for (entry& e : inv.entries) {
-    const vendor_info* last = inv.descriptions.empty() ? nullptr : &inv.descriptions.back();
-    if (last != nullptr) {
-      const ouidb::match m = db != nullptr ? db->lookup(e.mac) : ouidb::match{};
-      const bool has_cid =
-          m.status == ouidb::match_status::assigned && m.reg == ouidb::registry::cid;
-      // Unknown universal addresses may each have an online answer of their own: they share a
-      // description only within one 24-bit prefix.
-      const unsigned shift = m.status == ouidb::match_status::unassigned_subblock ? 12 : 24;
-      const bool may_differ = fallback && m.status != ouidb::match_status::assigned &&
-                              !e.mac.is_local() && (e.mac.value() >> shift) != (last_mac >> shift);
-      if (may_differ || !same_assignment(m, last->match) ||
-          !same_class(ouidb::classify(e.mac, has_cid), last->cls)) {
-        last = nullptr;
-      }
-    }
-    if (last == nullptr) {
-      inv.descriptions.push_back(describe(db, e.mac));
-      if (fallback && inv.descriptions.back().organization.empty()) {
-        fallback(e.mac, inv.descriptions.back());
-      }
-      uses.push_back(0);
-      last = &inv.descriptions.back();
-    }
-    e.vendor = last;
-    last_mac = e.mac.value();
-    ++uses.back();
-  }
-  const double lookup_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - lookup_start).count();
-  std::map<std::string, std::uint64_t> per_vendor;
-  for (std::size_t i = 0; i < inv.descriptions.size(); ++i) {
-    per_vendor[display_name(inv.descriptions[i])] += uses[i];
-  }
-  for (auto& [name, n] : per_vendor) inv.vendors.push_back({name, n});
-  std::sort(inv.vendors.begin(), inv.vendors.end(),
-            [](const vendor_count& a, const vendor_count& b) {
-              return a.addresses != b.addresses ? a.addresses > b.addresses : a.name < b.name;
-            });
+  inv.entries = std::move(named.addresses);
+  inv.descriptions = std::move(named.descriptions);
+  inv.vendors = std::move(named.per_vendor);
+  inv.lookup_seconds = named.seconds;
   std::sort(inv.entries.begin(), inv.entries.end(), [](const entry& a, const entry& b) {
     if (a.frames != b.frames) return a.frames > b.frames;
     if (a.arp_frames != b.arp_frames) return a.arp_frames > b.arp_frames;
@@ -575,7 +516,6 @@ inventory make_inventory(const pipeline::address_table& table,
   for (const auto& r : inputs) inv.totals.merge(r.counters);
   inv.inputs = std::move(inputs);
   inv.table_bytes = table.memory_bytes();
-  inv.lookup_seconds = lookup_seconds;
   inv.seconds = seconds;
   return inv;
 }
@@ -736,6 +676,59 @@ void write_summary_text(std::FILE* out, const inventory& inv) {
   anomaly("caplen_over_origlen", t.caplen_over_origlen);
   anomaly("addresses_over_cap", t.addresses_over_cap);
   std::fwrite(b.data(), 1, b.size(), out);
+}
+
+void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_address mac) {
+  const auto str_or_null = [&](std::string_view s) {
+    if (s.empty()) {
+      append_raw(b, "null");
+    } else {
+      append_json_string(b, s);
+    }
+  };
+  append_raw(b, "\"class\":\"");
+  append_raw(b, class_name(v, mac));
+  append_raw(b, mac.is_local() ? "\",\"admin\":\"local\",\"vendor\":"
+                               : "\",\"admin\":\"universal\",\"vendor\":");
+  str_or_null(v.organization);
+  if (v.organization.empty()) {
+    append_raw(b, ",\"vendor_source\":null");
+  } else {
+    if (v.source.empty()) {
+      append_raw(b, ",\"vendor_source\":\"ieee-registry\"");
+    } else {
+      append_raw(b, ",\"vendor_source\":");
+      append_json_string(b, v.source);
+      append_raw(b, ",\"vendor_fetched\":");
+      append_json_time(b, v.source_time * 1'000'000'000);
+    }
+  }
+  append_raw(b, ",\"vendors\":[");
+  for (std::size_t i = 0; i < v.holders.size(); ++i) {
+    if (i > 0) b.push_back(',');
+    append_json_string(b, v.holders[i]);
+  }
+  append_raw(b, "],\"vendor_status\":\"");
+  append_raw(b, vendor_status(v));
+  append_raw(b, "\",\"registry\":");
+  str_or_null(v.match.status == ouidb::match_status::not_found ? std::string_view{}
+                                                               : ouidb::to_string(v.match.reg));
+  append_raw(b, ",\"prefix\":");
+  str_or_null(v.prefix_text);
+  append_raw(b, ",\"prefix_bits\":");
+  append_uint(b, v.match.bits);
+  append_raw(b, ",\"holders\":");
+  append_uint(b, v.match.holders);
+  append_raw(b, v.match.is_private ? ",\"private\":true" : ",\"private\":false");
+  append_raw(b, ",\"quadrant\":");
+  str_or_null(ouidb::to_string(v.cls.quadrant));
+  append_raw(b, ",\"group\":");
+  str_or_null(v.cls.group);
+  append_raw(b, ",\"group_detail\":");
+  str_or_null(v.cls.detail_view());
+  append_raw(b, ",\"platform\":");
+  str_or_null(v.cls.platform);
+  append_raw(b, v.cls.likely_random ? ",\"likely_random\":true" : ",\"likely_random\":false");
 }
 
 }  // namespace ouiscan::report

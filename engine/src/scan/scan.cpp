@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <set>
+#include <optional>
 
 #include "inputs.h"
 #include "ouiscan/filter/bpf_filter.h"
@@ -191,45 +191,6 @@ std::optional<refusal> scan_live(const request& req, observer& watch, session& s
   return std::nullopt;
 }
 
-// --online: the prefixes the offline database cannot name, each asked once.
-struct online_answers {
-  report::online_summary summary;
-  online::outcome asked;
-};
-
-online_answers resolve_online(const request& req, observer& watch,
-                              const pipeline::address_table& addresses) {
-  online_answers out;
-  std::set<online::prefix> wanted;
-  addresses.for_each([&](core::mac_address mac, const pipeline::address_stats&) {
-    if (auto p = online::needs_lookup(req.database, mac)) wanted.insert(*p);
-  });
-  out.asked = online::resolve(wanted, req.api);
-  auto& sum = out.summary;
-  sum.used = true;
-  sum.service = req.api.service.name;
-  sum.prefixes = wanted.size();
-  sum.from_cache = out.asked.from_cache;
-  sum.requests = out.asked.requests;
-  for (const auto& [p, a] : out.asked.answers) ++(a.found ? sum.found : sum.not_found);
-  for (const auto& [p, why] : out.asked.unresolved) sum.unresolved.emplace_back(p.text(), why);
-  if (!out.asked.unresolved.empty()) {
-    std::string list;
-    std::size_t shown = 0;
-    for (const auto& [p, why] : out.asked.unresolved) {
-      if (shown++ == 5) {
-        list += fmt::format(", ... {} more", out.asked.unresolved.size() - 5);
-        break;
-      }
-      list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", p.text(), why);
-    }
-    watch.message(severity::warning,
-                  fmt::format("warning: --online left {} prefixes unresolved: {}",
-                              out.asked.unresolved.size(), list));
-  }
-  return out;
-}
-
 void warn_filter(const filter::bpf_filter& f, const std::vector<pipeline::input_report>& reports,
                  observer& watch) {
   for (const auto& [link_type, why] : f.inapplicable()) {
@@ -283,29 +244,24 @@ std::variant<result, refusal> run(request req, observer& watch) {
                               "--max-addresses)",
                               req.max_addresses, over_cap));
   }
-  online_answers online;
-  report::vendor_fallback fallback;
+  std::optional<vendors::online_answers> online;
   if (req.online) {
-    online = resolve_online(req, watch, s.scanner().addresses());
-    fallback = [&](core::mac_address mac, report::vendor_info& v) {
-      const auto p = online::needs_lookup(mac, v.match);  // v holds the offline answer
-      const auto it = p ? online.asked.answers.find(*p) : online.asked.answers.end();
-      if (it == online.asked.answers.end() || !it->second.found) return false;
-      v.organization = it->second.vendor;
-      v.holders = {it->second.vendor};
-      v.source = it->second.source;
-      v.source_time = it->second.fetched;
-      return true;
-    };
+    online.emplace(req.database, s.scanner().addresses(), req.api);
+    if (const auto text = online->unresolved_text(); !text.empty()) {
+      watch.message(severity::warning, "warning: --online left " + text);
+    }
   }
   const double seconds = std::chrono::duration<double>(clock::now() - start).count();
   result out;
   out.worst = s.worst();
   out.addresses = std::make_shared<const pipeline::address_table>(s.scanner().take_addresses());
-  out.inventory = report::make_inventory(*out.addresses, std::move(s.reports()), seconds,
-                                         req.database, fallback);
+  out.inventory = report::make_inventory(
+      *out.addresses,
+      vendors::name_addresses(*out.addresses, req.database,
+                              online ? online->fallback() : vendors::vendor_fallback{}),
+      std::move(s.reports()), seconds);
   auto& inv = out.inventory;
-  inv.online = std::move(online.summary);
+  if (online) inv.online = online->summary();
   inv.database = req.database_name;
   inv.database_date = req.database->header().registries[0].snapshot_date;
   inv.filter = req.filter;

@@ -15,8 +15,8 @@
 
 #include "ouiscan/online/resolver.h"
 #include "ouiscan/report/inventory.h"
-#include "ouiscan/report/vendor.h"
 #include "ouiscan/s3/config.h"
+#include "ouiscan/vendors/vendor.h"
 
 namespace ouiscan::app {
 

@@ -2,7 +2,8 @@
 // Renders a scan's result (the address inventory and the per-input reports) as a table, JSON,
 // JSON lines or CSV. Field names are documented in docs/output.md.
 //
-//   report::inventory inv = report::make_inventory(scanner.addresses(), reports);
+//   report::inventory inv = report::make_inventory(table, vendors::name_addresses(table, db),
+//                                                  reports, seconds);
 //   report::write(stdout, inv, report::format::json);
 #pragma once
 
@@ -16,41 +17,21 @@
 #include <vector>
 
 #include "ouiscan/pipeline/scan.h"
-#include "ouiscan/report/vendor.h"
+#include "ouiscan/text/json.h"
 #include "ouiscan/text/time.h"
+#include "ouiscan/vendors/naming.h"
+#include "ouiscan/vendors/online.h"
 
 namespace ouiscan::report {
 
 enum class format : std::uint8_t { table, json, jsonl, csv };
 [[nodiscard]] std::optional<format> parse_format(std::string_view name) noexcept;
 
-struct entry {
-  core::mac_address mac;
-  const pipeline::address_stats* stats;
-  const vendor_info*
-      vendor;  // shared by the addresses that the registry and classes describe alike
-  // Copies of stats->frames and arp_frames: sorting millions of entries by them should not
-  // chase a pointer into the address table per comparison.
-  std::uint64_t frames = 0;
-  std::uint64_t arp_frames = 0;
-};
-
-struct vendor_count {
-  std::string name;  // display name (organisation, group or platform)
-  std::uint64_t addresses = 0;
-};
-
-// What --online did, for the summary.
-struct online_summary {
-  bool used = false;
-  std::string service;         // the API's name
-  std::uint64_t prefixes = 0;  // unknown offline, eligible to be asked about
-  std::uint64_t from_cache = 0;
-  std::uint64_t requests = 0;
-  std::uint64_t found = 0;
-  std::uint64_t not_found = 0;
-  std::vector<std::pair<std::string, std::string>> unresolved;  // prefix, why
-};
+// One address of the inventory, and the vendor counts and --online summary: the vendors
+// stage's output, rendered here.
+using entry = vendors::named_address;
+using vendor_count = vendors::vendor_count;
+using online_summary = vendors::online_summary;
 
 // --sort: the order of the addresses. frames (the default) is busiest first, then by ARP frames,
 // then by address; bytes is by sent plus received bytes, most first; vendor is by the vendor's
@@ -59,8 +40,8 @@ enum class sort_key : std::uint8_t { frames, bytes, address, vendor, first_seen 
 [[nodiscard]] std::optional<sort_key> parse_sort_key(std::string_view name) noexcept;
 
 struct inventory {
-  std::vector<entry> entries;            // busiest first, then by address
-  std::deque<vendor_info> descriptions;  // what the entries point to (a deque keeps them in place)
+  std::vector<entry> entries;                     // busiest first, then by address
+  std::deque<vendors::vendor_info> descriptions;  // what the entries point to
   std::vector<pipeline::input_report> inputs;
   pipeline::frame_counters totals;
   std::uint64_t table_bytes = 0;     // memory held by the address table
@@ -82,12 +63,9 @@ struct inventory {
 // Orders the entries by key (a stable re-sort of the busiest-first order).
 void sort_entries(inventory& inv, sort_key key);
 
-// Builds the sorted view and looks every address up once (db may be null); `table` must outlive
-// the inventory.
-[[nodiscard]] inventory make_inventory(const pipeline::address_table& table,
-                                       std::vector<pipeline::input_report> inputs, double seconds,
-                                       const ouidb::database* db,
-                                       const vendor_fallback& fallback = {});
+// The inventory of named addresses, busiest first; `table` must outlive it.
+[[nodiscard]] inventory make_inventory(const pipeline::address_table& table, vendors::naming named,
+                                       std::vector<pipeline::input_report> inputs, double seconds);
 
 // An input's status: "ok", "truncated" (its last record cut short), "damaged" (corrupt, also
 // when --resync stepped over the damage) or "io_error".
@@ -100,6 +78,9 @@ bool write(std::FILE* out, const inventory& inv, format f);
 // The human summary that ends a table (also printed to stderr for CSV).
 void write_summary_text(std::FILE* out, const inventory& inv);
 
+// Appends an address's vendor and class fields (without braces) to a JSON object.
+void append_json_fields(fmt::memory_buffer& b, const vendors::vendor_info& v,
+                        core::mac_address mac);
 // The names of capture::role bits, e.g. {"src", "arp_sender"}.
 [[nodiscard]] std::vector<std::string_view> role_names(std::uint16_t roles);
 

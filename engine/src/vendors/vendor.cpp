@@ -1,17 +1,10 @@
-#include "ouiscan/report/vendor.h"
+#include "ouiscan/vendors/vendor.h"
 
 #include <algorithm>
 #include <array>
 #include <iterator>
 
-#include "ouiscan/report/inventory.h"
-
-namespace ouiscan::report {
-
-using text::append_json_string;
-using text::append_json_time;
-using text::append_raw;
-using text::append_uint;
+namespace ouiscan::vendors {
 
 namespace {
 
@@ -133,57 +126,4 @@ std::string display_name(const vendor_info& v) {
   return "(unknown)";
 }
 
-void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_address mac) {
-  const auto str_or_null = [&](std::string_view s) {
-    if (s.empty()) {
-      append_raw(b, "null");
-    } else {
-      append_json_string(b, s);
-    }
-  };
-  append_raw(b, "\"class\":\"");
-  append_raw(b, class_name(v, mac));
-  append_raw(b, mac.is_local() ? "\",\"admin\":\"local\",\"vendor\":"
-                               : "\",\"admin\":\"universal\",\"vendor\":");
-  str_or_null(v.organization);
-  if (v.organization.empty()) {
-    append_raw(b, ",\"vendor_source\":null");
-  } else {
-    if (v.source.empty()) {
-      append_raw(b, ",\"vendor_source\":\"ieee-registry\"");
-    } else {
-      append_raw(b, ",\"vendor_source\":");
-      append_json_string(b, v.source);
-      append_raw(b, ",\"vendor_fetched\":");
-      append_json_time(b, v.source_time * 1'000'000'000);
-    }
-  }
-  append_raw(b, ",\"vendors\":[");
-  for (std::size_t i = 0; i < v.holders.size(); ++i) {
-    if (i > 0) b.push_back(',');
-    append_json_string(b, v.holders[i]);
-  }
-  append_raw(b, "],\"vendor_status\":\"");
-  append_raw(b, vendor_status(v));
-  append_raw(b, "\",\"registry\":");
-  str_or_null(v.match.status == ouidb::match_status::not_found ? std::string_view{}
-                                                               : ouidb::to_string(v.match.reg));
-  append_raw(b, ",\"prefix\":");
-  str_or_null(v.prefix_text);
-  append_raw(b, ",\"prefix_bits\":");
-  append_uint(b, v.match.bits);
-  append_raw(b, ",\"holders\":");
-  append_uint(b, v.match.holders);
-  append_raw(b, v.match.is_private ? ",\"private\":true" : ",\"private\":false");
-  append_raw(b, ",\"quadrant\":");
-  str_or_null(ouidb::to_string(v.cls.quadrant));
-  append_raw(b, ",\"group\":");
-  str_or_null(v.cls.group);
-  append_raw(b, ",\"group_detail\":");
-  str_or_null(v.cls.detail_view());
-  append_raw(b, ",\"platform\":");
-  str_or_null(v.cls.platform);
-  append_raw(b, v.cls.likely_random ? ",\"likely_random\":true" : ",\"likely_random\":false");
-}
-
-}  // namespace ouiscan::report
+}  // namespace ouiscan::vendors

@@ -1,8 +1,8 @@
 // File: vendor.h
-// Everything known about one address from the OUI database and the classification rules, and
-// its JSON fields, shared by the scan output and `ouiscan lookup`.
+// Everything known about one address from the OUI database and the classification rules,
+// shared by the scan output and `ouiscan lookup`.
 //
-//   report::vendor_info v = report::describe(db, mac);
+//   vendors::vendor_info v = vendors::describe(db, mac);
 //   print(v.organization, v.prefix_text);
 #pragma once
 
@@ -17,9 +17,8 @@
 #include "ouiscan/core/mac_address.h"
 #include "ouiscan/ouidb/classify.h"
 #include "ouiscan/ouidb/database.h"
-#include "ouiscan/text/json.h"
 
-namespace ouiscan::report {
+namespace ouiscan::vendors {
 
 // An assignment by its match, as the tables print it.
 struct assignment {
@@ -67,7 +66,4 @@ using vendor_fallback = std::function<bool(core::mac_address, vendor_info& v)>;
 // "4096 MA-S" or "3 MA-M, 12 MA-S": how many assignments a prefix covers, per registry.
 [[nodiscard]] std::string covered_counts(const vendor_info& v);
 
-// Appends the vendor and class fields (without braces) to a JSON object under construction.
-void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_address mac);
-
-}  // namespace ouiscan::report
+}  // namespace ouiscan::vendors
