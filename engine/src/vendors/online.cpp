@@ -6,8 +6,7 @@
 
 namespace ouiscan::vendors {
 
-online_answers::online_answers(const ouidb::database* db,
-                               const pipeline::address_table& addresses,
+online_answers::online_answers(const ouidb::database* db, const pipeline::address_table& addresses,
                                const online::options& options) {
   std::set<online::prefix> wanted;
   addresses.for_each([&](core::mac_address mac, const pipeline::address_stats&) {

@@ -21,7 +21,8 @@ namespace ouiscan::vendors {
 struct named_address {
   core::mac_address mac;
   const pipeline::address_stats* stats;
-  const vendor_info* vendor;  // shared by the addresses that the registry and classes describe alike
+  const vendor_info*
+      vendor;  // shared by the addresses that the registry and classes describe alike
   // Copies of stats->frames and arp_frames: sorting millions of entries by them should not
   // chase a pointer into the address table per comparison.
   std::uint64_t frames = 0;
@@ -41,8 +42,7 @@ struct naming {
 };
 
 // db may be null (classes only); `table` must outlive the result.
-[[nodiscard]] naming name_addresses(const pipeline::address_table& table,
-                                    const ouidb::database* db,
+[[nodiscard]] naming name_addresses(const pipeline::address_table& table, const ouidb::database* db,
                                     const vendor_fallback& fallback = {});
 
 }  // namespace ouiscan::vendors
