@@ -3,10 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 #include "ouiscan/app/run.h"
 #include "ouiscan/live/live_capture.h"
 #include "ouiscan/s3/config.h"
+#include "ouiscan/text/time.h"
 
 namespace ouiscan::app {
 
@@ -91,6 +95,64 @@ int list_interfaces_command() {
                flags.empty() ? "" : " [" + flags + "]");
   }
   return std::fflush(stdout) == 0 ? exit_ok : exit_io_error;
+}
+
+std::variant<run_options, std::string> resolve_scan_flags(scan_flags flags) {
+  run_options scan = std::move(flags.options);
+  scan.inputs.insert(scan.inputs.begin(), flags.read_files.begin(), flags.read_files.end());
+  if (scan.inputs.empty() == scan.live_interface.empty()) {
+    return std::string("give capture files (or -r FILE) or -i INTERFACE, not both");
+  }
+  const auto format = report::parse_format(flags.format);
+  const auto sort = report::parse_sort_key(flags.sort);
+  if (!format) return fmt::format("'{}' is not an output format", flags.format);
+  if (!sort) return fmt::format("'{}' is not a sort order", flags.sort);
+  scan.output_format = *format;
+  scan.sort = *sort;
+  for (const auto& [time, target] :
+       {std::pair{&flags.since, &scan.since_ns}, std::pair{&flags.until, &scan.until_ns}}) {
+    if (time->empty()) continue;
+    const auto t = text::parse_time(*time);
+    if (!t) return fmt::format("'{}' is not an ISO 8601 time (e.g. 2026-11-26T06:54:26Z)", *time);
+    *target = *t;
+  }
+  if (!flags.filter_file.empty()) {
+    if (!scan.filter.empty()) return std::string("give --filter or -F, not both");
+    std::ifstream in(flags.filter_file);
+    scan.filter = filter_file_text(std::string(std::istreambuf_iterator<char>(in), {}));
+  }
+  scan.filter = trim_filter(scan.filter);
+  for (const auto& [size, target] : {std::pair{&flags.max_bytes, &scan.s3.max_bytes},
+                                     std::pair{&flags.part_size, &scan.s3.part_bytes}}) {
+    if (size->empty()) continue;
+    const auto bytes = s3::parse_size(*size);
+    if (!bytes || *bytes == 0) return fmt::format("'{}' is not a size (e.g. 20GiB, 512MB)", *size);
+    *target = *bytes;
+  }
+  const char* online_env = std::getenv("OUISCAN_ONLINE");
+  scan.online = !flags.offline &&
+                (flags.online || (online_env != nullptr && std::string_view(online_env) == "1"));
+  if (!scan.online && !flags.offline && !flags.api_flags_given.empty()) {
+    return fmt::format("{} applies with --online only", flags.api_flags_given.front());
+  }
+  scan.api.service = online::provider_defaults(
+      flags.api_name == "maclookup" ? online::provider::maclookup : online::provider::macvendors);
+  std::string url = flags.api_url;
+  if (!url.empty()) {
+    while (url.ends_with('/')) url.pop_back();
+    scan.api.service.base_url = url;
+    const auto scheme = url.find("://");
+    scan.api.service.name = scheme == std::string::npos ? url : url.substr(scheme + 3);
+  }
+  if (flags.api_rate > 0) scan.api.service.rate_per_s = flags.api_rate;
+  scan.api.cache_path = flags.api_cache == "none" ? std::string()
+                        : flags.api_cache.empty() ? online::default_cache_path()
+                                                  : flags.api_cache;
+  scan.api.ca_file = scan.s3.ca_file;
+  if (flags.progress) scan.progress = progress_mode::always;
+  if (flags.no_progress) scan.progress = progress_mode::never;
+  if (std::string why = check_run_options(scan); !why.empty()) return why;
+  return scan;
 }
 
 }  // namespace ouiscan::app

@@ -1,5 +1,3 @@
-#include "ouiscan/report/inventory.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,6 +5,7 @@
 #include <iterator>
 
 #include "ouiscan/capture/link_type.h"
+#include "ouiscan/report/inventory.h"
 #include "render.h"
 
 namespace ouiscan::report {
@@ -43,7 +42,6 @@ void json_array(fmt::memory_buffer& b, const Range& r, Fn&& each) {
   }
   b.push_back(']');
 }
-
 
 void json_address(fmt::memory_buffer& b, const entry& e) {
   const address_stats& s = *e.stats;
@@ -83,7 +81,6 @@ void json_address(fmt::memory_buffer& b, const entry& e) {
              [&](std::uint16_t lt) { append_json_string(b, link_name(lt)); });
   b.push_back('}');
 }
-
 
 }  // namespace
 
@@ -314,6 +311,5 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
   str_or_null(v.cls.platform);
   append_raw(b, v.cls.likely_random ? ",\"likely_random\":true" : ",\"likely_random\":false");
 }
-
 
 }  // namespace ouiscan::report

@@ -1,5 +1,3 @@
-#include "ouiscan/report/inventory.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -7,6 +5,7 @@
 #include <iterator>
 
 #include "ouiscan/capture/link_type.h"
+#include "ouiscan/report/inventory.h"
 #include "render.h"
 
 namespace ouiscan::report {
@@ -78,7 +77,6 @@ std::size_t display_width(std::string_view text) {
   for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
   return n;
 }
-
 
 }  // namespace
 
@@ -179,7 +177,6 @@ bool detail::write_csv(std::FILE* out, const inventory& inv) {
   }
   return flush(out, b);
 }
-
 
 void write_summary_text(std::FILE* out, const inventory& inv) {
   const auto& t = inv.totals;

@@ -11,6 +11,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "ouiscan/online/resolver.h"
@@ -56,6 +57,27 @@ struct run_options {
   bool online = false;     // --online: ask a vendor API about prefixes unknown offline
   online::options api;     // its provider, rate, budget, cache
 };
+
+// The scan command's flags as typed, before policy turns them into run_options.
+struct scan_flags {
+  run_options options;                  // the flags that need no conversion
+  std::vector<std::string> read_files;  // -r, scanned before the positional inputs
+  std::string format = "table";
+  std::string sort = "frames";
+  std::string since, until;  // ISO 8601
+  std::string filter_file;   // -F
+  std::string max_bytes, part_size;
+  bool progress = false, no_progress = false;
+  bool online = false, offline = false;
+  std::string api_name = "macvendors";
+  std::string api_url, api_cache;
+  double api_rate = 0;
+  std::vector<std::string> api_flags_given;  // which --api* flags were on the command line
+};
+
+// run_options from the flags: formats, times, sizes, the filter file, OUISCAN_ONLINE, the API
+// and its cache; or the usage error that prevents it (check_run_options included).
+[[nodiscard]] std::variant<run_options, std::string> resolve_scan_flags(scan_flags flags);
 
 // Scans the inputs and writes the inventory (the default command).
 [[nodiscard]] int run(const run_options& options);

@@ -1,0 +1,22 @@
+// The command line of ouiscan: its flags, bound to the app's option structs (CLI11).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "ouiscan/app/run.h"
+
+namespace ouiscan::cli {
+
+struct subcommands {
+  CLI::App* lookup;
+  CLI::App* db_info;
+  CLI::App* db_update;
+};
+
+// The scan flags on the main command; `list_interfaces` is -D.
+void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces);
+// `lookup`, `db info` and `db update`, each bound to its options.
+subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::string& format,
+                            app::db_options& db);
+
+}  // namespace ouiscan::cli
