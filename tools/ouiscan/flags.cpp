@@ -18,7 +18,8 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
   cli.add_option("-f,--format", scan.format, "output format")
       ->check(CLI::IsMember(kFormats))
       ->capture_default_str();
-  cli.add_option("-o,--output", scan.options.output_path, "write the output to this file (- : stdout)");
+  cli.add_option("-o,--output", scan.options.output_path,
+                 "write the output to this file (- : stdout)");
   cli.add_option("-j,--threads", scan.options.threads,
                  "worker threads (0 or more than the cores: all cores)")
       ->capture_default_str();
@@ -30,7 +31,8 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
   cli.add_flag("--progress", scan.progress, "always draw a progress bar on stderr");
   cli.add_flag("--no-progress", scan.no_progress, "never draw a progress bar");
   cli.add_flag("-q,--quiet", scan.options.quiet, "no warnings, progress or summary on stderr");
-  cli.add_option("--filter", scan.options.filter, "tcpdump capture filter, e.g. 'vlan 100 and not arp'");
+  cli.add_option("--filter", scan.options.filter,
+                 "tcpdump capture filter, e.g. 'vlan 100 and not arp'");
   cli.add_option("-F", scan.filter_file, "read the capture filter from this file (as tcpdump -F)")
       ->check(CLI::ExistingFile);
   cli.add_option("-i,--interface", scan.options.live_interface,
@@ -52,7 +54,8 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
   cli.add_option("--max-addresses", scan.options.max_addresses,
                  "keep at most this many distinct addresses (0: no limit)")
       ->capture_default_str();
-  cli.add_flag("--stats", scan.options.stats, "print the summary with time per stage and memory on stderr");
+  cli.add_flag("--stats", scan.options.stats,
+               "print the summary with time per stage and memory on stderr");
   cli.add_flag("--resync", scan.options.resync,
                "after corrupt framing, skip to the next plausible record and go on (each "
                "skipped byte range is reported)");
@@ -69,7 +72,8 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
                  "refuse S3 objects larger than this, before downloading (e.g. 20GiB; "
                  "default: OUISCAN_MAX_BYTES, else no limit)");
   cli.add_option("--s3-part-size", scan.part_size, "bytes per ranged GET (default 16MiB)");
-  cli.add_option("--s3-parts", scan.options.s3.parts_in_flight, "ranged GETs in flight (default 4)");
+  cli.add_option("--s3-parts", scan.options.s3.parts_in_flight,
+                 "ranged GETs in flight (default 4)");
   cli.add_flag("--online", scan.online,
                "ask a vendor API about prefixes the offline database cannot name (off by default; "
                "only the prefix bits of universal unicast addresses are sent, each prefix once)");

@@ -1,0 +1,159 @@
+// The parallel walk of a mapped file, segment by segment (scanner::scan_segments).
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "ouiscan/pipeline/scan.h"
+#include "work.h"
+
+namespace ouiscan::pipeline {
+namespace {
+
+using namespace detail;  // NOLINT(google-build-using-namespace): the pipeline's internals
+
+// A mapped file is walked in parallel: each segment starts at a guessed record boundary
+// (capture::find_record_start) and walks to its bound; segments are then verified in order (a
+// segment must start where the previous one stopped, under the same section state) and merged,
+// and a segment whose guess was wrong is walked again from the true boundary. Every byte is read
+// once, by one thread, with no serial pass over the records.
+struct segment {
+  std::size_t begin = 0;  // nominal range [begin, bound)
+  std::size_t bound = 0;
+  std::size_t start = 0;  // where the walk began
+  std::size_t stop = 0;   // the first record boundary at or after bound, or where a fault lies
+  std::shared_ptr<const capture::section_state> start_state;
+  std::shared_ptr<const capture::section_state> end_state;
+  std::uint64_t records = 0;
+  std::optional<core::error> error;  // offset absolute, record counted from `start`
+  bool walked = false;
+  findings found;
+};
+
+constexpr std::size_t no_position = static_cast<std::size_t>(-1);
+
+void walk_segment(core::bytes all, segment& seg, std::size_t from,
+                  std::shared_ptr<const capture::section_state> state, std::size_t chunk_bytes,
+                  std::size_t cap, const frame_filter* filter,
+                  std::atomic<std::uint64_t>* progress) {
+  const auto t0 = clock::now();
+  seg.found.table.clear();
+  seg.found.counters = frame_counters{};
+  seg.found.cap = cap;
+  seg.found.filter = filter;
+  seg.error.reset();
+  seg.start = from;
+  seg.start_state = state;
+  capture::framer f;
+  f.resume(std::move(state), from);
+  std::size_t pos = from;
+  accountant acc(seg.found);
+  while (pos < seg.bound) {
+    auto cut = f.next_visiting(all.subspan(pos), true, std::min(chunk_bytes, seg.bound - pos),
+                               [&acc](const capture::frame& fr) { acc.add(fr); });
+    acc.flush();
+    if (!cut) {
+      seg.error = cut.error();
+      break;
+    }
+    pos += cut->skip + cut->length;
+    if (progress != nullptr)
+      progress->fetch_add(cut->skip + cut->length, std::memory_order_relaxed);
+    if (cut->done) break;
+  }
+  seg.stop = seg.error ? static_cast<std::size_t>(seg.error->offset) : pos;
+  seg.records = f.records();
+  seg.end_state = f.section();
+  seg.walked = true;
+  seg.found.seconds += since(t0);
+}
+
+}  // namespace
+
+bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& report) {
+  // The file header (and pcapng's first section and interfaces), read once, serially.
+  capture::framer head;
+  auto first = head.next(all, true, 1);
+  if (!first || first->length == 0 || !head.section()) return false;  // the pipeline reports it
+  const std::shared_ptr<const capture::section_state> initial = head.section();
+  if (!initial->common_pcap()) return false;  // rare pcap variants: the chunk pipeline
+  const std::size_t data_start = first->skip;
+
+  const std::size_t count =
+      std::clamp<std::size_t>(all.size() / options_.segment_bytes, 1,
+                              std::size_t{threads} * std::max(1U, options_.segments_per_thread));
+  std::vector<std::unique_ptr<segment>> segments;
+  for (std::size_t k = 0; k < count; ++k) {
+    auto seg = std::make_unique<segment>();
+    seg->begin = k == 0 ? data_start : all.size() / count * k;
+    seg->bound = k + 1 == count ? all.size() : all.size() / count * (k + 1);
+    segments.push_back(std::move(seg));
+  }
+  std::atomic<std::uint64_t>* progress = options_.progress;
+  if (progress != nullptr) progress->store(data_start, std::memory_order_relaxed);
+
+  std::size_t next = 0;
+  std::size_t expected = data_start;  // where the next segment must start
+  std::shared_ptr<const capture::section_state> expected_state = initial;
+  std::uint64_t records = head.records() - first->records;  // pcapng header blocks count
+  bool ended = false;
+  const auto emit = [&](tbb::flow_control& fc) -> segment* {
+    if (next == segments.size()) {
+      fc.stop();
+      return nullptr;
+    }
+    return segments[next++].get();
+  };
+  const auto guess_and_walk = [&](segment* seg) -> segment* {
+    const std::size_t guess = seg->begin == data_start ? data_start
+                                                       : capture::find_record_start(
+                                                             all, seg->begin, seg->bound, *initial);
+    if (guess != no_position)
+      walk_segment(all, *seg, guess, initial, options_.chunk_bytes, cap(), options_.filter,
+                   progress);
+    return seg;
+  };
+  const auto verify_and_merge = [&](segment* seg) {
+    if (ended) return;
+    if (!seg->walked || seg->start != expected ||
+        !capture::same_state(*seg->start_state, *expected_state)) {
+      // The guess was wrong (or found nothing): walk again from the true boundary.
+      ++report.resumed_segments;
+      walk_segment(all, *seg, expected, expected_state, options_.chunk_bytes, cap(),
+                   options_.filter, nullptr);
+    }
+    const auto merge_start = clock::now();
+    report.counters.addresses_over_cap += table_.merge(seg->found.table, cap());
+    report.counters.merge(seg->found.counters);
+    report.merge_seconds += since(merge_start);
+    report.extract_seconds += seg->found.seconds;
+    if (seg->error) {
+      report.error = seg->error;
+      report.error->record += records;
+      ended = true;
+    }
+    records += seg->records;
+    expected = seg->stop;
+    expected_state = seg->end_state;
+    report.bytes_read = seg->stop;
+    report.sections = seg->end_state->index + 1;
+    seg->found = findings{};  // release the segment's table now
+  };
+  tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        threads + 1,
+        tbb::make_filter<void, segment*>(tbb::filter_mode::serial_in_order, emit) &
+            tbb::make_filter<segment*, segment*>(tbb::filter_mode::parallel, guess_and_walk) &
+            tbb::make_filter<segment*, void>(tbb::filter_mode::serial_in_order, verify_and_merge));
+  });
+  report.format = initial->kind == capture::container::pcapng ? "pcapng" : "pcap";
+  report.records = records;
+  report.segments = count;
+  return true;
+}
+
+
+}  // namespace ouiscan::pipeline

@@ -1,0 +1,142 @@
+// The pipeline's work items and per-thread findings, and the accountant that turns frames
+// into statistics: shared by the chunk pipeline (scan.cpp) and the segment walk (segments.cpp).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "ouiscan/pipeline/scan.h"
+
+namespace ouiscan::pipeline::detail {
+
+// One token's worth of work: a chunk of whole records.
+struct work {
+  core::bytes data;
+  std::vector<std::byte> owned;  // the chunk's bytes when the input is a stream
+  std::shared_ptr<const capture::section_state> section;
+};
+
+// What one worker thread has found; the threads' findings are merged once, at the end of the
+// input, so the per-frame path touches no shared state and takes no lock.
+struct findings {
+  std::size_t cap = std::numeric_limits<std::size_t>::max();  // --max-addresses
+  const frame_filter* filter = nullptr;
+  address_table table;
+  frame_counters counters;
+  double seconds = 0;  // time spent extracting, for the per-stage report
+};
+
+using clock = std::chrono::steady_clock;
+inline double since(clock::time_point t) {
+  return std::chrono::duration<double>(clock::now() - t).count();
+}
+
+
+// Accounts frames in small batches. Per address, the table's slot and then its statistics are
+// each a likely cache miss; taken one frame at a time they are waited for in turn. A batch is
+// decoded first and the slots of all its addresses requested, then the slots are read and the
+// statistics requested, then the statistics updated, so the misses of a batch overlap.
+class accountant {
+ public:
+  explicit accountant(findings& w) : w_(w) {}
+  accountant(const accountant&) = delete;
+  accountant& operator=(const accountant&) = delete;
+  ~accountant() = default;
+
+  // Accounts one frame; false when the filter rejected it (it is only counted).
+  bool add(const capture::frame& f) {
+    frame_counters& c = w_.counters;
+    const std::uint16_t link = f.iface->link_type;
+    ++c.frames;
+    c.wire_bytes += f.origlen;
+    c.captured_bytes += f.caplen;
+    if (f.caplen > f.origlen) ++c.caplen_over_origlen;
+    if (f.ts_ns == capture::no_timestamp) {
+      ++c.untimed_frames;
+    } else {
+      c.first_ns = std::min(c.first_ns, f.ts_ns);
+      c.last_ns = std::max(c.last_ns, f.ts_ns);
+    }
+    c.add_link(link, f.origlen);
+    if (w_.filter != nullptr && !w_.filter->keep(f)) {
+      ++c.filtered_out;
+      return false;
+    }
+    decoded& d = batch_[size_];
+    d.link = link;
+    d.origlen = f.origlen;
+    d.ts_ns = f.ts_ns;
+    capture::decode(link, core::bytes(f.data, f.caplen), d.hits);
+    ++c.status[static_cast<std::size_t>(d.hits.status)];
+    if (!d.hits.vlans().empty()) ++c.frames_with_vlan;
+    for (const capture::address_hit& h : d.hits.addresses()) w_.table.prefetch(h.mac);
+    if (++size_ == batch) flush();
+    return true;
+  }
+
+  // Accounts the frames still in the batch; call at the end of every chunk.
+  void flush() {
+    address_table& table = w_.table;
+    for (std::size_t k = 0; k < size_; ++k) {
+      decoded& d = batch_[k];
+      std::size_t n = 0;
+      for (const capture::address_hit& h : d.hits.addresses()) {
+        const std::size_t i = table.index_within(h.mac, w_.cap);
+        if (i == address_table::no_index) {
+          ++w_.counters.addresses_over_cap;
+        } else {
+          table.prefetch_stats(i);
+        }
+        d.index[n++] = i;
+      }
+    }
+    for (std::size_t k = 0; k < size_; ++k) {
+      const decoded& d = batch_[k];
+      std::size_t n = 0;
+      for (const capture::address_hit& h : d.hits.addresses()) {
+        const std::size_t i = d.index[n++];
+        if (i != address_table::no_index) update(table.stats(i), h.roles, d);
+      }
+    }
+    size_ = 0;
+  }
+
+ private:
+  struct decoded {
+    capture::frame_addresses hits;
+    std::array<std::size_t, capture::frame_addresses::max_addresses> index;
+    std::int64_t ts_ns;
+    std::uint32_t origlen;
+    std::uint16_t link;
+  };
+
+  static void update(address_stats& s, std::uint16_t roles, const decoded& d) {
+    if ((roles & capture::frame_roles) != 0) ++s.frames;
+    if ((roles & capture::arp_roles) != 0) ++s.arp_frames;
+    if ((roles & capture::role_src) != 0) {
+      ++s.src_frames;
+      s.src_bytes += d.origlen;
+    }
+    if ((roles & capture::role_dst) != 0) {
+      ++s.dst_frames;
+      s.dst_bytes += d.origlen;
+    }
+    s.roles = static_cast<std::uint16_t>(s.roles | roles);
+    if (d.ts_ns != capture::no_timestamp) {
+      s.first_ns = std::min(s.first_ns, d.ts_ns);
+      s.last_ns = std::max(s.last_ns, d.ts_ns);
+    }
+    for (std::uint16_t vid : d.hits.vlans()) s.vlans.insert(vid);
+    s.link_types.insert(d.link);
+  }
+
+  static constexpr std::size_t batch = 8;
+  findings& w_;
+  std::array<decoded, batch> batch_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace ouiscan::pipeline::detail
