@@ -14,6 +14,7 @@
 #include "ouiscan/capture/decode.h"
 #include "ouiscan/capture/framer.h"
 #include "ouiscan/capture/link_type.h"
+#include "ouiscan/capture/walk.h"
 #include "ouiscan/pipeline/scan.h"
 
 namespace {
@@ -50,19 +51,7 @@ void BM_Walk(benchmark::State& state) {
   std::uint64_t frames = 0;
   const auto count = [&frames](const capture::frame& fr) { frames += fr.caplen != 0; };
   for (auto _ : state) {
-    capture::framer f;
-    std::size_t pos = 0;
-    for (;;) {
-      const core::bytes rest = core::bytes(data).subspan(pos);
-      auto cut =
-          one_pass ? f.next_visiting(rest, true, 1 << 20, count) : f.next(rest, true, 1 << 20);
-      if (!cut) break;
-      if (!one_pass) {
-        capture::for_each_frame(rest.subspan(cut->skip, cut->length), *f.section(), count);
-      }
-      pos += cut->skip + cut->length;
-      if (cut->done) break;
-    }
+    benchmark::DoNotOptimize(capture::walk(data, {.one_pass = one_pass}, count));
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(data.size()));
   state.counters["frames/s"] =

@@ -7,6 +7,7 @@
 
 #include "capture_builder.h"
 #include "ouiscan/capture/link_type.h"
+#include "ouiscan/capture/walk.h"
 
 namespace ouiscan::capture {
 namespace {
@@ -48,32 +49,13 @@ std::string hex_of(const std::byte* p, std::size_t n) {
 // cutting chunks of about `target` bytes, as the pipeline does.
 walk_result walk(const byte_vec& data, std::size_t target = 1 << 20, std::size_t step = 0) {
   walk_result r;
-  framer f;
-  std::size_t pos = 0;
-  std::size_t visible = step == 0 ? data.size() : std::min(step, data.size());
-  for (int guard = 0; guard < 1'000'000; ++guard) {
-    const bool eof = visible == data.size();
-    const core::bytes avail(data.data() + pos, visible - pos);
-    auto cut = f.next(avail, eof, target);
-    if (!cut) {
-      r.error = cut.error();
-      break;
-    }
-    if (cut->length > 0) {
-      for_each_frame(avail.subspan(cut->skip, cut->length), *f.section(), [&](const frame& fr) {
-        r.frames.push_back({fr.iface->link_type, fr.interface, fr.caplen, fr.origlen, fr.ts_ns,
-                            hex_of(fr.data, std::min<std::uint32_t>(fr.caplen, 6))});
-      });
-    }
-    pos += cut->skip + cut->length;
-    if (cut->done) break;
-    if (cut->length == 0) {
-      EXPECT_FALSE(eof) << "the framer asked for more data at the end of the input";
-      if (eof) break;
-      visible = std::min(data.size(), std::max(visible + step, pos + cut->need));
-    }
-  }
-  r.sections = f.sections();
+  const auto end = capture::walk(data, {.target = target, .step = step}, [&](const frame& fr) {
+    r.frames.push_back({fr.iface->link_type, fr.interface, fr.caplen, fr.origlen, fr.ts_ns,
+                        hex_of(fr.data, std::min<std::uint32_t>(fr.caplen, 6))});
+  });
+  EXPECT_FALSE(end.stalled) << "the framer asked for more data at the end of the input";
+  r.error = end.error;
+  r.sections = end.sections;
   return r;
 }
 

@@ -155,5 +155,4 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
   return true;
 }
 
-
 }  // namespace ouiscan::pipeline

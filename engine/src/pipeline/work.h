@@ -34,7 +34,6 @@ inline double since(clock::time_point t) {
   return std::chrono::duration<double>(clock::now() - t).count();
 }
 
-
 // Accounts frames in small batches. Per address, the table's slot and then its statistics are
 // each a likely cache miss; taken one frame at a time they are waited for in turn. A batch is
 // decoded first and the slots of all its addresses requested, then the slots are read and the
