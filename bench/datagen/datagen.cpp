@@ -6,45 +6,32 @@
 #include <random>
 #include <sstream>
 
+#include "ouiscan/capture/format.h"
+#include "ouiscan/capture/writer.h"
+
 namespace ouiscan::datagen {
 namespace {
 
-// Little output helper: appends integers in the chosen byte order to a buffer.
+// The capture's bytes, written through capture::writer and sent to the file every few MB.
 class sink {
  public:
-  sink(std::FILE* out, bool big_endian) : out_(out), be_(big_endian) { buf_.reserve(buffer_bytes); }
-  void u16(std::uint16_t v) { put(v, 2); }
-  void u32(std::uint32_t v) { put(v, 4); }
-  void u64(std::uint64_t v) { put(v, 8); }
-  void raw(const std::uint8_t* p, std::size_t n) { buf_.insert(buf_.end(), p, p + n); }
-  void zeros(std::size_t n) { buf_.insert(buf_.end(), n, 0); }
-  void patch_u32(std::size_t at, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) {
-      const int shift = be_ ? 8 * (3 - i) : 8 * i;
-      buf_[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> shift);
-    }
+  sink(std::FILE* out, bool big_endian) : out_(out), w_(big_endian) {
+    w_.bytes().reserve(buffer_bytes + 65536);
   }
-  [[nodiscard]] std::size_t pending() const { return buf_.size(); }
-  bool flush_if_full() { return buf_.size() < buffer_bytes || flush(); }
+  capture::writer& w() { return w_; }
+  bool flush_if_full() { return w_.size() < buffer_bytes || flush(); }
   bool flush() {
-    const bool ok = std::fwrite(buf_.data(), 1, buf_.size(), out_) == buf_.size();
-    written_ += buf_.size();
-    buf_.clear();
+    const bool ok = std::fwrite(w_.bytes().data(), 1, w_.size(), out_) == w_.size();
+    written_ += w_.size();
+    w_.clear();
     return ok;
   }
-  [[nodiscard]] std::uint64_t total() const { return written_ + buf_.size(); }
+  [[nodiscard]] std::uint64_t total() const { return written_ + w_.size(); }
 
  private:
   static constexpr std::size_t buffer_bytes = 4U << 20;
-  void put(std::uint64_t v, int n) {
-    for (int i = 0; i < n; ++i) {
-      const int shift = be_ ? 8 * (n - 1 - i) : 8 * i;
-      buf_.push_back(static_cast<std::uint8_t>(v >> shift));
-    }
-  }
   std::FILE* out_;
-  bool be_;
-  std::vector<std::uint8_t> buf_;
+  capture::writer w_;
   std::uint64_t written_ = 0;
 };
 
@@ -186,37 +173,13 @@ summary write(const options& o, std::FILE* out) {
 
   sink s(out, o.big_endian);
   if (o.format == container::pcap) {
-    s.u32(o.nanoseconds ? 0xA1B23C4D : 0xA1B2C3D4);
-    s.u16(2);
-    s.u16(4);
-    s.u32(0);
-    s.u32(0);
-    s.u32(o.snaplen);
-    s.u32(linktype_of(o.links.front()));
+    s.w().pcap_header(linktype_of(o.links.front()), o.nanoseconds, o.snaplen);
   } else {
-    s.u32(0x0A0D0D0A);
-    s.u32(28);
-    s.u32(0x1A2B3C4D);
-    s.u16(1);
-    s.u16(0);
-    s.u64(~std::uint64_t{0});
-    s.u32(28);
+    s.w().section(o.big_endian);
     // One interface per link kind, with if_tsresol 9 (nanoseconds) when asked.
-    for (const link_kind k : o.links) {
-      const std::uint32_t idb_len = o.nanoseconds ? 32 : 20;
-      s.u32(1);
-      s.u32(idb_len);
-      s.u16(linktype_of(k));
-      s.u16(0);
-      s.u32(o.snaplen);
-      if (o.nanoseconds) {
-        s.u16(9);
-        s.u16(1);
-        s.u32(0x09000000U >> (o.big_endian ? 0 : 24));  // value 9 then 3 bytes of padding
-        s.u32(0);                                       // opt_endofopt
-      }
-      s.u32(idb_len);
-    }
+    std::vector<capture::writer::option> options;
+    if (o.nanoseconds) options.push_back({capture::format::opt_if_tsresol, {std::byte{9}}});
+    for (const link_kind k : o.links) s.w().interface(linktype_of(k), o.snaplen, options);
   }
 
   summary result;
@@ -257,27 +220,15 @@ summary write(const options& o, std::FILE* out) {
     if (wire > n) std::memset(frame + n, 0, wire - n);
     const std::uint32_t caplen = std::min(wire, o.snaplen);
     ts_ns += 1000 + rng() % 20'000;  // 1-21 us between frames
+    const capture::writer::data bytes(reinterpret_cast<const std::byte*>(frame), caplen);
     if (o.format == container::pcap) {
-      s.u32(static_cast<std::uint32_t>(ts_ns / 1'000'000'000));
-      s.u32(static_cast<std::uint32_t>(o.nanoseconds ? ts_ns % 1'000'000'000
-                                                     : ts_ns % 1'000'000'000 / 1000));
-      s.u32(caplen);
-      s.u32(wire);
-      s.raw(frame, caplen);
+      s.w().pcap_record(static_cast<std::uint32_t>(ts_ns / 1'000'000'000),
+                        static_cast<std::uint32_t>(o.nanoseconds ? ts_ns % 1'000'000'000
+                                                                 : ts_ns % 1'000'000'000 / 1000),
+                        bytes, wire);
     } else {
-      const std::uint64_t ts = o.nanoseconds ? ts_ns : ts_ns / 1000;
-      const std::uint32_t padded = (caplen + 3) & ~3U;
-      const std::uint32_t len = 32 + padded;
-      s.u32(6);
-      s.u32(len);
-      s.u32(static_cast<std::uint32_t>(iface));
-      s.u32(static_cast<std::uint32_t>(ts >> 32));
-      s.u32(static_cast<std::uint32_t>(ts));
-      s.u32(caplen);
-      s.u32(wire);
-      s.raw(frame, caplen);
-      s.zeros(padded - caplen);
-      s.u32(len);
+      s.w().enhanced_packet(static_cast<std::uint32_t>(iface), o.nanoseconds ? ts_ns : ts_ns / 1000,
+                            bytes, wire);
     }
     ++result.frames;
     if (!s.flush_if_full()) return {};

@@ -2,37 +2,19 @@
 
 #include <algorithm>
 
+#include "ouiscan/capture/format.h"
+
 namespace ouiscan::capture {
 namespace {
 
 using core::errc;
 using core::load;
 using core::load_le;
+using namespace format;  // NOLINT(google-build-using-namespace): the formats' numbers
 
-constexpr std::uint32_t pcap_magic_us = 0xA1B2C3D4;
-constexpr std::uint32_t pcap_magic_ns = 0xA1B23C4D;
-constexpr std::uint32_t pcap_magic_modified = 0xA1B2CD34;  // Kuznetzov's, 24-byte record headers
-constexpr std::size_t pcap_modified_record = 24;
-constexpr std::uint32_t pcapng_shb = 0x0A0D0D0A;
-constexpr std::uint32_t pcapng_byte_order_magic = 0x1A2B3C4D;
-constexpr std::uint32_t pcapng_idb = 1;
-constexpr std::size_t pcap_file_header = 24;
-constexpr std::size_t pcapng_block_header = 8;
-constexpr std::size_t pcapng_min_shb = 28;
-constexpr std::size_t pcapng_min_idb = 20;
-constexpr std::size_t pcapng_min_spb = 16;
 // Interleaving interface descriptions with packets copies the table each time; the cap keeps a
 // hostile file from making that quadratic cost unbounded.
 constexpr std::size_t max_interfaces = 4096;
-// pcap's link type field: low 16 bits the type, bits 16-25 reserved, bit 26 says that bits 28-31
-// give the FCS length in 16-bit words.
-constexpr std::uint32_t pcap_lt_reserved = 0x03FF0000;
-constexpr std::uint32_t pcap_lt_fcs_present = 0x04000000;
-
-constexpr std::uint16_t opt_endofopt = 0;
-constexpr std::uint16_t opt_if_tsresol = 9;
-constexpr std::uint16_t opt_if_fcslen = 13;
-constexpr std::uint16_t opt_if_tsoffset = 14;
 
 constexpr std::uint64_t pow10(unsigned n) noexcept {
   std::uint64_t v = 1;
@@ -83,7 +65,7 @@ void parse_idb_options(core::bytes opts, bool be, interface_desc& d) noexcept {
 bool is_capture_magic(std::uint32_t w) noexcept {
   return w == pcap_magic_us || w == pcap_magic_ns || w == pcap_magic_modified ||
          w == core::byteswap(pcap_magic_us) || w == core::byteswap(pcap_magic_ns) ||
-         w == core::byteswap(pcap_magic_modified) || w == pcapng_shb;
+         w == core::byteswap(pcap_magic_modified) || w == block_section_header;
 }
 
 std::int64_t interface_desc::to_ns_exact(std::uint64_t ts) const noexcept {
@@ -109,7 +91,7 @@ core::result<framer::step_result> framer::look_pcap_header(core::bytes at, bool 
     return fault(errc::no_header, 0);
   }
   const auto magic_le = load_le<std::uint32_t>(at.data());
-  if (magic_le == pcapng_shb) {
+  if (magic_le == block_section_header) {
     pcapng_ = true;
     return look_pcapng_block(at, at_eof);
   }
@@ -168,19 +150,19 @@ core::result<framer::step_result> framer::look_pcap_record(core::bytes at, bool 
 }
 
 core::result<framer::step_result> framer::look_pcapng_block(core::bytes at, bool at_eof) {
-  if (at.size() < pcapng_block_header + 4) {
+  if (at.size() < block_header + 4) {
     if (at.empty() && at_eof && section_) return step_result{step::end, 0};
-    if (!at_eof) return step_result{step::need_more, pcapng_block_header + 4};
+    if (!at_eof) return step_result{step::need_more, block_header + 4};
     return fault(section_ ? errc::truncated_file : errc::no_header, 0);
   }
   const std::byte* p = at.data();
   const auto type_le = load_le<std::uint32_t>(p);
   bool be = section_ ? section_->big_endian : false;
-  if (type_le == pcapng_shb) {
+  if (type_le == block_section_header) {
     const auto bom = load_le<std::uint32_t>(p + 8);
-    if (bom == pcapng_byte_order_magic) {
+    if (bom == byte_order_magic) {
       be = false;
-    } else if (core::byteswap(bom) == pcapng_byte_order_magic) {
+    } else if (core::byteswap(bom) == byte_order_magic) {
       be = true;
     } else {
       return fault(errc::bad_header, 8);
@@ -190,7 +172,7 @@ core::result<framer::step_result> framer::look_pcapng_block(core::bytes at, bool
   }
   const auto type = load<std::uint32_t>(p, be);
   const auto len = load<std::uint32_t>(p + 4, be);
-  if (len < pcapng_block_header + 4 || len % 4 != 0 || len > max_record_bytes) {
+  if (len < block_header + 4 || len % 4 != 0 || len > max_record_bytes) {
     return fault(errc::bad_block_length, 4);
   }
   if (at.size() < len) {
@@ -199,29 +181,29 @@ core::result<framer::step_result> framer::look_pcapng_block(core::bytes at, bool
   }
   if (load<std::uint32_t>(p + len - 4, be) != len) return fault(errc::bad_block_length, len - 4);
 
-  if (type == pcapng_shb) {
-    if (len < pcapng_min_shb) return fault(errc::bad_block_length, 4);
+  if (type == block_section_header) {
+    if (len < min_section_header) return fault(errc::bad_block_length, 4);
     const auto major = load<std::uint16_t>(p + 12, be);
     const auto minor = load<std::uint16_t>(p + 14, be);
     if (major != 1 || (minor != 0 && minor != 2)) return fault(errc::unsupported_version, 12);
     return step_result{step::metadata, len};
   }
-  if (type == pcapng_idb) {
-    if (len < pcapng_min_idb) return fault(errc::bad_block_length, 4);
+  if (type == block_interface) {
+    if (len < min_interface) return fault(errc::bad_block_length, 4);
     if (section_->interfaces.size() >= max_interfaces) return fault(errc::bad_interface, 8);
     return step_result{step::metadata, len};
   }
   const std::size_t interfaces = section_->interfaces.size();
-  if (type == detail::block_enhanced_packet || type == detail::block_packet) {
-    if (len < detail::pcapng_min_epb) return fault(errc::bad_block_length, 4);
-    const std::uint32_t id = type == detail::block_packet ? load<std::uint16_t>(p + 8, be)
-                                                          : load<std::uint32_t>(p + 8, be);
+  if (type == block_enhanced_packet || type == block_packet) {
+    if (len < min_enhanced_packet) return fault(errc::bad_block_length, 4);
+    const std::uint32_t id =
+        type == block_packet ? load<std::uint16_t>(p + 8, be) : load<std::uint32_t>(p + 8, be);
     if (id >= interfaces) return fault(errc::bad_interface, 8);
-    if (load<std::uint32_t>(p + 20, be) > len - detail::pcapng_min_epb) {
+    if (load<std::uint32_t>(p + 20, be) > len - min_enhanced_packet) {
       return fault(errc::bad_block_length, 20);
     }
-  } else if (type == detail::block_simple_packet) {
-    if (len < pcapng_min_spb) return fault(errc::bad_block_length, 4);
+  } else if (type == block_simple_packet) {
+    if (len < min_simple_packet) return fault(errc::bad_block_length, 4);
     if (interfaces == 0) return fault(errc::bad_interface, 0);
   }
   return step_result{step::record, len};
@@ -260,17 +242,18 @@ std::size_t plausible_record(core::bytes data, std::size_t p, const section_stat
   }
   // Blocks are 4-byte aligned within a section, but bytes lost from a damaged file can shift
   // everything after them: the chain of matching lengths and trailers is the real test.
-  if (left < pcapng_block_header + 4) return 0;
+  if (left < block_header + 4) return 0;
   const auto type = load<std::uint32_t>(at, be);
   const auto len = load<std::uint32_t>(at + 4, be);
-  const bool known = type <= 10 || type == 0x0BAD || type == 0x40000BAD || type == pcapng_shb;
-  if (!known || len < pcapng_block_header + 4 || len % 4 != 0 || len > max_record_bytes ||
-      len > left || load<std::uint32_t>(at + len - 4, be) != len) {
+  const bool known =
+      type <= 10 || type == 0x0BAD || type == 0x40000BAD || type == block_section_header;
+  if (!known || len < block_header + 4 || len % 4 != 0 || len > max_record_bytes || len > left ||
+      load<std::uint32_t>(at + len - 4, be) != len) {
     return 0;
   }
-  if (type == detail::block_enhanced_packet &&
-      (len < detail::pcapng_min_epb || load<std::uint32_t>(at + 8, be) >= s.interfaces.size() ||
-       load<std::uint32_t>(at + 20, be) > len - detail::pcapng_min_epb ||
+  if (type == block_enhanced_packet &&
+      (len < min_enhanced_packet || load<std::uint32_t>(at + 8, be) >= s.interfaces.size() ||
+       load<std::uint32_t>(at + 20, be) > len - min_enhanced_packet ||
        load<std::uint32_t>(at + 20, be) == 0)) {
     return 0;
   }
@@ -344,12 +327,11 @@ core::result<framer::cut> framer::next(core::bytes avail, bool at_eof, std::size
         if (c.length > 0) return finish();  // the chunk keeps the state it started with
         const std::byte* p = avail.data() + pos;
         if (pcapng_) {
-          const bool shb = load_le<std::uint32_t>(p) == pcapng_shb;
+          const bool shb = load_le<std::uint32_t>(p) == block_section_header;
           if (shb) {
             auto s = std::make_shared<section_state>();
             s->kind = container::pcapng;
-            s->big_endian =
-                core::byteswap(load_le<std::uint32_t>(p + 8)) == pcapng_byte_order_magic;
+            s->big_endian = core::byteswap(load_le<std::uint32_t>(p + 8)) == byte_order_magic;
             s->index = sections_++;
             section_ = std::move(s);
           } else {

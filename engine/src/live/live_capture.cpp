@@ -10,19 +10,13 @@
 #include <vector>
 
 #include "ouiscan/capture/decode.h"
+#include "ouiscan/capture/format.h"
+#include "ouiscan/capture/writer.h"
 
 namespace ouiscan::live {
 namespace {
 
 constexpr int kReadTimeoutMs = 100;  // how often a quiet capture checks its stop conditions
-
-void put32(std::vector<std::byte>& b, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.push_back(static_cast<std::byte>(v >> (8 * i)));
-}
-void put16(std::vector<std::byte>& b, std::uint16_t v) {
-  b.push_back(static_cast<std::byte>(v));
-  b.push_back(static_cast<std::byte>(v >> 8));
-}
 
 // Little-endian pcapng: one section, one interface (nanosecond timestamps), then EPBs.
 class pcapng_writer {
@@ -30,41 +24,13 @@ class pcapng_writer {
   bool open(const std::string& path, std::uint16_t link_type, std::uint32_t snaplen) {
     file_ = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
     if (file_ == nullptr) return false;
-    std::vector<std::byte> b;
-    put32(b, 0x0A0D0D0A);
-    put32(b, 28);
-    put32(b, 0x1A2B3C4D);
-    put16(b, 1);
-    put16(b, 0);
-    put32(b, 0xFFFFFFFF);
-    put32(b, 0xFFFFFFFF);  // section length unknown
-    put32(b, 28);
-    put32(b, 1);  // IDB with if_tsresol = 9
-    put32(b, 32);
-    put16(b, link_type);
-    put16(b, 0);
-    put32(b, snaplen);
-    put16(b, 9);
-    put16(b, 1);
-    put32(b, 9);  // value 9, then 3 bytes of padding
-    put32(b, 0);  // opt_endofopt
-    put32(b, 32);
-    return write(b);
+    const capture::writer::option nanoseconds{capture::format::opt_if_tsresol, {std::byte{9}}};
+    w_.section(false).interface(link_type, snaplen, {&nanoseconds, 1});
+    return write();
   }
   bool packet(std::uint64_t ts_ns, const std::byte* data, std::uint32_t caplen, std::uint32_t len) {
-    std::vector<std::byte> b;
-    const std::uint32_t padded = (caplen + 3) & ~3U;
-    put32(b, 6);
-    put32(b, 32 + padded);
-    put32(b, 0);
-    put32(b, static_cast<std::uint32_t>(ts_ns >> 32));
-    put32(b, static_cast<std::uint32_t>(ts_ns));
-    put32(b, caplen);
-    put32(b, len);
-    b.insert(b.end(), data, data + caplen);
-    b.resize(b.size() + (padded - caplen));
-    put32(b, 32 + padded);
-    return write(b);
+    w_.enhanced_packet(0, ts_ns, {data, caplen}, len);
+    return write();
   }
   ~pcapng_writer() {
     if (file_ == stdout) std::fflush(file_);
@@ -72,9 +38,12 @@ class pcapng_writer {
   }
 
  private:
-  bool write(const std::vector<std::byte>& b) {
-    return std::fwrite(b.data(), 1, b.size(), file_) == b.size();
+  bool write() {
+    const bool ok = std::fwrite(w_.bytes().data(), 1, w_.size(), file_) == w_.size();
+    w_.clear();
+    return ok;
   }
+  capture::writer w_;
   std::FILE* file_ = nullptr;
 };
 
@@ -84,13 +53,7 @@ class live_stream final : public io::byte_stream {
       : handle_(handle), options_(std::move(options)), start_(std::chrono::steady_clock::now()) {
     // A pcap file header (little-endian, nanoseconds) so the framer reads this as a capture.
     link_type_ = static_cast<std::uint16_t>(pcap_datalink(handle_));
-    put32(pending_, 0xA1B23C4D);
-    put16(pending_, 2);
-    put16(pending_, 4);
-    put32(pending_, 0);
-    put32(pending_, 0);
-    put32(pending_, options_.snaplen);
-    put32(pending_, link_type_);
+    pending_.pcap_header(link_type_, /*nanoseconds=*/true, options_.snaplen);
   }
   live_stream(const live_stream&) = delete;
   live_stream& operator=(const live_stream&) = delete;
@@ -129,19 +92,17 @@ class live_stream final : public io::byte_stream {
       }
       const auto ts_ns = static_cast<std::uint64_t>(h->ts.tv_sec) * 1'000'000'000ULL +
                          static_cast<std::uint64_t>(h->ts.tv_usec) * 1000ULL;
-      put32(pending_, static_cast<std::uint32_t>(ts_ns / 1'000'000'000ULL));
-      put32(pending_, static_cast<std::uint32_t>(ts_ns % 1'000'000'000ULL));
-      put32(pending_, h->caplen);
-      put32(pending_, h->len);
       const auto* bytes = reinterpret_cast<const std::byte*>(data);
-      pending_.insert(pending_.end(), bytes, bytes + h->caplen);
+      pending_.pcap_record(static_cast<std::uint32_t>(ts_ns / 1'000'000'000ULL),
+                           static_cast<std::uint32_t>(ts_ns % 1'000'000'000ULL), {bytes, h->caplen},
+                           h->len);
       if (!options_.write_path.empty()) writer_.packet(ts_ns, bytes, h->caplen, h->len);
       ++frames_;
       watch(bytes, h->caplen, static_cast<std::int64_t>(ts_ns));
       report_status();
     }
     const std::size_t n = std::min(out.size(), pending_.size() - pos_);
-    std::memcpy(out.data(), pending_.data() + pos_, n);
+    std::memcpy(out.data(), pending_.bytes().data() + pos_, n);
     pos_ += n;
     raw_ += n;
     return n;
@@ -193,7 +154,7 @@ class live_stream final : public io::byte_stream {
   std::chrono::steady_clock::time_point last_status_{};
   std::chrono::steady_clock::time_point start_;
   std::uint16_t link_type_ = 0;
-  std::vector<std::byte> pending_;
+  capture::writer pending_;  // pcap bytes not yet read: the file header, then one record
   std::size_t pos_ = 0;
   std::uint64_t frames_ = 0;
   std::uint64_t raw_ = 0;

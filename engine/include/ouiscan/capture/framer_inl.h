@@ -7,16 +7,11 @@
 #include <type_traits>
 #include <utility>
 
+#include "ouiscan/capture/format.h"
 #include "ouiscan/capture/framer.h"
 
 namespace ouiscan::capture {
 namespace detail {
-
-inline constexpr std::uint32_t pcap_record_header = 16;
-inline constexpr std::uint32_t block_enhanced_packet = 6;
-inline constexpr std::uint32_t block_simple_packet = 3;
-inline constexpr std::uint32_t block_packet = 2;
-inline constexpr std::size_t pcapng_min_epb = 32;
 
 // The visitor of a walk that only cuts.
 struct no_visit {
@@ -40,7 +35,7 @@ inline void pcap_packet(const std::byte* p, bool big_endian, const interface_des
   const auto frac = core::load<std::uint32_t>(p + 4, big_endian);
   f.caplen = core::load<std::uint32_t>(p + 8, big_endian);
   f.origlen = core::load<std::uint32_t>(p + 12, big_endian);
-  f.data = p + pcap_record_header;
+  f.data = p + format::pcap_record_header;
   f.ts_ns = static_cast<std::int64_t>(sec) * 1'000'000'000 +
             static_cast<std::int64_t>(frac * iface.ts_mul);
   f.iface = &iface;
@@ -81,14 +76,14 @@ void for_each_pcap_frame(core::bytes chunk, const section_state& s, Fn&& fn) {
     frame f;
     pcap_packet(p, BigEndian, iface, f);
     fn(static_cast<const frame&>(f));
-    p += pcap_record_header + f.caplen;
+    p += format::pcap_record_header + f.caplen;
   }
 }
 
 inline void pcapng_packet(const std::byte* p, std::uint32_t type, std::uint32_t block_len,
                           const section_state& s, frame& f) {
   const bool be = s.big_endian;
-  if (type == block_simple_packet) {
+  if (type == format::block_simple_packet) {
     f.interface = 0;
     f.iface = &s.interfaces.front();
     f.origlen = core::load<std::uint32_t>(p + 8, be);
@@ -99,8 +94,8 @@ inline void pcapng_packet(const std::byte* p, std::uint32_t type, std::uint32_t 
     f.ts_ns = no_timestamp;
     return;
   }
-  f.interface = type == block_packet ? core::load<std::uint16_t>(p + 8, be)
-                                     : core::load<std::uint32_t>(p + 8, be);
+  f.interface = type == format::block_packet ? core::load<std::uint16_t>(p + 8, be)
+                                             : core::load<std::uint32_t>(p + 8, be);
   f.iface = &s.interfaces[f.interface];
   const std::uint64_t ts = (std::uint64_t{core::load<std::uint32_t>(p + 12, be)} << 32) |
                            core::load<std::uint32_t>(p + 16, be);
@@ -118,7 +113,8 @@ void for_each_pcapng_frame(core::bytes chunk, const section_state& s, Fn&& fn) {
     prefetch_ahead(p);
     const auto type = core::load<std::uint32_t>(p, s.big_endian);
     const auto len = core::load<std::uint32_t>(p + 4, s.big_endian);
-    if (type == block_enhanced_packet || type == block_simple_packet || type == block_packet) {
+    if (type == format::block_enhanced_packet || type == format::block_simple_packet ||
+        type == format::block_packet) {
       frame f;
       pcapng_packet(p, type, len, s, f);
       fn(static_cast<const frame&>(f));
@@ -132,7 +128,7 @@ void for_each_pcapng_frame(core::bytes chunk, const section_state& s, Fn&& fn) {
 template <typename Visit>
 std::size_t framer::walk_pcap_records(core::bytes avail, std::size_t pos, std::size_t target,
                                       cut& c, Visit&& visit) noexcept {
-  constexpr std::size_t header = detail::pcap_record_header;
+  constexpr std::size_t header = format::pcap_record_header;
   if (!section_->common_pcap()) return pos;  // look() reads the variants' records
   const bool be = section_->big_endian;
   const interface_desc& iface = section_->interfaces.front();
@@ -162,20 +158,20 @@ std::size_t framer::walk_pcapng_packets(core::bytes avail, std::size_t pos, std:
   const std::size_t interfaces = section_->interfaces.size();
   const std::byte* const base = avail.data();
   const std::size_t size = avail.size();
-  while (c.length < target && size - pos >= detail::pcapng_min_epb) {
+  while (c.length < target && size - pos >= format::min_enhanced_packet) {
     const std::byte* p = base + pos;
-    if (core::load<std::uint32_t>(p, be) != detail::block_enhanced_packet) break;
+    if (core::load<std::uint32_t>(p, be) != format::block_enhanced_packet) break;
     const auto len = core::load<std::uint32_t>(p + 4, be);
-    if (len < detail::pcapng_min_epb || len % 4 != 0 || len > max_record_bytes ||
+    if (len < format::min_enhanced_packet || len % 4 != 0 || len > max_record_bytes ||
         size - pos < len || core::load<std::uint32_t>(p + len - 4, be) != len ||
         core::load<std::uint32_t>(p + 8, be) >= interfaces ||
-        core::load<std::uint32_t>(p + 20, be) > len - detail::pcapng_min_epb) {
+        core::load<std::uint32_t>(p + 20, be) > len - format::min_enhanced_packet) {
       break;  // look() reports the fault, or handles the block
     }
     detail::prefetch_ahead(p + len);
     if constexpr (!std::is_same_v<std::decay_t<Visit>, detail::no_visit>) {
       frame f;
-      detail::pcapng_packet(p, detail::block_enhanced_packet, len, *section_, f);
+      detail::pcapng_packet(p, format::block_enhanced_packet, len, *section_, f);
       visit(static_cast<const frame&>(f));
     }
     take_record(len, pos, c);

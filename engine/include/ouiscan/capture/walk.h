@@ -36,8 +36,8 @@ walk_end walk(core::bytes data, const walk_options& o, Fn&& on_frame) {
   for (;;) {
     const bool eof = visible == data.size();
     const core::bytes avail = data.subspan(pos, visible - pos);
-    auto cut = o.one_pass ? f.next_visiting(avail, eof, o.target, on_frame)
-                          : f.next(avail, eof, o.target);
+    auto cut =
+        o.one_pass ? f.next_visiting(avail, eof, o.target, on_frame) : f.next(avail, eof, o.target);
     if (!cut) {
       end.error = cut.error();
       break;
