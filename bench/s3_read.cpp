@@ -16,17 +16,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto settings = s3::resolve({}, s3::system_environment);
-  if (auto* why = std::get_if<std::string>(&settings)) {
+  if (const std::string* why = settings ? nullptr : &settings.error().message) {
     std::fprintf(stderr, "s3_read: %s\n", why->c_str());
     return 3;
   }
-  auto c = std::make_shared<s3::client>(std::get<s3::settings>(std::move(settings)));
+  auto c = std::make_shared<s3::client>(*std::move(settings));
   auto opened = s3::open_object(c, *loc);
-  if (auto* f = std::get_if<s3::failure>(&opened)) {
+  if (const auto* f = opened ? nullptr : &opened.error()) {
     std::fprintf(stderr, "s3_read: %s\n", f->message.c_str());
     return 3;
   }
-  io::input& in = std::get<io::input>(opened);
+  io::input& in = *opened;
   std::vector<std::byte> buf(1 << 20);
   std::uint64_t total = 0;
   for (;;) {

@@ -246,7 +246,7 @@ class layout {
 
 }  // namespace
 
-std::variant<csv_set, build_error> read_csv_dir(const std::string& dir) {
+core::result<csv_set, build_error> read_csv_dir(const std::string& dir) {
   csv_set csvs;
   for (std::size_t r = 0; r < registry_count; ++r) {
     const auto reg = static_cast<registry>(r);
@@ -322,7 +322,7 @@ std::string decode_entities(std::string_view s) {
   return out;
 }
 
-std::variant<built_database, build_error> build(const csv_set& csvs) {
+core::result<built_database, build_error> build(const csv_set& csvs) {
   // Names first: every distinct organisation gets an id, in sorted order (deterministic output).
   std::map<std::string, std::uint32_t> name_ids{{std::string(kIeeeRa), 0},
                                                 {std::string(kPrivate), 0}};

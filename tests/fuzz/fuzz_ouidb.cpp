@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   csvs.text[data == nullptr || size == 0 ? 0 : data[0] % ouidb::registry_count] =
       std::string(reinterpret_cast<const char*>(data), size);
   auto built = ouidb::build(csvs);
-  if (auto* b = std::get_if<ouidb::built_database>(&built)) {
+  if (const auto* b = built ? &*built : nullptr) {
     std::vector<std::uint64_t> copy((b->bytes.size() + 7) / 8);
     std::memcpy(copy.data(), b->bytes.data(), b->bytes.size());
     if (!ouidb::database::open(

@@ -21,7 +21,7 @@ int main() {
   lambda::runtime_api api(api_address);
   auto db = ouidb::database::open(ouidb::embedded(), /*verify_checksum=*/false);
   auto settings = lambda::settings_from_environment(s3::system_environment);
-  if (auto* why = std::get_if<std::string>(&settings)) {
+  if (const std::string* why = settings ? nullptr : &settings.error().message) {
     api.init_error("ConfigurationError", *why);
     std::fprintf(stderr, "ouiscan-lambda: %s\n", why->c_str());
     return 1;
@@ -30,7 +30,7 @@ int main() {
     api.init_error("ConfigurationError", "the embedded OUI database is damaged");
     return 1;
   }
-  lambda::handler handler(std::get<lambda::handler_settings>(std::move(settings)), &*db);
+  lambda::handler handler(*std::move(settings), &*db);
   lambda::serve(api, handler, [](std::string_view line) {
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);

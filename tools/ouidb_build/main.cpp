@@ -19,19 +19,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto csvs = read_csv_dir(argv[arg]);
-  if (auto* e = std::get_if<build_error>(&csvs)) {
+  if (const auto* e = csvs ? nullptr : &csvs.error()) {
     std::fprintf(stderr, "ouidb_build: %s\n", e->message.c_str());
     return 1;
   }
-  auto& set = std::get<csv_set>(csvs);
+  auto& set = *csvs;
   set.snapshot.fill(date);
   auto built = build(set);
-  if (auto* e = std::get_if<build_error>(&built)) {
+  if (const auto* e = built ? nullptr : &built.error()) {
     std::fprintf(stderr, "ouidb_build: %s line %llu: %s\n", std::string(csv_name(e->reg)).c_str(),
                  static_cast<unsigned long long>(e->line), e->message.c_str());
     return 1;
   }
-  const auto& db = std::get<built_database>(built);
+  const auto& db = *built;
   std::FILE* out = std::fopen(argv[arg + 1], "wb");
   if (out == nullptr || std::fwrite(db.bytes.data(), 1, db.bytes.size(), out) != db.bytes.size() ||
       std::fclose(out) != 0) {

@@ -61,6 +61,6 @@ int main(int argc, char** argv) {
     if (cli.count(flag) > 0) scan.api_flags_given.emplace_back(flag);
   }
   auto options = app::resolve_scan_flags(std::move(scan));
-  if (auto* why = std::get_if<std::string>(&options)) return usage(*why);
-  return app::run(std::get<app::run_options>(options));
+  if (const std::string* why = options ? nullptr : &options.error().message) return usage(*why);
+  return app::run(*options);
 }

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <variant>
 
+#include "download.h"
 #include "ouiscan/app/run.h"
 #include "ouiscan/app/vendor_db.h"
 #include "ouiscan/ouidb/builder.h"
@@ -107,20 +107,15 @@ int run_db_info(const db_options& options) {
   return exit_ok;
 }
 
-// download.cpp: fetches the five CSVs (or reuses cached copies the server says are current),
-// and records the fresh ones in the cache once the new database is in place.
-std::variant<ouidb::csv_set, std::string> download_csvs(const db_options& options);
-void remember_downloads(const ouidb::csv_set& csvs);
-
 int run_db_update(const db_options& options) {
   ouidb::csv_set csvs;
   if (!options.from_dir.empty()) {
     auto read = ouidb::read_csv_dir(options.from_dir);
-    if (auto* e = std::get_if<ouidb::build_error>(&read)) {
+    if (const auto* e = read ? nullptr : &read.error()) {
       fmt::print(stderr, "ouiscan: db update: {}\n", e->message);
       return exit_io_error;
     }
-    csvs = std::move(std::get<ouidb::csv_set>(read));
+    csvs = std::move(*read);
     std::string source = "from --date";
     const std::uint32_t date = !options.date.empty() ? ouidb::parse_date(options.date)
                                                      : snapshot_date_of(options.from_dir, source);
@@ -133,22 +128,22 @@ int run_db_update(const db_options& options) {
     fmt::print("snapshot date {} ({})\n", format_date(date), source);
   } else {
     auto fetched = download_csvs(options);
-    if (auto* why = std::get_if<std::string>(&fetched)) {
+    if (const std::string* why = fetched ? nullptr : &fetched.error().message) {
       fmt::print(stderr, "ouiscan: db update: {}; the current database is unchanged\n", *why);
       return exit_io_error;
     }
-    csvs = std::move(std::get<ouidb::csv_set>(fetched));
+    csvs = std::move(*fetched);
     // The registries are published daily: a download is a snapshot of the day it was made.
     csvs.snapshot.fill(yyyymmdd(std::time(nullptr)));
   }
   csvs.min_rows = kMinRows;
   auto built = ouidb::build(csvs);
-  if (auto* e = std::get_if<ouidb::build_error>(&built)) {
+  if (const auto* e = built ? nullptr : &built.error()) {
     fmt::print(stderr, "ouiscan: db update: {} line {}: {}; the current database is unchanged\n",
                ouidb::csv_name(e->reg), e->line, e->message);
     return exit_input_damaged;
   }
-  auto& fresh = std::get<ouidb::built_database>(built);
+  auto& fresh = *built;
   // Keep the new bytes 8-byte aligned for database::open.
   std::vector<std::uint64_t> aligned((fresh.bytes.size() + 7) / 8);
   std::memcpy(aligned.data(), fresh.bytes.data(), fresh.bytes.size());

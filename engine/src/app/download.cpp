@@ -1,13 +1,14 @@
 // Fetching the IEEE registry CSVs for `ouiscan db update`, with conditional GET: each file's
 // ETag / Last-Modified and body are kept in the user's cache folder, so an unchanged registry is
 // not downloaded again. The cache is updated only after the new database has been written.
+#include "download.h"
+
 #include <fmt/format.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <variant>
 
 #include "ouiscan/app/run.h"
 #include "ouiscan/io/http_client.h"
@@ -54,7 +55,7 @@ std::string cache_dir() {
   return std::string(home != nullptr ? home : "") + "/.cache/ouiscan/ieee";
 }
 
-std::variant<ouidb::csv_set, std::string> download_csvs(const db_options& options) {
+core::result<ouidb::csv_set, core::failure> download_csvs(const db_options& options) {
   io::http_options http_opts;
   http_opts.user_agent = kUserAgent;
   http_opts.ca_file = options.ca_file;
@@ -85,13 +86,13 @@ std::variant<ouidb::csv_set, std::string> download_csvs(const db_options& option
       std::getline(meta, request.if_modified_since);
     }
     auto got = http.get(url, request);
-    if (auto* f = std::get_if<io::http_failure>(&got)) {
+    if (const auto* f = got ? nullptr : &got.error()) {
       std::string why = fmt::format("{}: {} (after {} attempt{})", url, f->message, f->attempts,
                                     f->attempts == 1 ? "" : "s");
       if (f->status == 418) why += "; the server refuses this client: try --url-base with a mirror";
-      return why;
+      return core::failure{why};
     }
-    auto& response = std::get<io::http_response>(got);
+    auto& response = *got;
     if (response.status == 304) {
       fmt::print("{}: not modified, using the cached copy\n", ouidb::csv_name(reg));
       csvs.text[r] = read_file(body_path);

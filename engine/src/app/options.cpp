@@ -80,12 +80,12 @@ std::string check_run_options(const run_options& o) {
 
 int list_interfaces_command() {
   auto listed = live::list_interfaces();
-  if (auto* why = std::get_if<std::string>(&listed)) {
+  if (const std::string* why = listed ? nullptr : &listed.error().message) {
     fmt::print(stderr, "ouiscan: cannot list interfaces: {}\n", *why);
     return exit_io_error;
   }
   std::size_t n = 0;
-  for (const auto& i : std::get<std::vector<live::interface_info>>(listed)) {
+  for (const auto& i : *listed) {
     // tcpdump -D's layout: number, name, description, flags.
     std::string flags;
     if (i.up) flags += "Up";
@@ -97,27 +97,29 @@ int list_interfaces_command() {
   return std::fflush(stdout) == 0 ? exit_ok : exit_io_error;
 }
 
-std::variant<run_options, std::string> resolve_scan_flags(scan_flags flags) {
+core::result<run_options, core::failure> resolve_scan_flags(scan_flags flags) {
   run_options scan = std::move(flags.options);
   scan.inputs.insert(scan.inputs.begin(), flags.read_files.begin(), flags.read_files.end());
   if (scan.inputs.empty() == scan.live_interface.empty()) {
-    return std::string("give capture files (or -r FILE) or -i INTERFACE, not both");
+    return core::failure{std::string("give capture files (or -r FILE) or -i INTERFACE, not both")};
   }
   const auto format = report::parse_format(flags.format);
   const auto sort = report::parse_sort_key(flags.sort);
-  if (!format) return fmt::format("'{}' is not an output format", flags.format);
-  if (!sort) return fmt::format("'{}' is not a sort order", flags.sort);
+  if (!format) return core::failure{fmt::format("'{}' is not an output format", flags.format)};
+  if (!sort) return core::failure{fmt::format("'{}' is not a sort order", flags.sort)};
   scan.output_format = *format;
   scan.sort = *sort;
   for (const auto& [time, target] :
        {std::pair{&flags.since, &scan.since_ns}, std::pair{&flags.until, &scan.until_ns}}) {
     if (time->empty()) continue;
     const auto t = text::parse_time(*time);
-    if (!t) return fmt::format("'{}' is not an ISO 8601 time (e.g. 2026-11-26T06:54:26Z)", *time);
+    if (!t)
+      return core::failure{
+          fmt::format("'{}' is not an ISO 8601 time (e.g. 2026-11-26T06:54:26Z)", *time)};
     *target = *t;
   }
   if (!flags.filter_file.empty()) {
-    if (!scan.filter.empty()) return std::string("give --filter or -F, not both");
+    if (!scan.filter.empty()) return core::failure{std::string("give --filter or -F, not both")};
     std::ifstream in(flags.filter_file);
     scan.filter = filter_file_text(std::string(std::istreambuf_iterator<char>(in), {}));
   }
@@ -126,14 +128,16 @@ std::variant<run_options, std::string> resolve_scan_flags(scan_flags flags) {
                                      std::pair{&flags.part_size, &scan.s3.part_bytes}}) {
     if (size->empty()) continue;
     const auto bytes = s3::parse_size(*size);
-    if (!bytes || *bytes == 0) return fmt::format("'{}' is not a size (e.g. 20GiB, 512MB)", *size);
+    if (!bytes || *bytes == 0)
+      return core::failure{fmt::format("'{}' is not a size (e.g. 20GiB, 512MB)", *size)};
     *target = *bytes;
   }
   const char* online_env = std::getenv("OUISCAN_ONLINE");
   scan.online = !flags.offline &&
                 (flags.online || (online_env != nullptr && std::string_view(online_env) == "1"));
   if (!scan.online && !flags.offline && !flags.api_flags_given.empty()) {
-    return fmt::format("{} applies with --online only", flags.api_flags_given.front());
+    return core::failure{
+        fmt::format("{} applies with --online only", flags.api_flags_given.front())};
   }
   scan.api.service = online::provider_defaults(
       flags.api_name == "maclookup" ? online::provider::maclookup : online::provider::macvendors);
@@ -151,7 +155,7 @@ std::variant<run_options, std::string> resolve_scan_flags(scan_flags flags) {
   scan.api.ca_file = scan.s3.ca_file;
   if (flags.progress) scan.progress = progress_mode::always;
   if (flags.no_progress) scan.progress = progress_mode::never;
-  if (std::string why = check_run_options(scan); !why.empty()) return why;
+  if (std::string why = check_run_options(scan); !why.empty()) return core::failure{why};
   return scan;
 }
 

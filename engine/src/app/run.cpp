@@ -148,11 +148,11 @@ int run(const run_options& options) {
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
   }
-  if (auto* refused = std::get_if<scan::refusal>(&done)) {
+  if (const auto* refused = done ? nullptr : &done.error()) {
     fmt::print(stderr, "ouiscan: {}\n", refused->message);
     return refused->why == scan::refusal::kind::usage ? exit_usage : exit_io_error;
   }
-  auto& [inv, worst, addresses] = std::get<scan::result>(done);
+  auto& [inv, worst, addresses] = *done;
   inv.top = options.top;
   inv.width = terminal_width(out);
   report::sort_entries(inv, options.sort);

@@ -30,7 +30,7 @@ bpf_filter::bpf_filter(std::string expression)
 
 bpf_filter::~bpf_filter() = default;
 
-std::variant<std::unique_ptr<bpf_filter>, std::string> bpf_filter::compile(
+core::result<std::unique_ptr<bpf_filter>, core::failure> bpf_filter::compile(
     const std::string& expression) {
   std::unique_ptr<bpf_filter> f(new bpf_filter(expression));
   // Valid when it compiles for one of the common link layers ("wlan type data" does not on
@@ -40,7 +40,7 @@ std::variant<std::unique_ptr<bpf_filter>, std::string> bpf_filter::compile(
   for (const int dlt : {DLT_IEEE802_11_RADIO, DLT_LINUX_SLL, DLT_RAW}) {
     if (f->program_for(static_cast<std::uint16_t>(dlt))->applies) return f;
   }
-  return ethernet->why;
+  return core::failure{ethernet->why};
 }
 
 const bpf_filter::program* bpf_filter::program_for(std::uint16_t link_type) const noexcept {

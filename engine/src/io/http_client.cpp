@@ -155,7 +155,7 @@ http_reply http_session::perform(const http_call& call) {
 
 http_client::http_client(http_options options) : options_(std::move(options)) {}
 
-std::variant<http_response, http_failure> http_client::get(const std::string& url,
+core::result<http_response, http_failure> http_client::get(const std::string& url,
                                                            const http_request& request) {
   http_failure failure;
   http_session session(options_);

@@ -18,7 +18,7 @@ bad_event missing(std::string_view what) {
   return bad_event{"the event has no " + std::string(what)};
 }
 
-std::variant<s3::location, bad_event> direct(element e) {
+core::result<s3::location, bad_event> direct(element e) {
   if (const std::string uri = text_at(e, "/uri"); !uri.empty()) {
     auto loc = s3::parse_uri(uri);
     if (!loc || loc->key.empty()) return bad_event{"\"uri\" is not an s3://bucket/key address"};
@@ -56,7 +56,7 @@ std::string decode_event_key(std::string_view key) {
   return out;
 }
 
-std::variant<std::vector<s3::location>, bad_event> parse_event(std::string_view json) {
+core::result<std::vector<s3::location>, bad_event> parse_event(std::string_view json) {
   // An empty body may come with a null pointer, which simdjson must not be handed (UBSan,
   // found by the fuzz regression lambda/empty).
   if (json.empty()) return bad_event{"the event is empty"};
@@ -104,15 +104,15 @@ std::variant<std::vector<s3::location>, bad_event> parse_event(std::string_view 
   if (root["objects"].get(objects) == simdjson::SUCCESS) {
     for (element o : objects) {
       auto one = direct(o);
-      if (auto* why = std::get_if<bad_event>(&one)) return *why;
-      out.push_back(std::get<s3::location>(std::move(one)));
+      if (const auto* why = one ? nullptr : &one.error()) return *why;
+      out.push_back(*std::move(one));
     }
     if (out.empty()) return bad_event{"\"objects\" is empty"};
     return out;
   }
   auto one = direct(root);
-  if (auto* why = std::get_if<bad_event>(&one)) return *why;
-  out.push_back(std::get<s3::location>(std::move(one)));
+  if (const auto* why = one ? nullptr : &one.error()) return *why;
+  out.push_back(*std::move(one));
   return out;
 }
 

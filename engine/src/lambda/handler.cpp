@@ -106,7 +106,7 @@ handler::handler(handler_settings settings, const ouidb::database* db)
 answer handler::handle(const invocation& inv) {
   answer a;
   auto parsed = parse_event(inv.body);
-  if (auto* why = std::get_if<bad_event>(&parsed)) {
+  if (const auto* why = parsed ? nullptr : &parsed.error()) {
     a.is_error = true;
     a.error_type = "InvalidEvent";
     a.error_message = why->message;
@@ -122,23 +122,23 @@ answer handler::handle(const invocation& inv) {
   }
   auto client = std::make_shared<s3::client>(s3s);
   std::vector<object_result> results;
-  for (const s3::location& loc : std::get<std::vector<s3::location>>(parsed)) {
+  for (const s3::location& loc : *parsed) {
     object_result r;
     r.uri = loc.uri();
     const auto start = std::chrono::steady_clock::now();
     auto opened = s3::open_object(client, loc);
-    if (auto* f = std::get_if<s3::failure>(&opened)) {
+    if (const auto* f = opened ? nullptr : &opened.error()) {
       r.error_type = error_type_of(f->kind);
       r.status = r.error_type;
       r.message = f->message;
     } else {
       scan::request req;
-      req.opened.push_back(std::get<io::input>(std::move(opened)));
+      req.opened.push_back(*std::move(opened));
       req.database = db_;
       req.database_name = "embedded";
       req.threads = settings_.threads;
       scan::observer unheard;  // the handler reports through its answer and log lines
-      auto scanned = std::get<scan::result>(scan::run(std::move(req), unheard));
+      auto scanned = *scan::run(std::move(req), unheard);  // no filter: nothing to refuse
       const report::inventory& inventory = scanned.inventory;
       const pipeline::input_report& rep = inventory.inputs.at(0);
       r.frames = rep.counters.frames;
@@ -166,10 +166,11 @@ answer handler::handle(const invocation& inv) {
       if (!settings_.output_uri.empty()) {
         if (auto out = s3::parse_uri(settings_.output_uri)) {
           out->key += loc.key + ".ouiscan.json";
-          if (auto refused = client->put(*out, r.inventory, "application/json")) {
-            r.message += (r.message.empty() ? "" : "; ") + refused->message;
+          auto written = client->put(*out, r.inventory, "application/json");
+          if (written) {
+            r.result_uri = *written;
           } else {
-            r.result_uri = out->uri();
+            r.message += (r.message.empty() ? "" : "; ") + written.error().message;
           }
         }
       }
@@ -221,7 +222,8 @@ answer handler::handle(const invocation& inv) {
   return a;
 }
 
-std::variant<handler_settings, std::string> settings_from_environment(const s3::environment& env) {
+core::result<handler_settings, core::failure> settings_from_environment(
+    const s3::environment& env) {
   handler_settings h;
   s3::overrides o;
   const char* ca = env("OUISCAN_CA_FILE");
@@ -233,11 +235,12 @@ std::variant<handler_settings, std::string> settings_from_environment(const s3::
     if (::access(bundled.c_str(), R_OK) == 0) o.ca_file = bundled;
   }
   auto s = s3::resolve(o, env);
-  if (auto* why = std::get_if<std::string>(&s)) return *why;
-  h.s3 = std::get<s3::settings>(std::move(s));
+  if (const std::string* why = s ? nullptr : &s.error().message) return core::failure{*why};
+  h.s3 = *std::move(s);
   if (const char* out = env("OUISCAN_OUTPUT_URI"); out != nullptr && *out != '\0') {
     auto loc = s3::parse_uri(out);
-    if (!loc) return std::string("OUISCAN_OUTPUT_URI is not an s3://bucket/prefix/ address");
+    if (!loc)
+      return core::failure{std::string("OUISCAN_OUTPUT_URI is not an s3://bucket/prefix/ address")};
     h.output_uri = out;
   }
   if (const char* m = env("OUISCAN_DEADLINE_MARGIN_MS"); m != nullptr && *m != '\0') {

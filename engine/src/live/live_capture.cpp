@@ -163,10 +163,11 @@ class live_stream final : public io::byte_stream {
 
 }  // namespace
 
-std::variant<std::unique_ptr<io::byte_stream>, std::string> open_live(const live_options& options) {
+core::result<std::unique_ptr<io::byte_stream>, core::failure> open_live(
+    const live_options& options) {
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap_t* p = pcap_create(options.interface.c_str(), err);
-  if (p == nullptr) return std::string(err);
+  if (p == nullptr) return core::failure{err};
   pcap_set_snaplen(p, static_cast<int>(options.snaplen));
   pcap_set_promisc(p, 1);
   pcap_set_timeout(p, kReadTimeoutMs);
@@ -180,21 +181,21 @@ std::variant<std::unique_ptr<io::byte_stream>, std::string> open_live(const live
       why = "no such interface";
     }
     pcap_close(p);
-    return why;
+    return core::failure{why};
   }
   if (pcap_setnonblock(p, 1, err) != 0 || pcap_get_selectable_fd(p) < 0) {
     pcap_close(p);
-    return std::string("cannot poll the capture handle: ") + err;
+    return core::failure{std::string("cannot poll the capture handle: ") + err};
   }
   auto stream = std::make_unique<live_stream>(p, options);
-  if (!stream->start_writer()) return "cannot write " + options.write_path;
+  if (!stream->start_writer()) return core::failure{"cannot write " + options.write_path};
   return std::unique_ptr<io::byte_stream>(std::move(stream));
 }
 
-std::variant<std::vector<interface_info>, std::string> list_interfaces() {
+core::result<std::vector<interface_info>, core::failure> list_interfaces() {
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap_if_t* all = nullptr;
-  if (pcap_findalldevs(&all, err) != 0) return std::string(err);
+  if (pcap_findalldevs(&all, err) != 0) return core::failure{err};
   std::vector<interface_info> out;
   for (const pcap_if_t* d = all; d != nullptr; d = d->next) {
     interface_info i;

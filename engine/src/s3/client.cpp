@@ -235,7 +235,7 @@ failure client::describe(const location& loc, const io::http_reply& reply,
   return f;
 }
 
-std::variant<object_info, failure> client::head(const location& loc) {
+core::result<object_info, failure> client::head(const location& loc) {
   io::http_session session(http_options());
   io::backoff pause(settings_.backoff_s);
   for (unsigned attempt = 0;; ++attempt) {
@@ -264,7 +264,7 @@ std::variant<object_info, failure> client::head(const location& loc) {
   }
 }
 
-std::variant<std::vector<object_info>, failure> client::list(const location& loc) {
+core::result<std::vector<object_info>, failure> client::list(const location& loc) {
   io::http_session session(http_options());
   std::vector<object_info> all;
   std::string token;
@@ -294,8 +294,8 @@ std::variant<std::vector<object_info>, failure> client::list(const location& loc
   return all;
 }
 
-std::optional<failure> client::put(const location& loc, const std::string& body,
-                                   const std::string& content_type) {
+core::result<std::string, failure> client::put(const location& loc, const std::string& body,
+                                               const std::string& content_type) {
   io::http_session session(http_options());
   io::backoff pause(settings_.backoff_s);
   const std::string hash = sha256_hex(body);
@@ -303,7 +303,7 @@ std::optional<failure> client::put(const location& loc, const std::string& body,
     io::http_call call = signed_call("PUT", loc, {}, {{"Content-Type", content_type}}, hash);
     call.body = body;
     const io::http_reply reply = session.perform(call);
-    if (reply.transport_ok && reply.status >= 200 && reply.status < 300) return std::nullopt;
+    if (reply.transport_ok && reply.status >= 200 && reply.status < 300) return loc.uri();
     if (!io::is_transient(reply) || attempt >= settings_.retries) {
       return describe(loc, reply, reply.body);
     }

@@ -103,7 +103,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   return static_cast<std::uint64_t>(bytes);
 }
 
-std::variant<settings, std::string> resolve(const overrides& o, const environment& env) {
+core::result<settings, core::failure> resolve(const overrides& o, const environment& env) {
   settings s;
   const std::string home = get(env, "HOME");
   std::string credentials_file = get(env, "AWS_SHARED_CREDENTIALS_FILE");
@@ -135,12 +135,13 @@ std::variant<settings, std::string> resolve(const overrides& o, const environmen
   }
   if (s.creds.access_key_id.empty() || s.creds.secret_access_key.empty()) {
     if (named_profile && creds_ini.count(s.profile) == 0 && config_ini.count(config_section) == 0) {
-      return "AWS profile '" + s.profile + "' not found in " + credentials_file + " or " +
-             config_file;
+      return core::failure{"AWS profile '" + s.profile + "' not found in " + credentials_file +
+                           " or " + config_file};
     }
-    return "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE "
-           "with a profile in " +
-           credentials_file;
+    return core::failure{
+        "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE "
+        "with a profile in " +
+        credentials_file};
   }
 
   s.region = o.region;
@@ -155,7 +156,7 @@ std::variant<settings, std::string> resolve(const overrides& o, const environmen
   if (s.endpoint.empty()) s.endpoint = lookup(config_ini, config_section, "endpoint_url");
   if (!s.endpoint.empty()) {
     if (!s.endpoint.starts_with("http://") && !s.endpoint.starts_with("https://")) {
-      return "S3 endpoint '" + s.endpoint + "' must start with http:// or https://";
+      return core::failure{"S3 endpoint '" + s.endpoint + "' must start with http:// or https://"};
     }
     while (s.endpoint.back() == '/') s.endpoint.pop_back();
     s.path_style = true;  // MinIO, s3rver and friends rarely have per-bucket host names
@@ -175,14 +176,16 @@ std::variant<settings, std::string> resolve(const overrides& o, const environmen
     out = *parsed;
     return std::nullopt;
   };
-  if (auto e = size_setting(o.max_bytes, "OUISCAN_MAX_BYTES", s.max_bytes)) return *e;
-  if (auto e = size_setting(o.part_bytes, "OUISCAN_S3_PART_BYTES", s.part_bytes)) return *e;
+  if (auto e = size_setting(o.max_bytes, "OUISCAN_MAX_BYTES", s.max_bytes))
+    return core::failure{*e};
+  if (auto e = size_setting(o.part_bytes, "OUISCAN_S3_PART_BYTES", s.part_bytes))
+    return core::failure{*e};
   std::uint64_t parts = s.parts_in_flight;
-  if (auto e = size_setting(o.parts_in_flight, "OUISCAN_S3_PARTS", parts)) return *e;
+  if (auto e = size_setting(o.parts_in_flight, "OUISCAN_S3_PARTS", parts)) return core::failure{*e};
   if (s.part_bytes < 64 * 1024 || s.part_bytes > (std::uint64_t{1} << 30)) {
-    return "S3 part size must be between 64 KiB and 1 GiB";
+    return core::failure{"S3 part size must be between 64 KiB and 1 GiB"};
   }
-  if (parts == 0 || parts > 64) return "S3 parts in flight must be between 1 and 64";
+  if (parts == 0 || parts > 64) return core::failure{"S3 parts in flight must be between 1 and 64"};
   s.parts_in_flight = static_cast<unsigned>(parts);
   return s;
 }

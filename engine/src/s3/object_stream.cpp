@@ -182,10 +182,10 @@ std::unique_ptr<io::byte_stream> make_object_stream(std::shared_ptr<client> c, l
   return std::make_unique<object_stream>(std::move(c), std::move(loc), std::move(info));
 }
 
-std::variant<io::input, failure> open_object(std::shared_ptr<client> c, const location& loc) {
+core::result<io::input, failure> open_object(std::shared_ptr<client> c, const location& loc) {
   auto head = c->head(loc);
-  if (auto* f = std::get_if<failure>(&head)) return std::move(*f);
-  object_info info = std::get<object_info>(std::move(head));
+  if (const auto* f = head ? nullptr : &head.error()) return std::move(*f);
+  object_info info = *std::move(head);
   const std::uint64_t limit = c->config().max_bytes;
   if (limit != 0 && info.size > limit) {
     return failure{failure_kind::too_large, 0,

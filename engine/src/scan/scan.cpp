@@ -170,14 +170,14 @@ std::optional<refusal> scan_live(const request& req, observer& watch, session& s
   lo.on_new_address = [&](core::mac_address mac, std::int64_t ts) { watch.new_address(mac, ts); };
   lo.on_status = [&](const live::live_status& st) { watch.live_status(st); };
   auto opened = live::open_live(lo);
-  if (auto* why = std::get_if<std::string>(&opened)) {
+  if (const std::string* why = opened ? nullptr : &opened.error().message) {
     return refusal{refusal::kind::unreadable,
                    fmt::format("cannot capture on {}: {}", lo.interface, *why)};
   }
   watch.message(severity::warning, fmt::format("capturing on {} (Ctrl-C to stop)", lo.interface));
   io::input in;
   in.name = "live:" + lo.interface;
-  in.stream = std::move(std::get<std::unique_ptr<io::byte_stream>>(opened));
+  in.stream = std::move(*opened);
   s.scan(in);
   if (stats.known) {
     // tcpdump's closing counts.
@@ -208,16 +208,16 @@ void warn_filter(const filter::bpf_filter& f, const std::vector<pipeline::input_
 
 }  // namespace
 
-std::variant<result, refusal> run(request req, observer& watch) {
+core::result<result, refusal> run(request req, observer& watch) {
   const auto start = clock::now();
   std::unique_ptr<filter::bpf_filter> capture_filter;
   if (!req.filter.empty()) {
     auto compiled = filter::bpf_filter::compile(req.filter);
-    if (auto* why = std::get_if<std::string>(&compiled)) {
+    if (const std::string* why = compiled ? nullptr : &compiled.error().message) {
       return refusal{refusal::kind::usage,
                      fmt::format("invalid filter '{}': {}", req.filter, *why)};
     }
-    capture_filter = std::move(std::get<std::unique_ptr<filter::bpf_filter>>(compiled));
+    capture_filter = std::move(*compiled);
   }
   std::unique_ptr<time_window> window;
   if (req.since_ns != std::numeric_limits<std::int64_t>::min() ||

@@ -11,9 +11,9 @@
 #include <limits>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "ouiscan/core/error.h"
 #include "ouiscan/online/resolver.h"
 #include "ouiscan/report/inventory.h"
 #include "ouiscan/s3/config.h"
@@ -77,7 +77,7 @@ struct scan_flags {
 
 // run_options from the flags: formats, times, sizes, the filter file, OUISCAN_ONLINE, the API
 // and its cache; or the usage error that prevents it (check_run_options included).
-[[nodiscard]] std::variant<run_options, std::string> resolve_scan_flags(scan_flags flags);
+[[nodiscard]] core::result<run_options, core::failure> resolve_scan_flags(scan_flags flags);
 
 // Scans the inputs and writes the inventory (the default command).
 [[nodiscard]] int run(const run_options& options);

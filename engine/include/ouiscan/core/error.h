@@ -54,11 +54,21 @@ struct error {
 // "byte offset 1234, record 56: file ends inside a record"
 [[nodiscard]] std::string to_string(const error& e);
 
-template <typename T>
+// An error at the library's edges (configuration, network, a live interface, a filter): one
+// line that names what failed and where, fit to show a user as it is.
+struct failure {
+  std::string message;
+};
+
+// A value or the error that prevented it: core::error for the data path (trivially copyable,
+// no allocation), core::failure or a component's own failure (s3::failure, io::http_failure,
+// ouidb::build_error, each with a message) at the edges.
+template <typename T, typename E = error>
 class [[nodiscard]] result {
  public:
-  result(T value) : v_(std::move(value)) {}                  // NOLINT(google-explicit-constructor)
-  result(struct error e) : v_(std::in_place_index<1>, e) {}  // NOLINT(google-explicit-constructor)
+  result(T value)
+      : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  result(E e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
@@ -67,12 +77,14 @@ class [[nodiscard]] result {
   T&& value() && { return std::get<0>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::get<0>(std::move(v_)); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  [[nodiscard]] const struct error& error() const { return std::get<1>(v_); }
+  [[nodiscard]] const E& error() const& { return std::get<1>(v_); }
+  [[nodiscard]] E&& error() && { return std::get<1>(std::move(v_)); }
 
  private:
-  std::variant<T, struct error> v_;
+  std::variant<T, E> v_;
 };
 
 }  // namespace ouiscan::core

@@ -4,8 +4,8 @@
 // pcap_offline_filter runs it on each frame.
 //
 //   auto f = filter::bpf_filter::compile("vlan 100 and not arp");
-//   if (auto* why = std::get_if<std::string>(&f)) usage_error(*why);
-//   options.filter = &std::get<filter::bpf_filter>(f);
+//   if (const std::string* why = f ? nullptr : &f.error().message) usage_error(*why);
+//   options.filter = &*f;
 #pragma once
 
 #include <array>
@@ -13,9 +13,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <variant>
 #include <vector>
 
+#include "ouiscan/core/error.h"
 #include "ouiscan/pipeline/scan.h"
 
 namespace ouiscan::filter {
@@ -23,7 +23,7 @@ namespace ouiscan::filter {
 class bpf_filter final : public pipeline::frame_filter {
  public:
   // Checks that the expression compiles for a common link layer; the error is libpcap's own.
-  [[nodiscard]] static std::variant<std::unique_ptr<bpf_filter>, std::string> compile(
+  [[nodiscard]] static core::result<std::unique_ptr<bpf_filter>, core::failure> compile(
       const std::string& expression);
 
   bpf_filter(const bpf_filter&) = delete;

@@ -16,8 +16,9 @@
 #include <span>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include "ouiscan/core/error.h"
 
 namespace ouiscan::io {
 
@@ -115,7 +116,7 @@ class http_client {
   explicit http_client(http_options options);
   // GETs a URL. 2xx and 304 are answers; 5xx, 429, timeouts, resets and cut bodies are retried;
   // other statuses fail at once.
-  [[nodiscard]] std::variant<http_response, http_failure> get(const std::string& url,
+  [[nodiscard]] core::result<http_response, http_failure> get(const std::string& url,
                                                               const http_request& request = {});
 
  private:

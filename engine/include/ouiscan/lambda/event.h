@@ -5,14 +5,14 @@
 // {"bucket": ..., "key": ...} or {"uri": "s3://..."} (or a list of such under "objects").
 //
 //   auto objects = lambda::parse_event(body);
-//   if (auto* why = std::get_if<lambda::bad_event>(&objects)) reply_error(why->message);
+//   if (const auto* why = objects ? nullptr : &objects.error()) reply_error(why->message);
 #pragma once
 
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "ouiscan/core/error.h"
 #include "ouiscan/s3/config.h"
 
 namespace ouiscan::lambda {
@@ -21,7 +21,7 @@ struct bad_event {
   std::string message;  // one line; never echoes the event itself
 };
 
-[[nodiscard]] std::variant<std::vector<s3::location>, bad_event> parse_event(std::string_view json);
+[[nodiscard]] core::result<std::vector<s3::location>, bad_event> parse_event(std::string_view json);
 
 // Decodes an S3 event key: %XX escapes, and '+' for a space. Malformed escapes stay as they are.
 [[nodiscard]] std::string decode_event_key(std::string_view key);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ouiscan/core/error.h"
 #include "ouiscan/lambda/runtime.h"
 #include "ouiscan/ouidb/database.h"
 #include "ouiscan/s3/config.h"
@@ -50,7 +51,7 @@ class handler {
 // Reads handler_settings from the environment the way the function is configured:
 // OUISCAN_OUTPUT_URI, OUISCAN_MAX_BYTES, OUISCAN_DEADLINE_MARGIN_MS, OUISCAN_CA_FILE (default:
 // the CA bundle shipped in the package, $LAMBDA_TASK_ROOT/ca-bundle.crt), and the AWS_* settings.
-[[nodiscard]] std::variant<handler_settings, std::string> settings_from_environment(
+[[nodiscard]] core::result<handler_settings, core::failure> settings_from_environment(
     const s3::environment& env);
 
 }  // namespace ouiscan::lambda

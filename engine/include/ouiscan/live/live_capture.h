@@ -3,7 +3,7 @@
 // reads an interface exactly as it reads a pipe. Optionally writes what it captured as pcapng.
 //
 //   auto cap = live::open_live({.interface = "eth0", .duration_s = 10});
-//   if (auto* why = std::get_if<std::string>(&cap)) fail(*why);
+//   if (const std::string* why = cap ? nullptr : &cap.error().message) fail(*why);
 //   io::input in{.name = "eth0", .stream = std::move(std::get<0>(cap))};
 #pragma once
 
@@ -12,9 +12,9 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
+#include "ouiscan/core/error.h"
 #include "ouiscan/core/mac_address.h"
 #include "ouiscan/io/byte_stream.h"
 
@@ -58,10 +58,10 @@ struct interface_info {
 };
 
 // The interfaces libpcap can capture on (-D), or why they cannot be listed.
-[[nodiscard]] std::variant<std::vector<interface_info>, std::string> list_interfaces();
+[[nodiscard]] core::result<std::vector<interface_info>, core::failure> list_interfaces();
 
 // Opens the interface; the error says why it cannot (no such device, no privileges, ...).
-[[nodiscard]] std::variant<std::unique_ptr<io::byte_stream>, std::string> open_live(
+[[nodiscard]] core::result<std::unique_ptr<io::byte_stream>, core::failure> open_live(
     const live_options& options);
 
 }  // namespace ouiscan::live

@@ -15,9 +15,9 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "ouiscan/core/error.h"
 #include "ouiscan/io/http_client.h"
 #include "ouiscan/s3/config.h"
 
@@ -65,12 +65,13 @@ class client {
   [[nodiscard]] const settings& config() const noexcept { return settings_; }
   [[nodiscard]] io::http_options http_options() const;
 
-  [[nodiscard]] std::variant<object_info, failure> head(const location& loc);
+  [[nodiscard]] core::result<object_info, failure> head(const location& loc);
   // Every object under loc.key (a prefix), in key order.
-  [[nodiscard]] std::variant<std::vector<object_info>, failure> list(const location& loc);
-  // Writes an object (a result file): one PUT with the body's SHA-256 signed, retried.
-  [[nodiscard]] std::optional<failure> put(const location& loc, const std::string& body,
-                                           const std::string& content_type);
+  [[nodiscard]] core::result<std::vector<object_info>, failure> list(const location& loc);
+  // Writes an object (a result file): one PUT with the body's SHA-256 signed, retried. The
+  // value is the object's s3:// address.
+  [[nodiscard]] core::result<std::string, failure> put(const location& loc, const std::string& body,
+                                                       const std::string& content_type);
   // Fills `out` with the object's bytes from `first`, sent only while the ETag still matches.
   // `progress`, when set, is told how many leading bytes of `out` are filled as they arrive
   // (never fewer than before: a retry resumes where the broken reply stopped).

@@ -5,7 +5,7 @@
 //
 //   auto loc = s3::parse_uri("s3://captures/2026/11/edge.pcapng");
 //   auto cfg = s3::resolve({.endpoint = "http://127.0.0.1:9000"}, s3::system_environment);
-//   if (auto* why = std::get_if<std::string>(&cfg)) fail(*why);
+//   if (const std::string* why = cfg ? nullptr : &cfg.error().message) fail(*why);
 #pragma once
 
 #include <chrono>
@@ -14,8 +14,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
+#include "ouiscan/core/error.h"
 #include "ouiscan/s3/sigv4.h"
 
 namespace ouiscan::s3 {
@@ -74,7 +74,7 @@ using environment = std::function<const char*(const char*)>;
 // AWS_ENDPOINT_URL, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, OUISCAN_MAX_BYTES,
 // OUISCAN_S3_PART_BYTES, OUISCAN_S3_PARTS), then the shared files. Missing credentials are an
 // error, in one line that names where they were looked for and holds no secret.
-[[nodiscard]] std::variant<settings, std::string> resolve(const overrides& o,
-                                                          const environment& env);
+[[nodiscard]] core::result<settings, core::failure> resolve(const overrides& o,
+                                                            const environment& env);
 
 }  // namespace ouiscan::s3

@@ -5,12 +5,12 @@
 // carries the ETag seen at HEAD (If-Match), so an object replaced mid-scan is an error.
 //
 //   auto in = s3::open_object(client, loc);   // HEAD, --max-bytes, then the stream
-//   if (auto* why = std::get_if<s3::failure>(&in)) fail(why->message);
+//   if (const auto* why = in ? nullptr : &in.error()) fail(why->message);
 #pragma once
 
 #include <memory>
-#include <variant>
 
+#include "ouiscan/core/error.h"
 #include "ouiscan/io/input.h"
 #include "ouiscan/s3/client.h"
 
@@ -18,7 +18,7 @@ namespace ouiscan::s3 {
 
 // HEADs the object, refuses it before any body byte when it exceeds settings.max_bytes, and
 // returns it as an input (gzip and zstd detected by their magic, as for files).
-[[nodiscard]] std::variant<io::input, failure> open_object(std::shared_ptr<client> c,
+[[nodiscard]] core::result<io::input, failure> open_object(std::shared_ptr<client> c,
                                                            const location& loc);
 
 // The stream alone, for an object already HEADed.

@@ -10,7 +10,7 @@
 //   req.inputs = {"capture.pcapng"};
 //   req.database = &db;
 //   scan::observer quiet;
-//   auto done = scan::run(req, quiet);   // std::get<scan::result>(done).inventory
+//   auto done = scan::run(req, quiet);   // *done.inventory
 #pragma once
 
 #include <atomic>
@@ -19,9 +19,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "ouiscan/core/error.h"
 #include "ouiscan/io/input.h"
 #include "ouiscan/live/live_capture.h"
 #include "ouiscan/online/resolver.h"
@@ -93,6 +93,6 @@ struct refusal {
   std::string message;  // one line, without "ouiscan: "
 };
 
-[[nodiscard]] std::variant<result, refusal> run(request req, observer& watch);
+[[nodiscard]] core::result<result, refusal> run(request req, observer& watch);
 
 }  // namespace ouiscan::scan

@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "ouiscan/core/error.h"
@@ -42,10 +41,10 @@ struct built_database {
 };
 
 // Returns the database, or the first problem found (with the registry and line).
-[[nodiscard]] std::variant<built_database, build_error> build(const csv_set& csvs);
+[[nodiscard]] core::result<built_database, build_error> build(const csv_set& csvs);
 
 // Reads the five CSVs from a folder (the IEEE's file names). A missing file is an error.
-[[nodiscard]] std::variant<csv_set, build_error> read_csv_dir(const std::string& dir);
+[[nodiscard]] core::result<csv_set, build_error> read_csv_dir(const std::string& dir);
 
 // Parses "2026-05-21" (or "20260521") into 20260521; 0 when malformed.
 [[nodiscard]] std::uint32_t parse_date(std::string_view text) noexcept;
