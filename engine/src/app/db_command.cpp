@@ -10,9 +10,9 @@
 
 #include "download.h"
 #include "ouiscan/app/run.h"
-#include "ouiscan/app/vendor_db.h"
 #include "ouiscan/ouidb/builder.h"
 #include "ouiscan/ouidb/diff.h"
+#include "vendor_db.h"
 
 namespace ouiscan::app {
 namespace {

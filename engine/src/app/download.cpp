@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "ouiscan/app/run.h"
-#include "ouiscan/io/http_client.h"
+#include "ouiscan/http/http_client.h"
 #include "ouiscan/ouidb/builder.h"
 
 namespace ouiscan::app {
@@ -56,7 +56,7 @@ std::string cache_dir() {
 }
 
 core::result<ouidb::csv_set, core::failure> download_csvs(const db_options& options) {
-  io::http_options http_opts;
+  http::http_options http_opts;
   http_opts.user_agent = kUserAgent;
   http_opts.ca_file = options.ca_file;
   if (http_opts.ca_file.empty()) {
@@ -68,7 +68,7 @@ core::result<ouidb::csv_set, core::failure> download_csvs(const db_options& opti
   if (const char* backoff = std::getenv("OUISCAN_HTTP_BACKOFF_S"); backoff != nullptr) {
     http_opts.backoff_s = std::atof(backoff);  // tests shorten the waits
   }
-  io::http_client http(http_opts);
+  http::http_client http(http_opts);
   std::string base = options.url_base.empty() ? std::string(kDefaultBase) : options.url_base;
   while (!base.empty() && base.back() == '/') base.pop_back();
   const std::filesystem::path cache = cache_dir();
@@ -79,7 +79,7 @@ core::result<ouidb::csv_set, core::failure> download_csvs(const db_options& opti
     const std::string url = base + std::string(url_path(reg));
     const auto body_path = cache / ouidb::csv_name(reg);
     const auto meta_path = cache / (std::string(ouidb::csv_name(reg)) + ".meta");
-    io::http_request request;
+    http::http_request request;
     if (std::filesystem::exists(body_path) && std::filesystem::exists(meta_path)) {
       std::istringstream meta(read_file(meta_path));
       std::getline(meta, request.if_none_match);

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "ouiscan/app/run.h"
-#include "ouiscan/app/vendor_db.h"
+#include "vendor_db.h"
 
 namespace ouiscan::app {
 namespace {

@@ -10,9 +10,9 @@
 #include <cstring>
 #include <memory>
 
-#include "ouiscan/app/vendor_db.h"
 #include "ouiscan/scan/scan.h"
 #include "progress_bar.h"
+#include "vendor_db.h"
 
 namespace ouiscan::app {
 namespace {
@@ -113,7 +113,6 @@ scan::request request_of(const run_options& o, const vendor_db& db) {
   r.api = o.api;
   r.live.interface = o.live_interface;
   r.live.duration_s = o.duration_s;
-  r.live.write_path = o.write_path;
   r.live.stop = &g_interrupted;
   return r;
 }
@@ -137,13 +136,25 @@ int run(const run_options& options) {
   }
   if (!db->notice().empty() && !options.quiet) fmt::print(stderr, "{}\n", db->notice());
 
+  // -w: the live capture's frames, also written as pcapng (- : standard output).
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> written_frames(nullptr, &std::fclose);
+  if (!options.write_path.empty() && options.write_path != "-") {
+    written_frames.reset(std::fopen(options.write_path.c_str(), "wb"));
+    if (!written_frames) {
+      fmt::print(stderr, "ouiscan: cannot write {}: {}\n", options.write_path,
+                 std::strerror(errno));
+      return exit_io_error;
+    }
+  }
   terminal_observer watch(options, out, db->get());
   const bool live = !options.live_interface.empty();
   if (live) {
     std::signal(SIGINT, on_interrupt);  // Ctrl-C ends the capture and prints the inventory
     std::signal(SIGTERM, on_interrupt);
   }
-  auto done = scan::run(request_of(options, *db), watch);
+  scan::request req = request_of(options, *db);
+  req.live.write_to = options.write_path == "-" ? stdout : written_frames.get();
+  auto done = scan::run(std::move(req), watch);
   if (live) {
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);

@@ -1,4 +1,4 @@
-#include "ouiscan/app/vendor_db.h"
+#include "vendor_db.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -12,8 +12,8 @@
 namespace ouiscan::lambda {
 namespace {
 
-io::http_options runtime_options() {
-  io::http_options o;
+http::http_options runtime_options() {
+  http::http_options o;
   o.total_timeout_s = 0;  // /next is a long poll: it waits for as long as it takes
   o.low_speed_window_s = 0;
   o.connect_timeout_s = 5;
@@ -41,10 +41,10 @@ runtime_api::runtime_api(std::string host_port)
       session_(runtime_options()) {}
 
 std::optional<invocation> runtime_api::next() {
-  io::http_call call;
+  http::http_call call;
   call.url = base_ + "/invocation/next";
   for (unsigned attempt = 0; attempt < 10; ++attempt) {
-    io::http_reply reply = session_.perform(call);
+    http::http_reply reply = session_.perform(call);
     if (reply.transport_ok && reply.status == 200) {
       invocation inv;
       inv.request_id = reply.header("lambda-runtime-aws-request-id");
@@ -59,7 +59,7 @@ std::optional<invocation> runtime_api::next() {
 }
 
 long runtime_api::post(const std::string& path, std::string body, std::string_view error_type) {
-  io::http_call call;
+  http::http_call call;
   call.method = "POST";
   call.url = base_ + path;
   call.body = std::move(body);
@@ -67,7 +67,7 @@ long runtime_api::post(const std::string& path, std::string body, std::string_vi
   if (!error_type.empty()) {
     call.headers.emplace_back("Lambda-Runtime-Function-Error-Type", std::string(error_type));
   }
-  const io::http_reply reply = session_.perform(call);
+  const http::http_reply reply = session_.perform(call);
   return reply.transport_ok ? reply.status : 0;
 }
 

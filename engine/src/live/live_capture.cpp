@@ -21,9 +21,8 @@ constexpr int kReadTimeoutMs = 100;  // how often a quiet capture checks its sto
 // Little-endian pcapng: one section, one interface (nanosecond timestamps), then EPBs.
 class pcapng_writer {
  public:
-  bool open(const std::string& path, std::uint16_t link_type, std::uint32_t snaplen) {
-    file_ = path == "-" ? stdout : std::fopen(path.c_str(), "wb");
-    if (file_ == nullptr) return false;
+  bool open(std::FILE* file, std::uint16_t link_type, std::uint32_t snaplen) {
+    file_ = file;
     const capture::writer::option nanoseconds{capture::format::opt_if_tsresol, {std::byte{9}}};
     w_.section(false).interface(link_type, snaplen, {&nanoseconds, 1});
     return write();
@@ -33,8 +32,7 @@ class pcapng_writer {
     return write();
   }
   ~pcapng_writer() {
-    if (file_ == stdout) std::fflush(file_);
-    if (file_ != nullptr && file_ != stdout) std::fclose(file_);
+    if (file_ != nullptr) std::fflush(file_);
   }
 
  private:
@@ -63,8 +61,8 @@ class live_stream final : public io::byte_stream {
   }
 
   bool start_writer() {
-    return options_.write_path.empty() ||
-           writer_.open(options_.write_path, link_type_, options_.snaplen);
+    return options_.write_to == nullptr ||
+           writer_.open(options_.write_to, link_type_, options_.snaplen);
   }
 
   core::result<std::size_t> read(std::span<std::byte> out) override {
@@ -96,7 +94,7 @@ class live_stream final : public io::byte_stream {
       pending_.pcap_record(static_cast<std::uint32_t>(ts_ns / 1'000'000'000ULL),
                            static_cast<std::uint32_t>(ts_ns % 1'000'000'000ULL), {bytes, h->caplen},
                            h->len);
-      if (!options_.write_path.empty()) writer_.packet(ts_ns, bytes, h->caplen, h->len);
+      if (options_.write_to != nullptr) writer_.packet(ts_ns, bytes, h->caplen, h->len);
       ++frames_;
       watch(bytes, h->caplen, static_cast<std::int64_t>(ts_ns));
       report_status();
@@ -188,7 +186,7 @@ core::result<std::unique_ptr<io::byte_stream>, core::failure> open_live(
     return core::failure{std::string("cannot poll the capture handle: ") + err};
   }
   auto stream = std::make_unique<live_stream>(p, options);
-  if (!stream->start_writer()) return core::failure{"cannot write " + options.write_path};
+  if (!stream->start_writer()) return core::failure{"cannot write the capture file"};
   return std::unique_ptr<io::byte_stream>(std::move(stream));
 }
 

@@ -17,7 +17,7 @@
 #include <random>
 #include <sstream>
 
-#include "ouiscan/io/http_client.h"
+#include "ouiscan/http/http_client.h"
 #include "ouiscan/ouidb/classify.h"
 
 namespace ouiscan::online {
@@ -266,7 +266,7 @@ outcome resolve(const std::set<prefix>& wanted, const options& o) {
   const auto spacing = std::chrono::duration_cast<clock::duration>(
       std::chrono::duration<double>(1.0 / std::max(o.service.rate_per_s, 0.001)));
   clock::time_point next_start = clock::now();
-  io::http_options transfer_options;
+  http::http_options transfer_options;
   transfer_options.ca_file = o.ca_file;
   transfer_options.user_agent = "ouiscan/0.1";
   transfer_options.connect_timeout_s = o.timeout_s;
@@ -287,7 +287,7 @@ outcome resolve(const std::set<prefix>& wanted, const options& o) {
       url += "?apiKey=" + o.service.api_key;
     }
     CURL* c = t->easy;
-    io::configure_transfer(c, transfer_options);
+    http::configure_transfer(c, transfer_options);
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     t->headers = curl_slist_append(nullptr, "Accept: application/json, text/plain");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->headers);

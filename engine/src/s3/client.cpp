@@ -131,8 +131,8 @@ std::pair<std::string, std::string> parse_error(std::string_view xml) {
 
 client::client(settings s) : settings_(std::move(s)) {}
 
-io::http_options client::http_options() const {
-  io::http_options o;
+http::http_options client::http_options() const {
+  http::http_options o;
   o.ca_file = settings_.ca_file;
   o.user_agent = "ouiscan";
   o.total_timeout_s = settings_.timeout_s;
@@ -168,23 +168,23 @@ client::target client::target_for(const location& loc) const {
   return t;
 }
 
-io::http_call client::signed_call(const std::string& method, const location& loc,
-                                  const std::vector<name_value>& query,
-                                  std::vector<name_value> headers,
-                                  const std::string& payload_sha256) const {
+http::http_call client::signed_call(const std::string& method, const location& loc,
+                                    const std::vector<name_value>& query,
+                                    std::vector<name_value> headers,
+                                    const std::string& payload_sha256) const {
   const target t = target_for(loc);
   headers.insert(headers.begin(), {"Host", t.host});
   request_to_sign r{method, t.canonical_uri, query, std::move(headers), payload_sha256};
   const signed_request s = sign_v4(r, settings_.creds, settings_.region, "s3",
                                    amz_date(std::chrono::system_clock::now()));
-  io::http_call call;
+  http::http_call call;
   call.method = method;
   call.url = t.url + (s.canonical_query.empty() ? "" : "?" + s.canonical_query);
   call.headers = s.headers;
   return call;
 }
 
-failure client::describe(const location& loc, const io::http_reply& reply,
+failure client::describe(const location& loc, const http::http_reply& reply,
                          std::string_view body) const {
   failure f;
   f.status = reply.transport_ok ? reply.status : 0;
@@ -229,17 +229,17 @@ failure client::describe(const location& loc, const io::http_reply& reply,
           "{}: the object changed during the scan (its ETag no longer matches; HTTP 412)", where);
       break;
     default:
-      f.kind = io::is_transient(reply) ? failure_kind::unavailable : failure_kind::bad_response;
+      f.kind = http::is_transient(reply) ? failure_kind::unavailable : failure_kind::bad_response;
       f.message = fmt::format("{}: HTTP {}{}", where, reply.status, detail);
   }
   return f;
 }
 
 core::result<object_info, failure> client::head(const location& loc) {
-  io::http_session session(http_options());
-  io::backoff pause(settings_.backoff_s);
+  http::http_session session(http_options());
+  http::backoff pause(settings_.backoff_s);
   for (unsigned attempt = 0;; ++attempt) {
-    const io::http_reply reply = session.perform(signed_call("HEAD", loc, {}, {}));
+    const http::http_reply reply = session.perform(signed_call("HEAD", loc, {}, {}));
     if (reply.transport_ok && reply.status >= 200 && reply.status < 300) {
       object_info info;
       info.key = loc.key;
@@ -253,7 +253,7 @@ core::result<object_info, failure> client::head(const location& loc) {
       }
       return info;
     }
-    if (!io::is_transient(reply) || attempt >= settings_.retries) {
+    if (!http::is_transient(reply) || attempt >= settings_.retries) {
       failure f = describe(loc, reply, reply.body);
       if (f.kind == failure_kind::unavailable) {
         f.message += fmt::format(" (after {} attempts)", attempt + 1);
@@ -265,16 +265,16 @@ core::result<object_info, failure> client::head(const location& loc) {
 }
 
 core::result<std::vector<object_info>, failure> client::list(const location& loc) {
-  io::http_session session(http_options());
+  http::http_session session(http_options());
   std::vector<object_info> all;
   std::string token;
   const location bucket_only{loc.bucket, ""};
   do {
     std::vector<name_value> query = {{"list-type", "2"}, {"prefix", loc.key}};
     if (!token.empty()) query.emplace_back("continuation-token", token);
-    io::backoff pause(settings_.backoff_s);
+    http::backoff pause(settings_.backoff_s);
     for (unsigned attempt = 0;; ++attempt) {
-      const io::http_reply reply = session.perform(signed_call("GET", bucket_only, query, {}));
+      const http::http_reply reply = session.perform(signed_call("GET", bucket_only, query, {}));
       if (reply.transport_ok && reply.status == 200) {
         auto page = parse_list_page(reply.body);
         if (!page) {
@@ -285,7 +285,7 @@ core::result<std::vector<object_info>, failure> client::list(const location& loc
         token = page->truncated ? page->next_token : std::string();
         break;
       }
-      if (!io::is_transient(reply) || attempt >= settings_.retries) {
+      if (!http::is_transient(reply) || attempt >= settings_.retries) {
         return describe(loc, reply, reply.body);
       }
       pause.wait();
@@ -296,34 +296,34 @@ core::result<std::vector<object_info>, failure> client::list(const location& loc
 
 core::result<std::string, failure> client::put(const location& loc, const std::string& body,
                                                const std::string& content_type) {
-  io::http_session session(http_options());
-  io::backoff pause(settings_.backoff_s);
+  http::http_session session(http_options());
+  http::backoff pause(settings_.backoff_s);
   const std::string hash = sha256_hex(body);
   for (unsigned attempt = 0;; ++attempt) {
-    io::http_call call = signed_call("PUT", loc, {}, {{"Content-Type", content_type}}, hash);
+    http::http_call call = signed_call("PUT", loc, {}, {{"Content-Type", content_type}}, hash);
     call.body = body;
-    const io::http_reply reply = session.perform(call);
+    const http::http_reply reply = session.perform(call);
     if (reply.transport_ok && reply.status >= 200 && reply.status < 300) return loc.uri();
-    if (!io::is_transient(reply) || attempt >= settings_.retries) {
+    if (!http::is_transient(reply) || attempt >= settings_.retries) {
       return describe(loc, reply, reply.body);
     }
     pause.wait();
   }
 }
 
-std::optional<failure> client::get_range(io::http_session& session, const location& loc,
+std::optional<failure> client::get_range(http::http_session& session, const location& loc,
                                          const std::string& etag, std::uint64_t first,
                                          std::span<std::byte> out,
                                          const std::function<void(std::size_t)>& progress) {
   std::size_t got = 0;
   unsigned failures_in_a_row = 0;
-  io::backoff pause(settings_.backoff_s);
+  http::backoff pause(settings_.backoff_s);
   while (got < out.size()) {
     const std::uint64_t from = first + got;
     const std::uint64_t last = first + out.size() - 1;
     std::vector<name_value> headers = {{"Range", fmt::format("bytes={}-{}", from, last)}};
     if (!etag.empty()) headers.emplace_back("If-Match", etag);
-    io::http_call call = signed_call("GET", loc, {}, std::move(headers));
+    http::http_call call = signed_call("GET", loc, {}, std::move(headers));
     std::string error_body;
     std::uint64_t position = 0;  // offset in the object of the next byte of this reply
     bool position_known = false;
@@ -350,7 +350,7 @@ std::optional<failure> client::get_range(io::http_session& session, const locati
       }
       return got < out.size();  // all we asked for: stop a whole-object answer early
     };
-    const io::http_reply reply = session.perform(call);
+    const http::http_reply reply = session.perform(call);
     if (got == out.size()) break;
     const bool ok_status = reply.status == 200 || reply.status == 206;
     if (ok_status && reply.transport_ok && got < out.size()) {
@@ -360,7 +360,7 @@ std::optional<failure> client::get_range(io::http_session& session, const locati
                                  loc.uri(), first + got)};
     }
     if (!ok_status || reply.transport_ok) {
-      if (!io::is_transient(reply)) return describe(loc, reply, error_body);
+      if (!http::is_transient(reply)) return describe(loc, reply, error_body);
     }
     // A reply that brought bytes shows the path works: the count of failures and the backoff
     // start again, so that a long range with occasional resets neither gives up nor waits

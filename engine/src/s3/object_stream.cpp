@@ -105,7 +105,7 @@ class object_stream final : public io::byte_stream {
   // Each worker takes the next part whose slot the reader has freed, fetches it with its own
   // connection, and publishes it. Parts more than parts_in_flight ahead of the reader wait.
   void work() {
-    io::http_session session(client_->http_options());
+    http::http_session session(client_->http_options());
     std::unique_lock lock(mutex_);
     while (true) {
       slot_freed_.wait(lock, [&] {
@@ -214,7 +214,7 @@ bool looks_like_capture(client& c, const location& loc, const object_info& info)
   // Otherwise ask for the first bytes: a pcap or pcapng magic, or a compressed stream.
   std::array<std::byte, 4> head{};
   const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(info.size, head.size()));
-  io::http_session session(c.http_options());
+  http::http_session session(c.http_options());
   if (n < 4 || c.get_range(session, loc, info.etag, 0, std::span(head).first(n))) return false;
   std::uint32_t magic = 0;
   std::memcpy(&magic, head.data(), 4);

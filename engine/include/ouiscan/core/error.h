@@ -61,7 +61,7 @@ struct failure {
 };
 
 // A value or the error that prevented it: core::error for the data path (trivially copyable,
-// no allocation), core::failure or a component's own failure (s3::failure, io::http_failure,
+// no allocation), core::failure or a component's own failure (s3::failure, http::http_failure,
 // ouidb::build_error, each with a message) at the edges.
 template <typename T, typename E = error>
 class [[nodiscard]] result {

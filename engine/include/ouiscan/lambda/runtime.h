@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "ouiscan/io/http_client.h"
+#include "ouiscan/http/http_client.h"
 
 namespace ouiscan::lambda {
 
@@ -37,7 +37,7 @@ class runtime_api {
  private:
   long post(const std::string& path, std::string body, std::string_view error_type = {});
   std::string base_;
-  io::http_session session_;
+  http::http_session session_;
 };
 
 class handler;

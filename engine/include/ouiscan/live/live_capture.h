@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -40,7 +41,7 @@ struct live_options {
   double duration_s = 0;    // stop after this long (0: no limit)
   std::uint64_t count = 0;  // stop after this many frames (0: no limit)
   std::uint32_t snaplen = 262144;
-  std::string write_path;                   // also write the frames as pcapng here ("" : no)
+  std::FILE* write_to = nullptr;  // also write the frames here as pcapng (opened by the caller)
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to end the capture cleanly
   // Called on the reading thread for each address the moment it is first seen (arpwatch's
   // "new station"), and about ten times a second with the status; either may be empty.

@@ -5,7 +5,7 @@
 //
 //   s3::client c(settings);
 //   auto info = c.head({"captures", "edge.pcapng"});
-//   io::http_session session(c.http_options());
+//   http::http_session session(c.http_options());
 //   auto got = c.get_range(session, loc, info.etag, 0, buffer);
 #pragma once
 
@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "ouiscan/core/error.h"
-#include "ouiscan/io/http_client.h"
+#include "ouiscan/http/http_client.h"
 #include "ouiscan/s3/config.h"
 
 namespace ouiscan::s3 {
@@ -63,7 +63,7 @@ class client {
   explicit client(settings s);
 
   [[nodiscard]] const settings& config() const noexcept { return settings_; }
-  [[nodiscard]] io::http_options http_options() const;
+  [[nodiscard]] http::http_options http_options() const;
 
   [[nodiscard]] core::result<object_info, failure> head(const location& loc);
   // Every object under loc.key (a prefix), in key order.
@@ -76,8 +76,9 @@ class client {
   // `progress`, when set, is told how many leading bytes of `out` are filled as they arrive
   // (never fewer than before: a retry resumes where the broken reply stopped).
   [[nodiscard]] std::optional<failure> get_range(
-      io::http_session& session, const location& loc, const std::string& etag, std::uint64_t first,
-      std::span<std::byte> out, const std::function<void(std::size_t)>& progress = {});
+      http::http_session& session, const location& loc, const std::string& etag,
+      std::uint64_t first, std::span<std::byte> out,
+      const std::function<void(std::size_t)>& progress = {});
 
  private:
   struct target {
@@ -86,11 +87,11 @@ class client {
     std::string canonical_uri;
   };
   [[nodiscard]] target target_for(const location& loc) const;
-  [[nodiscard]] io::http_call signed_call(
+  [[nodiscard]] http::http_call signed_call(
       const std::string& method, const location& loc, const std::vector<name_value>& query,
       std::vector<name_value> headers,
       const std::string& payload_sha256 = std::string(empty_payload_sha256)) const;
-  [[nodiscard]] failure describe(const location& loc, const io::http_reply& reply,
+  [[nodiscard]] failure describe(const location& loc, const http::http_reply& reply,
                                  std::string_view body) const;
 
   settings settings_;

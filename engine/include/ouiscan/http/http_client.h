@@ -3,7 +3,7 @@
 // live vendor API): redirects, timeouts, retries with exponential backoff and jitter on
 // transient failures, conditional GET. TLS is always verified; a CA file may be named.
 //
-//   io::http_client http({.ca_file = "test-ca.pem"});
+//   http::http_client http({.ca_file = "test-ca.pem"});
 //   auto r = http.get("https://example.test/oui.csv", {.if_none_match = etag});
 //   if (r && r->status == 304) use_cached();
 #pragma once
@@ -20,7 +20,7 @@
 
 #include "ouiscan/core/error.h"
 
-namespace ouiscan::io {
+namespace ouiscan::http {
 
 struct http_options {
   std::string ca_file;     // trust this CA bundle instead of the system's
@@ -123,4 +123,4 @@ class http_client {
   http_options options_;
 };
 
-}  // namespace ouiscan::io
+}  // namespace ouiscan::http

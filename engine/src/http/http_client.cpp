@@ -1,4 +1,4 @@
-#include "ouiscan/io/http_client.h"
+#include "ouiscan/http/http_client.h"
 
 #include <curl/curl.h>
 
@@ -8,7 +8,7 @@
 #include <memory>
 #include <thread>
 
-namespace ouiscan::io {
+namespace ouiscan::http {
 namespace {
 
 struct slist_deleter {
@@ -188,4 +188,4 @@ core::result<http_response, http_failure> http_client::get(const std::string& ur
   return failure;
 }
 
-}  // namespace ouiscan::io
+}  // namespace ouiscan::http
