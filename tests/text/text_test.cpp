@@ -1,11 +1,11 @@
-// Report text helpers: timestamps against dates worked out by hand (and the well-known limits
+// Text primitives: timestamps against dates worked out by hand (and the well-known limits
 // of int64 nanoseconds), JSON string escapes against RFC 8259.
 #include <gtest/gtest.h>
 
 #include <limits>
 
-#include "ouiscan/report/inventory.h"
-#include "ouiscan/vendors/vendor.h"
+#include "ouiscan/text/json.h"
+#include "ouiscan/text/time.h"
 
 namespace {
 
