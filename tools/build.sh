@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # One entry point for people and CI on a fresh Debian 12 machine (run as root):
 #   tools/build.sh sample   install what is needed, build, scan the bundled sample capture
-#   tools/build.sh test     install, build (release and ASan+UBSan, warnings as errors), run
-#                           every test in both, the ThreadSanitizer run (tools/tsan.sh), then
-#                           a short libFuzzer smoke run
+#   tools/build.sh test     install; clang-format and clang-tidy; build (release and
+#                           ASan+UBSan, warnings as errors) and run every test in both; the
+#                           ThreadSanitizer run (tools/tsan.sh); a short libFuzzer smoke run
 #   tools/build.sh deps     only install the packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ packages=(cmake make g++ pkg-config python3 gzip bc openssl tcpdump tshark iprou
           libtbb-dev libfmt-dev libcli11-dev zlib1g-dev libpcap-dev libcurl4-openssl-dev libzstd-dev zstd
           libssl-dev libsimdjson-dev ca-certificates pcapfix dpkg-dev
           libgtest-dev libgmock-dev libbenchmark-dev
-          clang clang-format libclang-rt-14-dev git)
+          clang clang-format clang-tidy libclang-rt-14-dev git)
 
 install_deps() {
   local missing=()
@@ -63,6 +63,10 @@ case "$mode" in
     for preset in release asan; do
       echo "== $preset: build and test"
       build "$preset"
+      if [ "$preset" = release ]; then
+        echo "== tidy: clang-tidy $(clang-tidy --version | grep -oE '[0-9]+\.[0-9.]+' | head -1)"
+        tools/tidy.sh build/release
+      fi
       log=$(mktemp)
       ctest --preset "$preset" -j"$jobs" | tee "$log"
       # CI has the corpus and network namespaces: there a skipped test is a failed one.

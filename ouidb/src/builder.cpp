@@ -399,16 +399,19 @@ core::result<built_database, build_error> build(const csv_set& csvs) {
   layout out;
   const auto keys32 = [](const std::vector<row>& t) {
     std::vector<std::uint32_t> k;
+    k.reserve(t.size());
     for (const row& x : t) k.push_back(static_cast<std::uint32_t>(x.key));
     return k;
   };
   const auto keys_below_parent = [](const std::vector<row>& t) {
     std::vector<std::uint16_t> k;
+    k.reserve(t.size());
     for (const row& x : t) k.push_back(static_cast<std::uint16_t>(x.key & 0xFFF));
     return k;
   };
   const auto ids = [](const std::vector<row>& t) {
     std::vector<std::uint16_t> k;
+    k.reserve(t.size());
     for (const row& x : t) k.push_back(static_cast<std::uint16_t>(x.name));
     return k;
   };
@@ -504,6 +507,7 @@ core::result<built_database, build_error> build(const csv_set& csvs) {
   }
   out.add(format::parents, parent_list);
   std::vector<std::uint32_t> parent_keys;
+  parent_keys.reserve(parent_list.size());
   for (const auto& block : parent_list) parent_keys.push_back(block.key);
   out.add(format::parent_keys, parent_keys);
   std::vector<std::uint16_t> parent_runs(format::filter_bits + 1);

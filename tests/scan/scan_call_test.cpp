@@ -84,7 +84,8 @@ TEST(ScanCall, FaultsAreOutcomesAndMessagesNotPrints) {
   bytes.resize(bytes.size() - 10);
   const std::string path = ::testing::TempDir() + "/cut.pcap";
   std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 
   scan::request req;
   req.inputs = {path, ::testing::TempDir() + "/no-such-file.pcap"};

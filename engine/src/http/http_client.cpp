@@ -124,7 +124,7 @@ http_reply http_session::perform(const http_call& call) {
   curl_easy_reset(c);  // keeps the connection cache, drops the previous call's options
   std::unique_ptr<curl_slist, slist_deleter> headers;
   for (const auto& [name, value] : call.headers) {
-    const std::string line = name + ": " + value;
+    const std::string line = std::string(name).append(": ").append(value);
     headers.reset(curl_slist_append(headers.release(), line.c_str()));
   }
   transfer t{&call, &reply};

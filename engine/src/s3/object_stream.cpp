@@ -184,7 +184,7 @@ std::unique_ptr<io::byte_stream> make_object_stream(std::shared_ptr<client> c, l
 
 core::result<io::input, failure> open_object(std::shared_ptr<client> c, const location& loc) {
   auto head = c->head(loc);
-  if (const auto* f = head ? nullptr : &head.error()) return std::move(*f);
+  if (const auto* f = head ? nullptr : &head.error()) return *f;
   object_info info = *std::move(head);
   const std::uint64_t limit = c->config().max_bytes;
   if (limit != 0 && info.size > limit) {

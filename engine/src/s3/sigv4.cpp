@@ -134,7 +134,7 @@ signed_request sign_v4(const request_to_sign& r, const credentials& c, std::stri
   std::string header_block;
   std::string signed_names;
   for (const auto& [name, value] : canonical) {
-    header_block += name + ':' + value + '\n';
+    header_block.append(name).append(1, ':').append(value).append(1, '\n');
     if (!signed_names.empty()) signed_names += ';';
     signed_names += name;
   }

@@ -67,7 +67,7 @@ class session {
   }
 
   // An input that could not be opened or listed: reported as such, nothing read.
-  void unreadable(std::string name, core::error e, std::string detail, std::string line) {
+  void unreadable(std::string name, core::error e, std::string detail, const std::string& line) {
     pipeline::input_report r;
     r.name = std::move(name);
     r.error = e;
@@ -193,7 +193,8 @@ std::optional<refusal> scan_live(const request& req, observer& watch, session& s
 
 void warn_filter(const filter::bpf_filter& f, const std::vector<pipeline::input_report>& reports,
                  observer& watch) {
-  for (const auto& [link_type, why] : f.inapplicable()) {
+  for (const auto& [type, why] : f.inapplicable()) {
+    const std::uint16_t link_type = type;  // a lambda below captures it
     const bool seen = std::any_of(reports.begin(), reports.end(), [&](const auto& r) {
       return std::any_of(r.counters.links.begin(), r.counters.links.end(),
                          [&](const auto& l) { return l.link_type == link_type; });

@@ -42,7 +42,7 @@ std::string escape_terminal(std::string_view s) {
   const auto is_control = [](unsigned char c) { return c < 0x20 || c == 0x7F; };
   if (std::none_of(s.begin(), s.end(),
                    [&](char c) { return is_control(static_cast<unsigned char>(c)); }) &&
-      s.find("\xC2") == std::string_view::npos) {
+      s.find('\xC2') == std::string_view::npos) {
     return std::string(s);
   }
   std::string out;

@@ -24,8 +24,9 @@ inline constexpr std::size_t prefetch_distance = 2048;
 // Prefetch never faults, so the address may lie past the chunk; integer arithmetic keeps the
 // pointer itself in bounds.
 inline void prefetch_ahead(const std::byte* p) noexcept {
-  __builtin_prefetch(
-      reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(p) + prefetch_distance));
+  const std::uintptr_t ahead = reinterpret_cast<std::uintptr_t>(p) + prefetch_distance;
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): the address may lie past the data, on purpose
+  __builtin_prefetch(reinterpret_cast<const void*>(ahead));
 }
 
 // The frame view of the pcap record at p.

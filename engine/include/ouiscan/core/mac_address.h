@@ -52,6 +52,7 @@ class mac_address {
   void format(char* out) const noexcept;
   [[nodiscard]] std::string to_string() const;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend constexpr auto operator<=>(mac_address, mac_address) noexcept = default;
 
  private:

@@ -26,6 +26,7 @@ namespace ouiscan::online {
 struct prefix {
   std::uint64_t value = 0;  // right-aligned
   std::uint8_t bits = 24;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend auto operator<=>(const prefix&, const prefix&) = default;
   // "aa:bb:cc:00:00:00": the prefix with the address's own bits zeroed.
   [[nodiscard]] std::string query_address() const;
