@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# End-to-end comparison on one large capture, warm page cache, interleaved and repeated:
-# ouiscan (full JSON result to /dev/null) against the memory floor (map the file and sum it as
-# 8-byte words, one thread) and the libpcap pcap_next_ex + unordered_set baseline; tshark on a
-# 200 MB prefix when installed. Prints the median of each and the ratios to the floor.
+# End-to-end comparison on one large capture, interleaved and repeated, the capture evicted
+# from the page cache and read once whole before each round: ouiscan (full JSON result to
+# /dev/null, all cores and one thread) against the memory floor (map the file and sum it as
+# 8-byte words, one thread) and the libpcap pcap_next_ex + unordered_set baseline; with OLD, an
+# older ouiscan binary in the same rounds (an A/B); tshark on a 200 MB prefix when installed.
+# Prints the median of each and the ratios to the floor.
 #
 #   bench/compare.sh [BUILD_DIR] [RUNS]      (default build/release, 5 runs)
-#   CAPTURE=/path/to/file.pcap bench/compare.sh
+#   CAPTURE=/path/to/file.pcap OLD=/tmp/old/ouiscan bench/compare.sh build/release 7
 set -euo pipefail
 build=${1:-build/release}
 runs=${2:-5}
@@ -16,7 +18,7 @@ if [ ! -f "$capture" ]; then
   echo "generating $capture (2 GiB, IMIX, 20,000 hosts, Zipf 1.0, 10% VLAN)" >&2
   "$build/tools/gen_pcap" -o "$capture" -s 2147.48 --seed 1 --hosts 20000 --zipf 1.0
 fi
-cat "$capture" >/dev/null  # warm the page cache
+source "$(dirname "$0")/lib.sh"
 
 declare -A cmd=(
   [floor]="$build/bench/memory_floor $capture"
@@ -25,20 +27,17 @@ declare -A cmd=(
   [libpcap]="$build/bench/libpcap_baseline $capture"
 )
 order=(floor ouiscan ouiscan_1thread libpcap)
-declare -A times
-for ((i = 0; i < runs; i++)); do
-  for name in "${order[@]}"; do
-    start=$(date +%s.%N)
-    ${cmd[$name]} >/dev/null
-    end=$(date +%s.%N)
-    times[$name]+="$(echo "$end - $start" | bc) "
-  done
-done
+if [ -n "${OLD:-}" ]; then
+  cmd[old]="$OLD -q -f json $capture"
+  cmd[old_1thread]="$OLD -q -j 1 -f json $capture"
+  order+=(old old_1thread)
+fi
+time_interleaved "$runs" "$capture"
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 bytes=$(stat -c %s "$capture")
 floor=$(echo "${times[floor]}" | median)
-echo "capture: $capture ($bytes bytes), $runs runs each, interleaved; $(nproc) cores, $(uname -r)"
+echo "capture: $capture ($bytes bytes), $runs runs each, interleaved, evicted and read once" \
+  "before each round; $(nproc) cores, $(uname -r)"
 printf '%-16s %10s %10s %12s\n' approach median_s GB/s x_floor
 for name in "${order[@]}"; do
   m=$(echo "${times[$name]}" | median)

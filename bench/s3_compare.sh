@@ -42,17 +42,9 @@ for p in ${PARTS:-8MiB:8 64MiB:2}; do
   cmd[reader_only_${p/:/x}]="OUISCAN_S3_PART_BYTES=${p%%:*} OUISCAN_S3_PARTS=${p##*:} $build/bench/s3_read s3://bench/capture.pcap >/dev/null"
   order+=("$name" "reader_only_${p/:/x}")
 done
-declare -A times
-for ((i = 0; i < runs; i++)); do
-  for name in "${order[@]}"; do
-    start=$(date +%s.%N)
-    bash -c "${cmd[$name]}"
-    end=$(date +%s.%N)
-    times[$name]+="$(echo "$end - $start" | bc) "
-  done
-done
+source "$repo/bench/lib.sh"
+time_interleaved "$runs"  # the object is served by s3rver: no page-cache state to set
 size=$(stat -c %s "$capture")
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 base=$(echo "${times[curl_single_get]}" | median)
 echo "capture: $capture ($size bytes), $runs runs each, interleaved; s3rver $(node -v) on loopback"
 printf "%-28s %9s %9s %12s\n" approach median_s MB/s x_single_get

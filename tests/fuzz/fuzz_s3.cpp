@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "ouiscan/s3/client.h"
+#include "ouiscan/text/entities.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -14,6 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   (void)ouiscan::s3::parse_error(text);
-  if (ouiscan::s3::xml_unescape(text).size() > size) __builtin_trap();
+  if (ouiscan::text::decode_entities(text).size() > size) __builtin_trap();
   return 0;
 }

@@ -166,12 +166,6 @@ TEST(Database, RejectsCorruptAndTruncatedFiles) {
   EXPECT_EQ(try_open(std::vector<std::byte>(10)).error().code, core::errc::db_size_mismatch);
 }
 
-TEST(Builder, DecodesHtmlEntities) {
-  EXPECT_EQ(decode_entities("R&amp;D &lt;x&gt; &#39;q&#39; &#xE9;t&#233;"),
-            "R&D <x> 'q' \xC3\xA9t\xC3\xA9");
-  EXPECT_EQ(decode_entities("AT&T & Co; &bogus;"), "AT&T & Co; &bogus;");
-}
-
 TEST(Diff, CountsAddedRemovedRenamed) {
   const auto before = open_built(fixture());
   csv_set c = fixture();

@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "ouiscan/text/entities.h"
 #include "ouiscan/text/json.h"
 #include "ouiscan/text/time.h"
 
@@ -50,6 +51,21 @@ TEST(JsonString, PlainAndUtf8PassThrough) {
   fmt::memory_buffer b;
   ouiscan::text::append_json_string(b, "Zhejiang Dahua Technology Co.,Ltd. \xC3\xA9");
   EXPECT_EQ(fmt::to_string(b), "\"Zhejiang Dahua Technology Co.,Ltd. \xC3\xA9\"");
+}
+
+// Character references as the XML and HTML specifications define them; the UTF-8 bytes
+// worked out by hand (U+00E9: C3 A9; U+20AC: E2 82 AC; U+1F600: F0 9F 98 80).
+TEST(Entities, NamedAndNumericReferences) {
+  using ouiscan::text::decode_entities;
+  EXPECT_EQ(decode_entities("AT&amp;T &lt;x&gt; &quot;q&quot; &apos;a&apos;"),
+            "AT&T <x> \"q\" 'a'");
+  EXPECT_EQ(decode_entities("caf&#233; &#xE9; &#x20AC; &#128512;"),
+            "caf\xC3\xA9 \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+  // As the IEEE files write names (registry_test checks every name against Python's html).
+  EXPECT_EQ(decode_entities("R&amp;D &#39;q&#39; AT&T & Co;"), "R&D 'q' AT&T & Co;");
+  // Not references: kept as written.
+  EXPECT_EQ(decode_entities("&bogus; &amp &#xZZ; &#; &#0; &#x110000; & alone"),
+            "&bogus; &amp &#xZZ; &#; &#0; &#x110000; & alone");
 }
 
 }  // namespace

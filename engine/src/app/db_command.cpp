@@ -88,12 +88,8 @@ void print_registries(const ouidb::database& db) {
 }  // namespace
 
 int run_db_info(const db_options& options) {
-  auto db = vendor_db::open(options.db_path);
-  if (!db) {
-    fmt::print(stderr, "{}\n", vendor_db::failure(options.db_path, db.error()));
-    return exit_io_error;
-  }
-  if (!db->notice().empty()) fmt::print(stderr, "{}\n", db->notice());
+  auto db = vendor_db::open_for_command(options.db_path, false);
+  if (!db) return exit_io_error;
   const char* why = db->source() == vendor_db::origin::option ? "--db"
                     : db->source() == vendor_db::origin::user ? "refreshed by `ouiscan db update`"
                                                               : "compiled into ouiscan";

@@ -55,12 +55,8 @@ std::string prefix_column(const vendors::vendor_info& v) {
 }  // namespace
 
 int run_lookup(const lookup_options& options) {
-  auto db = vendor_db::open(options.db_path);
-  if (!db) {
-    fmt::print(stderr, "{}\n", vendor_db::failure(options.db_path, db.error()));
-    return exit_io_error;
-  }
-  if (!db->notice().empty()) fmt::print(stderr, "{}\n", db->notice());
+  auto db = vendor_db::open_for_command(options.db_path, false);
+  if (!db) return exit_io_error;
   const bool from_stdin =
       options.queries.empty() || (options.queries.size() == 1 && options.queries[0] == "-");
   int code = exit_ok;

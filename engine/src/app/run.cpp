@@ -129,12 +129,8 @@ int run(const run_options& options) {
       return exit_io_error;
     }
   }
-  auto db = vendor_db::open(options.db_path);
-  if (!db) {
-    fmt::print(stderr, "{}\n", vendor_db::failure(options.db_path, db.error()));
-    return exit_io_error;
-  }
-  if (!db->notice().empty() && !options.quiet) fmt::print(stderr, "{}\n", db->notice());
+  auto db = vendor_db::open_for_command(options.db_path, options.quiet);
+  if (!db) return exit_io_error;
 
   // -w: the live capture's frames, also written as pcapng (- : standard output).
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> written_frames(nullptr, &std::fclose);

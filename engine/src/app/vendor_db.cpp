@@ -69,10 +69,16 @@ core::result<vendor_db> vendor_db::open(const std::string& explicit_path, bool e
   return v;
 }
 
-std::string vendor_db::failure(const std::string& explicit_path, const core::error& e) {
-  return fmt::format("ouiscan: cannot use the OUI database {}: {}",
-                     explicit_path.empty() ? std::string("compiled in") : explicit_path,
-                     core::to_string(e));
+std::optional<vendor_db> vendor_db::open_for_command(const std::string& explicit_path, bool quiet) {
+  auto db = open(explicit_path);
+  if (!db) {
+    fmt::print(stderr, "ouiscan: cannot use the OUI database {}: {}\n",
+               explicit_path.empty() ? std::string("compiled in") : explicit_path,
+               core::to_string(db.error()));
+    return std::nullopt;
+  }
+  if (!db->notice().empty() && !quiet) fmt::print(stderr, "{}\n", db->notice());
+  return std::move(*db);
 }
 
 std::string vendor_db::describe() const {

@@ -22,8 +22,10 @@ class vendor_db {
   // explicit_path: the --db option ("" when not given); embedded_only skips the user's copy.
   [[nodiscard]] static core::result<vendor_db> open(const std::string& explicit_path,
                                                     bool embedded_only = false);
-  // The one line saying why open() failed, naming the file.
-  [[nodiscard]] static std::string failure(const std::string& explicit_path, const core::error& e);
+  // open() for a command: on failure says why on stderr, naming the file (the command then
+  // exits with exit_io_error); otherwise says the notice, if any and not quiet.
+  [[nodiscard]] static std::optional<vendor_db> open_for_command(const std::string& explicit_path,
+                                                                 bool quiet);
   // Where a refreshed database is kept for this user.
   [[nodiscard]] static std::string user_path();
 

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "ouiscan/text/entities.h"
+
 namespace ouiscan::s3 {
 namespace {
 
@@ -27,24 +29,6 @@ std::optional<std::string_view> first_element(std::string_view xml, std::string_
   return element(xml, tag, from);
 }
 
-void append_utf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x110000) {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 std::string one_line(std::string_view s) {
   std::string out;
   for (const char c : s.substr(0, 200)) out += (c == '\n' || c == '\r') ? ' ' : c;
@@ -52,49 +36,6 @@ std::string one_line(std::string_view s) {
 }
 
 }  // namespace
-
-std::string xml_unescape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '&') {
-      out += s[i];
-      continue;
-    }
-    const auto semi = s.find(';', i);
-    if (semi == std::string_view::npos || semi - i > 10) {
-      out += s[i];
-      continue;
-    }
-    const std::string_view name = s.substr(i + 1, semi - i - 1);
-    if (name == "amp") {
-      out += '&';
-    } else if (name == "lt") {
-      out += '<';
-    } else if (name == "gt") {
-      out += '>';
-    } else if (name == "quot") {
-      out += '"';
-    } else if (name == "apos") {
-      out += '\'';
-    } else if (name.size() >= 2 && name[0] == '#') {
-      const bool hex = name[1] == 'x' || name[1] == 'X';
-      const std::string digits(name.substr(hex ? 2 : 1));
-      char* end = nullptr;
-      const unsigned long cp = std::strtoul(digits.c_str(), &end, hex ? 16 : 10);
-      if (digits.empty() || end != digits.c_str() + digits.size()) {
-        out += s[i];
-        continue;
-      }
-      append_utf8(out, cp);
-    } else {
-      out += s[i];
-      continue;
-    }
-    i = semi;
-  }
-  return out;
-}
 
 std::optional<list_page> parse_list_page(std::string_view xml) {
   if (xml.find("<ListBucketResult") == std::string_view::npos) return std::nullopt;
@@ -105,18 +46,18 @@ std::optional<list_page> parse_list_page(std::string_view xml) {
     const auto key = first_element(*contents, "Key");
     const auto size = first_element(*contents, "Size");
     if (!key || !size) return std::nullopt;
-    o.key = xml_unescape(*key);
+    o.key = text::decode_entities(*key);
     const std::string size_text(*size);
     char* end = nullptr;
     o.size = std::strtoull(size_text.c_str(), &end, 10);
     if (size_text.empty() || end != size_text.c_str() + size_text.size()) return std::nullopt;
-    if (const auto etag = first_element(*contents, "ETag")) o.etag = xml_unescape(*etag);
+    if (const auto etag = first_element(*contents, "ETag")) o.etag = text::decode_entities(*etag);
     page.objects.push_back(std::move(o));
   }
   const auto truncated = first_element(xml, "IsTruncated");
   page.truncated = truncated && *truncated == "true";
   if (const auto token = first_element(xml, "NextContinuationToken")) {
-    page.next_token = xml_unescape(*token);
+    page.next_token = text::decode_entities(*token);
   }
   if (page.truncated && page.next_token.empty()) return std::nullopt;  // cannot go on
   return page;
@@ -125,8 +66,8 @@ std::optional<list_page> parse_list_page(std::string_view xml) {
 std::pair<std::string, std::string> parse_error(std::string_view xml) {
   const auto code = first_element(xml, "Code");
   const auto message = first_element(xml, "Message");
-  return {code ? xml_unescape(*code) : std::string(),
-          message ? xml_unescape(*message) : std::string()};
+  return {code ? text::decode_entities(*code) : std::string(),
+          message ? text::decode_entities(*message) : std::string()};
 }
 
 client::client(settings s) : settings_(std::move(s)) {}

@@ -55,8 +55,6 @@ struct list_page {
 [[nodiscard]] std::optional<list_page> parse_list_page(std::string_view xml);
 // Code and Message of an S3 error document (empty when absent).
 [[nodiscard]] std::pair<std::string, std::string> parse_error(std::string_view xml);
-// Decodes the five XML entities and numeric character references.
-[[nodiscard]] std::string xml_unescape(std::string_view s);
 
 class client {
  public:

@@ -49,7 +49,4 @@ struct built_database {
 // Parses "2026-05-21" (or "20260521") into 20260521; 0 when malformed.
 [[nodiscard]] std::uint32_t parse_date(std::string_view text) noexcept;
 
-// Decodes the HTML entities the IEEE files contain (&amp; &quot; &#39; ...). Exposed for tests.
-[[nodiscard]] std::string decode_entities(std::string_view s);
-
 }  // namespace ouiscan::ouidb

@@ -1,0 +1,38 @@
+# What the whole-run benchmarks share (sourced, not run): the interleaved timing loop with the
+# page cache put in one known state before each round, and the median.
+#
+#   source bench/lib.sh
+#   declare -A cmd=([a]="prog1 file" [b]="prog2 file"); order=(a b)
+#   time_interleaved 5 "$capture"   # fills times[a], times[b] with "s1 s2 ..."
+#   m=$(echo "${times[a]}" | median)
+
+# Evicts FILE from the page cache, then reads it once whole: every round starts with the
+# capture cached in full, not piecemeal (a cache filled piecemeal changes mmap readers' speed
+# by up to 2.7x, and not equally for all of them).
+evict_and_read() {
+  dd if="$1" iflag=nocache count=0 status=none
+  cat "$1" >/dev/null
+}
+
+# Runs every command of `order` (from the associative array `cmd`) once per round, RUNS rounds,
+# appending each wall time in seconds to times[name]. CAPTURE, when given, is evicted and read
+# before each round.
+time_interleaved() {
+  local runs=$1 capture=${2:-} i name start end
+  declare -gA times
+  for ((i = 0; i < runs; i++)); do
+    [ -n "$capture" ] && evict_and_read "$capture"
+    for name in "${order[@]}"; do
+      start=$(date +%s.%N)
+      bash -c "${cmd[$name]}" >/dev/null
+      end=$(date +%s.%N)
+      times[$name]+="$(echo "$end - $start" | bc) "
+    done
+  done
+}
+
+# The median of numbers separated by blanks on standard input.
+median() {
+  tr ' ' '\n' | grep -v '^$' | sort -g |
+    awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
+}
