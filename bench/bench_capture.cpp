@@ -15,6 +15,8 @@
 #include "ouiscan/capture/framer.h"
 #include "ouiscan/capture/link_type.h"
 #include "ouiscan/capture/walk.h"
+#include "ouiscan/ouidb/database.h"
+#include "ouiscan/scan/scan.h"
 #include "ouiscan/pipeline/scan.h"
 
 namespace {
@@ -117,6 +119,31 @@ void BM_Scan(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(frames), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Scan)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The whole scan call (scan::run: open, pipeline, vendors, the inventory), as the CLI and the
+// Lambda handler run it; range(0) threads.
+void BM_ScanCall(benchmark::State& state) {
+  const auto& data = capture(datagen::container::pcap);
+  const auto path = std::filesystem::temp_directory_path() / "ouiscan_bench_scan_call.pcap";
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  const auto db = ouidb::database::open(ouidb::embedded());
+  std::uint64_t frames = 0;
+  for (auto _ : state) {
+    scan::request req;
+    req.inputs = {path.string()};
+    req.database = &*db;
+    req.threads = static_cast<unsigned>(state.range(0));
+    scan::observer quiet;
+    auto done = scan::run(std::move(req), quiet);
+    frames += done->inventory.totals.frames;
+  }
+  std::filesystem::remove(path);
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(data.size()));
+  state.counters["frames/s"] =
+      benchmark::Counter(static_cast<double>(frames), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ScanCall)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
