@@ -16,8 +16,8 @@
 #include "ouiscan/capture/link_type.h"
 #include "ouiscan/capture/walk.h"
 #include "ouiscan/ouidb/database.h"
-#include "ouiscan/scan/scan.h"
 #include "ouiscan/pipeline/scan.h"
+#include "ouiscan/scan/scan.h"
 
 namespace {
 
