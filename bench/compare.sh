@@ -24,9 +24,10 @@ declare -A cmd=(
   [floor]="$build/bench/memory_floor $capture"
   [ouiscan]="$build/tools/ouiscan -q -f json $capture"
   [ouiscan_1thread]="$build/tools/ouiscan -q -j 1 -f json $capture"
+  [ouiscan_4threads]="$build/tools/ouiscan -q -j 4 -f json $capture"
   [libpcap]="$build/bench/libpcap_baseline $capture"
 )
-order=(floor ouiscan ouiscan_1thread libpcap)
+order=(floor ouiscan ouiscan_1thread ouiscan_4threads libpcap)
 if [ -n "${OLD:-}" ]; then
   cmd[old]="$OLD -q -f json $capture"
   cmd[old_1thread]="$OLD -q -j 1 -f json $capture"
@@ -38,12 +39,20 @@ bytes=$(stat -c %s "$capture")
 floor=$(echo "${times[floor]}" | median)
 echo "capture: $capture ($bytes bytes), $runs runs each, interleaved, evicted and read once" \
   "before each round; $(nproc) cores, $(uname -r)"
-printf '%-16s %10s %10s %12s\n' approach median_s GB/s x_floor
+echo "${errors[floor]}" | grep -m1 -o 'page cache: .*' | sed 's/^/first round, as the floor saw it: /'
+echo "${errors[floor]}" | grep -o '[0-9.]*% of the file PMD-mapped' | sort -g |
+  awk '{a[NR]=$1} END {printf "PMD-mapped share over the rounds: %s%% to %s%%\n", a[1], a[NR]}'
+printf '%-16s %10s %10s %12s %14s\n' approach median_s GB/s x_floor median_x_pair
 for name in "${order[@]}"; do
   m=$(echo "${times[$name]}" | median)
-  printf '%-16s %10.3f %10.2f %12.2f\n' "$name" "$m" "$(echo "$bytes / $m / 1000000000" | bc -l)" \
-    "$(echo "$m / $floor" | bc -l)"
+  printf '%-16s %10.3f %10.2f %12.2f %14.2f\n' "$name" "$m" \
+    "$(echo "$bytes / $m / 1000000000" | bc -l)" "$(echo "$m / $floor" | bc -l)" \
+    "$(median_ratio "$name" floor)"
 done
+if [ -n "${OLD:-}" ]; then
+  echo "new / old, median of the rounds' ratios: $(median_ratio ouiscan old) (default threads)," \
+    "$(median_ratio ouiscan_1thread old_1thread) (one thread)"
+fi
 if command -v tshark >/dev/null; then
   prefix=$data/prefix-200m.pcap
   [ -f "$prefix" ] || head -c 200000000 "$capture" >"$prefix"

@@ -15,20 +15,30 @@ evict_and_read() {
 }
 
 # Runs every command of `order` (from the associative array `cmd`) once per round, RUNS rounds,
-# appending each wall time in seconds to times[name]. CAPTURE, when given, is evicted and read
-# before each round.
+# appending each wall time in seconds to times[name] and its stderr to errors[name]. CAPTURE,
+# when given, is evicted and read before each round.
 time_interleaved() {
-  local runs=$1 capture=${2:-} i name start end
-  declare -gA times
+  local runs=$1 capture=${2:-} i name start end err
+  declare -gA times errors
+  err=$(mktemp)
   for ((i = 0; i < runs; i++)); do
     [ -n "$capture" ] && evict_and_read "$capture"
     for name in "${order[@]}"; do
       start=$(date +%s.%N)
-      bash -c "${cmd[$name]}" >/dev/null
+      bash -c "${cmd[$name]}" >/dev/null 2>"$err"
       end=$(date +%s.%N)
       times[$name]+="$(echo "$end - $start" | bc) "
+      errors[$name]+="$(cat "$err")"$'\n'
     done
   done
+  rm -f "$err"
+}
+
+# The median over the rounds of times[A] / times[B], taken round by round.
+median_ratio() {
+  paste -d' ' <(echo "${times[$1]}" | tr ' ' '\n' | grep -v '^$') \
+    <(echo "${times[$2]}" | tr ' ' '\n' | grep -v '^$') |
+    awk '{print $1 / $2}' | tr '\n' ' ' | median
 }
 
 # The median of numbers separated by blanks on standard input.
