@@ -140,7 +140,13 @@ class address_table {
   void prefetch(core::mac_address mac) const noexcept {
     __builtin_prefetch(&slots_[slot_of(mac.value())]);
   }
-  void prefetch_stats(std::size_t index) const noexcept { __builtin_prefetch(&values_[index], 1); }
+  // Every cache line of the statistics (they span two or three).
+  void prefetch_stats(std::size_t index) const noexcept {
+    const auto* p = reinterpret_cast<const char*>(&values_[index]);
+    __builtin_prefetch(p, 1);
+    __builtin_prefetch(p + 64, 1);
+    __builtin_prefetch(p + sizeof(address_stats) - 1, 1);
+  }
   [[nodiscard]] address_stats& stats(std::size_t index) noexcept { return values_[index]; }
 
   // Merges other into this table, adding no new address past `cap`; returns the sightings of
