@@ -74,10 +74,10 @@ int main(int argc, char** argv) {
   std::uint64_t pmd_kb = 0;
   std::uint64_t rss_kb = 0;
   pmd_share(map, pmd_kb, rss_kb);
-  std::fprintf(stderr, "page cache: %.1f%% of the file PMD-mapped (%" PRIu64 " of %" PRIu64
-               " kB resident)\n",
-               rss_kb > 0 ? 100.0 * static_cast<double>(pmd_kb) / static_cast<double>(size / 1024)
-                          : 0.0,
-               pmd_kb, rss_kb);
+  std::fprintf(
+      stderr,
+      "page cache: %.1f%% of the file PMD-mapped (%" PRIu64 " of %" PRIu64 " kB resident)\n",
+      rss_kb > 0 ? 100.0 * static_cast<double>(pmd_kb) / static_cast<double>(size / 1024) : 0.0,
+      pmd_kb, rss_kb);
   return 0;
 }
