@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   std::fprintf(
       stderr,
       "page cache: %.1f%% of the file PMD-mapped (%" PRIu64 " of %" PRIu64 " kB resident)\n",
-      rss_kb > 0 ? 100.0 * static_cast<double>(pmd_kb) / static_cast<double>(size / 1024) : 0.0,
+      rss_kb > 0 ? 100.0 * static_cast<double>(pmd_kb) / (static_cast<double>(size) / 1024.0) : 0.0,
       pmd_kb, rss_kb);
   return 0;
 }
