@@ -41,7 +41,7 @@ echo "capture: $capture ($bytes bytes), $runs runs each, interleaved, evicted an
   "before each round; $(nproc) cores, $(uname -r)"
 echo "${errors[floor]}" | grep -m1 -o 'page cache: .*' | sed 's/^/first round, as the floor saw it: /'
 echo "${errors[floor]}" | grep -o '[0-9.]*% of the file PMD-mapped' | sort -g |
-  awk '{a[NR]=$1} END {printf "PMD-mapped share over the rounds: %s%% to %s%%\n", a[1], a[NR]}'
+  awk '{a[NR]=$1} END {printf "PMD-mapped share over the rounds: %s to %s\n", a[1], a[NR]}'
 printf '%-16s %10s %10s %12s %14s\n' approach median_s GB/s x_floor median_x_pair
 for name in "${order[@]}"; do
   m=$(echo "${times[$name]}" | median)
