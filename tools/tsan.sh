@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ThreadSanitizer run of the concurrent parts: the scan pipeline's tests (oneTBB), and the S3
+# ThreadSanitizer run of the concurrent parts: the scan pipeline's tests (oneTBB; with gzip and
+# zstd input, the read-ahead thread), the read-ahead stream's own tests, and the S3
 # end-to-end test (the parallel ranged reader's threads). Debian's oneTBB is not instrumented,
 # so TSan could not see its synchronisation and would report every hand-off between pipeline
 # stages; oneTBB is therefore built first from Debian's own source package with
@@ -30,8 +31,9 @@ if [ ! -f "$prefix/lib/cmake/TBB/TBBConfig.cmake" ]; then
   cmake --install build/tbb-src/build >/dev/null
 fi
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j"$jobs" --target pipeline_test ouiscan
+cmake --build --preset tsan -j"$jobs" --target pipeline_test io_test ouiscan
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 export LD_LIBRARY_PATH="$prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 build/tsan/tests/pipeline_test --gtest_brief=1
+build/tsan/tests/io_test --gtest_brief=1
 python3 tests/tools/s3_test.py build/tsan/tools/ouiscan "$PWD" "${OUISCAN_CORPUS_DIR:-../shared/corpus}"

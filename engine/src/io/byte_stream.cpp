@@ -5,10 +5,15 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <limits>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 namespace ouiscan::io {
 
@@ -171,6 +176,125 @@ class zstd_stream final : public decoder_stream {
 };
 
 }  // namespace
+
+class read_ahead_stream final : public byte_stream {
+ public:
+  read_ahead_stream(std::unique_ptr<byte_stream> inner, std::size_t block_bytes, std::size_t blocks)
+      : inner_(std::move(inner)) {
+    for (std::size_t i = 0; i < blocks; ++i)
+      free_.push_back(block{std::vector<std::byte>(block_bytes), 0});
+    thread_ = std::thread([this] { fill(); });
+  }
+  read_ahead_stream(const read_ahead_stream&) = delete;
+  read_ahead_stream& operator=(const read_ahead_stream&) = delete;
+  ~read_ahead_stream() override {
+    {
+      const std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  core::result<std::size_t> read(std::span<std::byte> out) override {
+    while (pos_ == current_.size) {
+      std::unique_lock lock(mutex_);
+      if (!current_.data.empty()) free_.push_back(std::move(current_));
+      current_ = block{};
+      pos_ = 0;
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return !filled_.empty() || done_; });
+      if (filled_.empty()) {
+        if (error_) return *error_;
+        return std::size_t{0};
+      }
+      current_ = std::move(filled_.front());
+      filled_.pop_front();
+    }
+    const std::size_t n = std::min(out.size(), current_.size - pos_);
+    std::memcpy(out.data(), current_.data.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  [[nodiscard]] std::uint64_t raw_bytes_read() const noexcept override {
+    return raw_.load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] std::string error_detail() const override {
+    const std::lock_guard lock(mutex_);
+    return detail_;
+  }
+
+ private:
+  struct block {
+    std::vector<std::byte> data;
+    std::size_t size = 0;
+  };
+
+  // The reading thread: fills free blocks in order until the end, a fault or the destructor.
+  void fill() {
+    for (;;) {
+      block b;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return stop_ || !free_.empty(); });
+        if (stop_) return;
+        b = std::move(free_.back());
+        free_.pop_back();
+      }
+      b.size = 0;
+      std::optional<core::error> fault;
+      bool end = false;
+      while (b.size < b.data.size()) {
+        auto got = inner_->read(std::span(b.data).subspan(b.size));
+        if (!got) {
+          fault = got.error();
+          break;
+        }
+        if (*got == 0) {
+          end = true;
+          break;
+        }
+        b.size += *got;
+      }
+      raw_.store(inner_->raw_bytes_read(), std::memory_order_relaxed);
+      std::string detail = fault ? inner_->error_detail() : std::string();
+      {
+        const std::lock_guard lock(mutex_);
+        if (b.size > 0) {
+          filled_.push_back(std::move(b));
+        } else {
+          free_.push_back(std::move(b));
+        }
+        if (fault || end) {
+          done_ = true;
+          error_ = fault;
+          detail_ = std::move(detail);
+        }
+      }
+      changed_.notify_all();
+      if (fault || end) return;
+    }
+  }
+
+  std::unique_ptr<byte_stream> inner_;  // used by the reading thread only
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<block> free_;
+  std::deque<block> filled_;
+  bool done_ = false;
+  bool stop_ = false;
+  std::optional<core::error> error_;
+  std::string detail_;
+  std::atomic<std::uint64_t> raw_{0};
+  block current_;  // the reader's
+  std::size_t pos_ = 0;
+  std::thread thread_;
+};
+
+std::unique_ptr<byte_stream> make_read_ahead_stream(std::unique_ptr<byte_stream> inner,
+                                                    std::size_t block_bytes, std::size_t blocks) {
+  return std::make_unique<read_ahead_stream>(std::move(inner), block_bytes, blocks);
+}
 
 std::unique_ptr<byte_stream> make_zstd_stream(std::unique_ptr<byte_stream> inner) {
   return std::make_unique<zstd_stream>(std::move(inner));

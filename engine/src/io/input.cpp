@@ -61,8 +61,11 @@ class prefixed_stream final : public byte_stream {
 std::unique_ptr<byte_stream> decompress_if_needed(input& in, std::span<const std::byte> head,
                                                   std::unique_ptr<byte_stream> s) {
   in.compressed = compression_of(head);
-  if (in.compressed == compression::gzip) return make_gzip_stream(std::move(s));
-  if (in.compressed == compression::zstd) return make_zstd_stream(std::move(s));
+  // A decompressor is the serial stage's heaviest work: it runs on a thread of its own, ahead.
+  if (in.compressed == compression::gzip)
+    return make_read_ahead_stream(make_gzip_stream(std::move(s)));
+  if (in.compressed == compression::zstd)
+    return make_read_ahead_stream(make_zstd_stream(std::move(s)));
   return s;
 }
 

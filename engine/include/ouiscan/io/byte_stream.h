@@ -51,5 +51,11 @@ class fd_stream final : public byte_stream {
 [[nodiscard]] std::unique_ptr<byte_stream> make_gzip_stream(std::unique_ptr<byte_stream> inner);
 // Decompresses zstd data from another stream, frame after frame, with bounded memory.
 [[nodiscard]] std::unique_ptr<byte_stream> make_zstd_stream(std::unique_ptr<byte_stream> inner);
+// Reads another stream ahead on a thread of its own, `blocks` blocks of `block_bytes` at most,
+// so that a decompressor runs beside the reader instead of before it. The bytes, the end and a
+// fault (after every byte before it) come out as the inner stream gave them.
+[[nodiscard]] std::unique_ptr<byte_stream> make_read_ahead_stream(
+    std::unique_ptr<byte_stream> inner, std::size_t block_bytes = std::size_t{1} << 20,
+    std::size_t blocks = 4);
 
 }  // namespace ouiscan::io
