@@ -51,9 +51,7 @@ void BM_PerThreadTables(benchmark::State& state) {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, keys.size(), kGrain), [&](auto r) {
         auto& t = local.local();
         for (std::size_t i = r.begin(); i != r.end(); ++i) {
-          auto& s = t.upsert(mac_address(keys[i]));
-          ++s.frames;
-          s.src_bytes += 100;
+          t.upsert(mac_address(keys[i])).count(ouiscan::capture::role_src, 100, 0);
         }
       });
     });

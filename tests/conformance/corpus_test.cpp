@@ -62,12 +62,12 @@ std::map<std::string, std::string> all_stats(const pipeline::address_table& t) {
   std::map<std::string, std::string> out;
   t.for_each([&](core::mac_address mac, const pipeline::address_stats& s) {
     std::ostringstream v;
-    v << s.frames << ' ' << s.src_frames << ' ' << s.src_bytes << ' ' << s.dst_frames << ' '
-      << s.dst_bytes << ' ' << s.arp_frames << ' ' << s.roles << ' ' << s.first_ns << ' '
-      << s.last_ns << " vlans";
-    for (const auto id : s.vlans.sorted()) v << ' ' << id;
+    v << s.frames() << ' ' << s.src_frames() << ' ' << s.src_bytes() << ' ' << s.dst_frames() << ' '
+      << s.dst_bytes() << ' ' << s.arp_frames() << ' ' << s.roles() << ' ' << s.first_ns() << ' '
+      << s.last_ns() << " vlans";
+    for (const auto id : s.vlans()) v << ' ' << id;
     v << " links";
-    for (const auto lt : s.link_types.sorted()) v << ' ' << lt;
+    for (const auto lt : s.link_types()) v << ' ' << lt;
     out[mac.to_string()] = v.str();
   });
   return out;
@@ -119,8 +119,8 @@ TEST(Corpus, AddressSetsMatchTshark) {
     EXPECT_EQ(all_stats(segmented.addresses()), all_stats(scanner.addresses()));
     address_set macs, arp;
     scanner.addresses().for_each([&](core::mac_address mac, const pipeline::address_stats& s) {
-      if ((s.roles & capture::frame_roles) != 0) macs.insert(mac.to_string());
-      if ((s.roles & capture::arp_roles) != 0) arp.insert(mac.to_string());
+      if ((s.roles() & capture::frame_roles) != 0) macs.insert(mac.to_string());
+      if ((s.roles() & capture::arp_roles) != 0) arp.insert(mac.to_string());
     });
     ++files;
     bool same = true;

@@ -72,14 +72,14 @@ byte_vec zstd(const byte_vec& data) {
 std::map<std::string, std::string> snapshot(const address_table& t) {
   std::map<std::string, std::string> m;
   t.for_each([&](core::mac_address mac, const address_stats& s) {
-    std::string v = std::to_string(s.frames) + "/" + std::to_string(s.src_frames) + "/" +
-                    std::to_string(s.src_bytes) + "/" + std::to_string(s.dst_frames) + "/" +
-                    std::to_string(s.dst_bytes) + "/" + std::to_string(s.arp_frames) + "/" +
-                    std::to_string(s.first_ns) + "/" + std::to_string(s.last_ns) + "/" +
-                    std::to_string(s.roles) + "/v";
-    for (auto id : s.vlans.sorted()) v += std::to_string(id) + ",";
+    std::string v = std::to_string(s.frames()) + "/" + std::to_string(s.src_frames()) + "/" +
+                    std::to_string(s.src_bytes()) + "/" + std::to_string(s.dst_frames()) + "/" +
+                    std::to_string(s.dst_bytes()) + "/" + std::to_string(s.arp_frames()) + "/" +
+                    std::to_string(s.first_ns()) + "/" + std::to_string(s.last_ns()) + "/" +
+                    std::to_string(s.roles()) + "/v";
+    for (auto id : s.vlans()) v += std::to_string(id) + ",";
     v += "/l";
-    for (auto id : s.link_types.sorted()) v += std::to_string(id) + ",";
+    for (auto id : s.link_types()) v += std::to_string(id) + ",";
     m[mac.to_string()] = v;
   });
   return m;
@@ -365,7 +365,7 @@ TEST(Scan, AddressCapCountsExactlyTheSightingsNotKept) {
     std::uint64_t kept = 0;
     std::set<std::uint64_t> held;
     s.addresses().for_each([&](core::mac_address mac, const address_stats& st) {
-      kept += st.frames;
+      kept += st.frames();
       held.insert(mac.value());
     });
     EXPECT_EQ(kept + r.counters.addresses_over_cap, 8000U) << threads;

@@ -53,8 +53,8 @@ TEST(ScanCall, TheSampleGivesTsharksAddressSets) {
   const report::inventory& inv = done->inventory;
   std::set<std::string> frame, arp;
   for (const auto& e : inv.entries) {
-    if ((e.stats->roles & capture::frame_roles) != 0) frame.insert(e.mac.to_string());
-    if ((e.stats->roles & capture::arp_roles) != 0) arp.insert(e.mac.to_string());
+    if ((e.stats->roles() & capture::frame_roles) != 0) frame.insert(e.mac().to_string());
+    if ((e.stats->roles() & capture::arp_roles) != 0) arp.insert(e.mac().to_string());
   }
   EXPECT_EQ(frame, read_set(sample + ".macs"));
   EXPECT_EQ(arp, read_set(sample + ".arp.macs"));
@@ -71,7 +71,7 @@ TEST(ScanCall, TheSampleGivesTsharksAddressSets) {
   EXPECT_EQ(inv.database, "embedded");
   EXPECT_EQ(inv.database_date, embedded().header().registries[0].snapshot_date);
   for (std::size_t i = 1; i < inv.entries.size(); ++i) {
-    EXPECT_GE(inv.entries[i - 1].frames, inv.entries[i].frames);
+    EXPECT_GE(inv.entries[i - 1].stats->frames(), inv.entries[i].stats->frames());
   }
 }
 
@@ -104,7 +104,7 @@ TEST(ScanCall, FaultsAreOutcomesAndMessagesNotPrints) {
   EXPECT_EQ(heard.messages[1].first, scan::observer::severity::error);
   EXPECT_NE(heard.messages[1].second.find("cannot open"), std::string::npos);
   ASSERT_EQ(done->inventory.entries.size(), 2U);  // the source and the broadcast address
-  const auto& intel = done->inventory.entries[0].mac.to_string() == "00:1b:21:00:00:01"
+  const auto& intel = done->inventory.entries[0].mac().to_string() == "00:1b:21:00:00:01"
                           ? done->inventory.entries[0]
                           : done->inventory.entries[1];
   EXPECT_EQ(intel.vendor->organization, "Intel Corporate");

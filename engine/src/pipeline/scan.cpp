@@ -76,7 +76,7 @@ void scanner::scan_counted(io::input& in, input_report& report) {
     }
   }
   report.extract_seconds = since(t0);
-  report.counters.addresses_over_cap += table_.merge(mine.table, cap());
+  report.counters.addresses_over_cap += table_.merge(std::move(mine.table), cap());
   report.counters.merge(mine.counters);
   reader.report_into(report, in);
 }
@@ -148,8 +148,8 @@ input_report scanner::scan(io::input& in) {
                                tbb::make_filter<work*, void>(tbb::filter_mode::parallel, extract));
   });
   const auto merge_start = clock::now();
-  for (const findings& part : found) {
-    report.counters.addresses_over_cap += table_.merge(part.table, cap());
+  for (findings& part : found) {
+    report.counters.addresses_over_cap += table_.merge(std::move(part.table), cap());
     report.counters.merge(part.counters);
     report.extract_seconds += part.seconds;
   }

@@ -125,7 +125,7 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
                    options_.filter, nullptr);
     }
     const auto merge_start = clock::now();
-    report.counters.addresses_over_cap += table_.merge(seg->found.table, cap());
+    report.counters.addresses_over_cap += table_.merge(std::move(seg->found.table), cap());
     report.counters.merge(seg->found.counters);
     report.merge_seconds += since(merge_start);
     report.extract_seconds += seg->found.seconds;

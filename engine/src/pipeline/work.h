@@ -113,23 +113,9 @@ class accountant {
   };
 
   static void update(address_stats& s, std::uint16_t roles, const decoded& d) {
-    if ((roles & capture::frame_roles) != 0) ++s.frames;
-    if ((roles & capture::arp_roles) != 0) ++s.arp_frames;
-    if ((roles & capture::role_src) != 0) {
-      ++s.src_frames;
-      s.src_bytes += d.origlen;
-    }
-    if ((roles & capture::role_dst) != 0) {
-      ++s.dst_frames;
-      s.dst_bytes += d.origlen;
-    }
-    s.roles = static_cast<std::uint16_t>(s.roles | roles);
-    if (d.ts_ns != capture::no_timestamp) {
-      s.first_ns = std::min(s.first_ns, d.ts_ns);
-      s.last_ns = std::max(s.last_ns, d.ts_ns);
-    }
-    for (std::uint16_t vid : d.hits.vlans()) s.vlans.insert(vid);
-    s.link_types.insert(d.link);
+    s.count(roles, d.origlen, d.ts_ns);
+    for (std::uint16_t vid : d.hits.vlans()) s.add_vlan(vid);
+    s.add_link_type(d.link);
   }
 
   static constexpr std::size_t batch = 8;

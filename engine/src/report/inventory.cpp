@@ -6,6 +6,7 @@
 #include <array>
 #include <iterator>
 #include <map>
+#include <tuple>
 
 #include "ouiscan/capture/link_type.h"
 #include "render.h"
@@ -13,6 +14,7 @@
 namespace ouiscan::report {
 
 using vendors::display_name;
+using vendors::sort_by_key;
 using vendors::vendor_info;
 using namespace detail;  // NOLINT(google-build-using-namespace): the renderers' shared helpers
 
@@ -101,10 +103,9 @@ inventory make_inventory(const pipeline::address_table& table, vendors::naming n
   inv.descriptions = std::move(named.descriptions);
   inv.vendors = std::move(named.per_vendor);
   inv.lookup_seconds = named.seconds;
-  std::sort(inv.entries.begin(), inv.entries.end(), [](const entry& a, const entry& b) {
-    if (a.frames != b.frames) return a.frames > b.frames;
-    if (a.arp_frames != b.arp_frames) return a.arp_frames > b.arp_frames;
-    return a.mac < b.mac;
+  // Busiest first (the complements sort descending), then by address.
+  sort_by_key(inv.entries, [](const entry& e) {
+    return std::tuple(~e.stats->frames(), ~e.stats->arp_frames(), e.mac());
   });
   for (const auto& r : inputs) inv.totals.merge(r.counters);
   inv.inputs = std::move(inputs);
@@ -123,33 +124,27 @@ std::optional<sort_key> parse_sort_key(std::string_view name) noexcept {
 }
 
 void sort_entries(inventory& inv, sort_key key) {
-  const auto by = [&](auto less) {
-    std::stable_sort(inv.entries.begin(), inv.entries.end(), less);
-  };
   switch (key) {
     case sort_key::frames:
       break;  // make_inventory's order
     case sort_key::bytes:
-      by([](const entry& a, const entry& b) {
-        return a.stats->src_bytes + a.stats->dst_bytes > b.stats->src_bytes + b.stats->dst_bytes;
-      });
+      sort_by_key(inv.entries,
+                  [](const entry& e) { return ~(e.stats->src_bytes() + e.stats->dst_bytes()); });
       break;
     case sort_key::address:
-      by([](const entry& a, const entry& b) { return a.mac < b.mac; });
+      sort_by_key(inv.entries, [](const entry& e) { return e.mac(); });
       break;
     case sort_key::vendor: {
       // Entries sharing a description are adjacent in neither order: name each once.
       std::map<const vendor_info*, std::string> names;
       for (const entry& e : inv.entries) names.try_emplace(e.vendor, display_name(*e.vendor));
-      by([&](const entry& a, const entry& b) {
-        const std::string& x = names[a.vendor];
-        const std::string& y = names[b.vendor];
-        return x != y ? x < y : a.mac < b.mac;
+      sort_by_key(inv.entries, [&](const entry& e) {
+        return std::pair<std::string_view, core::mac_address>(names.at(e.vendor), e.mac());
       });
       break;
     }
     case sort_key::first_seen:
-      by([](const entry& a, const entry& b) { return a.stats->first_ns < b.stats->first_ns; });
+      sort_by_key(inv.entries, [](const entry& e) { return e.stats->first_ns(); });
       break;
   }
 }

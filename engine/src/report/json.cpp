@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <span>
+#include <string>
+#include <unordered_map>
 
 #include "ouiscan/capture/link_type.h"
 #include "ouiscan/report/inventory.h"
@@ -43,42 +46,67 @@ void json_array(fmt::memory_buffer& b, const Range& r, Fn&& each) {
   b.push_back(']');
 }
 
-void json_address(fmt::memory_buffer& b, const entry& e) {
+// The vendor fields of an entry depend on its description and whether its address is local
+// only; millions of addresses share a few descriptions, so each is rendered once.
+class vendor_fields {
+ public:
+  std::string_view of(const entry& e) {
+    const bool local = e.mac().is_local();
+    if (e.vendor == last_ && local == last_local_) return *last_text_;
+    std::string& text = rendered_[e.vendor][local ? 1 : 0];
+    if (text.empty()) {
+      fmt::memory_buffer b;
+      append_json_fields(b, *e.vendor, e.mac());
+      text.assign(b.data(), b.size());
+    }
+    last_ = e.vendor;
+    last_local_ = local;
+    last_text_ = &text;
+    return text;
+  }
+
+ private:
+  std::unordered_map<const vendor_info*, std::array<std::string, 2>> rendered_;
+  const vendor_info* last_ = nullptr;
+  bool last_local_ = false;
+  const std::string* last_text_ = nullptr;
+};
+
+void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor) {
   const address_stats& s = *e.stats;
   append_raw(b, "{\"address\":\"");
   std::array<char, 17> mac;
-  e.mac.format(mac.data());
+  e.mac().format(mac.data());
   b.append(mac.data(), mac.data() + mac.size());
   append_raw(b, "\",");
-  append_json_fields(b, *e.vendor, e.mac);
+  append_raw(b, vendor.of(e));
   const auto field = [&](std::string_view name_and_colon, std::uint64_t v) {
     append_raw(b, name_and_colon);
     append_uint(b, v);
   };
-  field(",\"frames\":", s.frames);
-  field(",\"src_frames\":", s.src_frames);
-  field(",\"src_bytes\":", s.src_bytes);
-  field(",\"dst_frames\":", s.dst_frames);
-  field(",\"dst_bytes\":", s.dst_bytes);
-  field(",\"arp_frames\":", s.arp_frames);
+  field(",\"frames\":", s.frames());
+  field(",\"src_frames\":", s.src_frames());
+  field(",\"src_bytes\":", s.src_bytes());
+  field(",\"dst_frames\":", s.dst_frames());
+  field(",\"dst_bytes\":", s.dst_bytes());
+  field(",\"arp_frames\":", s.arp_frames());
   append_raw(b, ",\"first_seen\":");
-  json_time(b, s.first_ns, s.has_time());
+  json_time(b, s.first_ns(), s.has_time());
   append_raw(b, ",\"last_seen\":");
-  json_time(b, s.last_ns, s.has_time());
+  json_time(b, s.last_ns(), s.has_time());
   append_raw(b, ",\"roles\":[");
   bool first = true;
   for (std::size_t i = 0; i < std::size(kRoleNames); ++i) {
-    if ((s.roles & (1U << i)) == 0) continue;
+    if ((s.roles() & (1U << i)) == 0) continue;
     append_raw(b, first ? "\"" : ",\"");
     append_raw(b, kRoleNames[i]);
     b.push_back('"');
     first = false;
   }
   append_raw(b, "],\"vlans\":");
-  json_array(b, s.vlans.sorted(), [&](std::uint16_t v) { append_uint(b, v); });
+  json_array(b, s.vlans(), [&](std::uint16_t v) { append_uint(b, v); });
   append_raw(b, ",\"link_types\":");
-  json_array(b, s.link_types.sorted(),
-             [&](std::uint16_t lt) { append_json_string(b, link_name(lt)); });
+  json_array(b, s.link_types(), [&](std::uint16_t lt) { append_json_string(b, link_name(lt)); });
   b.push_back('}');
 }
 
@@ -121,7 +149,7 @@ void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
   std::uint64_t unicast = 0, multicast = 0, broadcast = 0, null = 0, local = 0, arp_only = 0,
                 random = 0, unknown_vendor = 0;
   for (const entry& e : inv.entries) {
-    switch (core::class_of(e.mac)) {
+    switch (core::class_of(e.mac())) {
       case core::address_class::unicast:
         ++unicast;
         break;
@@ -135,12 +163,12 @@ void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
         ++null;
         break;
     }
-    if (e.mac.is_local()) ++local;
+    if (e.mac().is_local()) ++local;
     if (e.vendor->cls.likely_random) ++random;
     if (e.vendor->organization.empty() && e.vendor->cls.cast == core::address_class::unicast) {
       ++unknown_vendor;
     }
-    if ((e.stats->roles & capture::frame_roles) == 0) ++arp_only;
+    if ((e.stats->roles() & capture::frame_roles) == 0) ++arp_only;
   }
   fmt::format_to(out,
                  ",\"distinct_addresses\":{},\"classes\":{{\"unicast\":{},\"multicast\":{},"
@@ -229,7 +257,12 @@ bool detail::write_json(std::FILE* out, const inventory& inv, bool lines) {
   fmt::memory_buffer b;
   if (!lines) fmt::format_to(std::back_inserter(b), "{{\"addresses\":[");
   bool first = true;
-  for (const entry& e : shown(inv)) {
+  vendor_fields vendor;
+  const std::span<const entry> entries = shown(inv);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    // Busiest first, the records lie all over the table: ask for a later one's line ahead.
+    if (i + 8 < entries.size()) __builtin_prefetch(entries[i + 8].stats);
+    const entry& e = entries[i];
     if (lines) {
       fmt::format_to(std::back_inserter(b), "{{\"type\":\"address\",\"data\":");
     } else if (!first) {
@@ -237,7 +270,7 @@ bool detail::write_json(std::FILE* out, const inventory& inv, bool lines) {
     }
     first = false;
     if (!lines) b.push_back('\n');
-    json_address(b, e);
+    json_address(b, e, vendor);
     if (lines) fmt::format_to(std::back_inserter(b), "}}\n");
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }

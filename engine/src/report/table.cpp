@@ -48,15 +48,15 @@ constexpr std::size_t max_vendor_width = 40;
 
 std::array<std::string, kColumns.size()> table_cells(const entry& e) {
   const address_stats& s = *e.stats;
-  std::string vlans = fmt::format("{}", fmt::join(s.vlans.sorted(), ","));
-  return {e.mac.to_string(),
-          std::string(class_name(*e.vendor, e.mac)),
+  std::string vlans = fmt::format("{}", fmt::join(s.vlans(), ","));
+  return {e.mac().to_string(),
+          std::string(class_name(*e.vendor, e.mac())),
           escape_terminal(display_name(*e.vendor)),
-          std::to_string(s.frames),
-          std::to_string(s.src_frames),
-          std::to_string(s.dst_frames),
-          std::to_string(s.arp_frames),
-          fmt::format("{}", fmt::join(role_names(s.roles), ",")),
+          std::to_string(s.frames()),
+          std::to_string(s.src_frames()),
+          std::to_string(s.dst_frames()),
+          std::to_string(s.arp_frames()),
+          fmt::format("{}", fmt::join(role_names(s.roles()), ",")),
           vlans.empty() ? "-" : vlans};
 }
 
@@ -157,22 +157,22 @@ bool detail::write_csv(std::FILE* out, const inventory& inv) {
   for (const entry& e : shown(inv)) {
     const address_stats& s = *e.stats;
     std::vector<std::string> links;
-    for (std::uint16_t lt : s.link_types.sorted()) links.push_back(link_name(lt));
+    for (std::uint16_t lt : s.link_types()) links.push_back(link_name(lt));
     // Lists use ';' inside a field so that no field needs quoting.
     const auto& v = *e.vendor;
-    fmt::format_to(o, "{},{},{},{},{},{},", e.mac.to_string(), class_name(v, e.mac),
-                   admin_of(e.mac), csv_quote(v.organization), csv_quote(vendor_source(v)),
+    fmt::format_to(o, "{},{},{},{},{},{},", e.mac().to_string(), class_name(v, e.mac()),
+                   admin_of(e.mac()), csv_quote(v.organization), csv_quote(vendor_source(v)),
                    vendor_status(v));
     fmt::format_to(o, "{},{},{},{},{},{},{},{},", registry_name(v), v.prefix_text,
                    v.prefix_text.empty() ? std::string() : std::to_string(v.match.bits),
                    ouidb::to_string(v.cls.quadrant), csv_quote(v.cls.group),
                    csv_quote(v.cls.detail_view()), csv_quote(v.cls.platform),
                    v.cls.likely_random ? "true" : "false");
-    fmt::format_to(o, "{},{},{},{},{},{},{},{},{},{},{}\n", s.frames, s.src_frames, s.src_bytes,
-                   s.dst_frames, s.dst_bytes, s.arp_frames,
-                   s.has_time() ? format_time(s.first_ns) : "",
-                   s.has_time() ? format_time(s.last_ns) : "", fmt::join(role_names(s.roles), ";"),
-                   fmt::join(s.vlans.sorted(), ";"), fmt::join(links, ";"));
+    fmt::format_to(
+        o, "{},{},{},{},{},{},{},{},{},{},{}\n", s.frames(), s.src_frames(), s.src_bytes(),
+        s.dst_frames(), s.dst_bytes(), s.arp_frames(),
+        s.has_time() ? format_time(s.first_ns()) : "", s.has_time() ? format_time(s.last_ns()) : "",
+        fmt::join(role_names(s.roles()), ";"), fmt::join(s.vlans(), ";"), fmt::join(links, ";"));
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }
   return flush(out, b);

@@ -1,6 +1,7 @@
 #include "ouiscan/scan/scan.h"
 
 #include <fmt/format.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
@@ -256,11 +257,16 @@ core::result<result, refusal> run(request req, observer& watch) {
   result out;
   out.worst = s.worst();
   out.addresses = std::make_shared<const pipeline::address_table>(s.scanner().take_addresses());
-  out.inventory = report::make_inventory(
-      *out.addresses,
-      vendors::name_addresses(*out.addresses, req.database,
-                              online ? online->fallback() : vendors::vendor_fallback{}),
-      std::move(s.reports()), seconds);
+  // Naming and ordering millions of addresses use the scan's threads too.
+  tbb::task_arena arena(req.threads == 0 ? tbb::task_arena::automatic
+                                         : static_cast<int>(req.threads));
+  arena.execute([&] {
+    out.inventory = report::make_inventory(
+        *out.addresses,
+        vendors::name_addresses(*out.addresses, req.database,
+                                online ? online->fallback() : vendors::vendor_fallback{}),
+        std::move(s.reports()), seconds);
+  });
   auto& inv = out.inventory;
   if (online) inv.online = online->summary();
   inv.database = req.database_name;

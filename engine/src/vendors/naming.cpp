@@ -24,44 +24,44 @@ naming name_addresses(const pipeline::address_table& table, const ouidb::databas
                       const vendor_fallback& fallback) {
   naming out;
   out.addresses.reserve(table.size());
-  table.for_each([&](core::mac_address mac, const pipeline::address_stats& s) {
-    out.addresses.push_back({mac, &s, nullptr, s.frames, s.arp_frames});
+  table.for_each([&](core::mac_address, const pipeline::address_stats& s) {
+    out.addresses.push_back({&s, nullptr});
   });
   // One lookup per distinct address, after extraction: never in the per-packet path. In address
   // order, the lookups touch the database in order, and the addresses under one assignment
   // with the same classes are adjacent, so they share one description (names decoded once):
   // millions of addresses cost a few bytes each, not a copy of their vendor's strings.
   const auto lookup_start = std::chrono::steady_clock::now();
-  std::sort(out.addresses.begin(), out.addresses.end(),
-            [](const named_address& a, const named_address& b) { return a.mac < b.mac; });
+  sort_by_key(out.addresses, [](const named_address& a) { return a.mac(); });
   std::vector<std::uint64_t> uses;
   std::uint64_t last_mac = 0;
   for (named_address& e : out.addresses) {
+    const core::mac_address mac = e.mac();
     const vendor_info* last = out.descriptions.empty() ? nullptr : &out.descriptions.back();
     if (last != nullptr) {
-      const ouidb::match m = db != nullptr ? db->lookup(e.mac) : ouidb::match{};
+      const ouidb::match m = db != nullptr ? db->lookup(mac) : ouidb::match{};
       const bool has_cid =
           m.status == ouidb::match_status::assigned && m.reg == ouidb::registry::cid;
       // Unknown universal addresses may each have an online answer of their own: they share a
       // description only within one 24-bit prefix.
       const unsigned shift = m.status == ouidb::match_status::unassigned_subblock ? 12 : 24;
       const bool may_differ = fallback && m.status != ouidb::match_status::assigned &&
-                              !e.mac.is_local() && (e.mac.value() >> shift) != (last_mac >> shift);
+                              !mac.is_local() && (mac.value() >> shift) != (last_mac >> shift);
       if (may_differ || !same_assignment(m, last->match) ||
-          !same_class(ouidb::classify(e.mac, has_cid), last->cls)) {
+          !same_class(ouidb::classify(mac, has_cid), last->cls)) {
         last = nullptr;
       }
     }
     if (last == nullptr) {
-      out.descriptions.push_back(describe(db, e.mac));
+      out.descriptions.push_back(describe(db, mac));
       if (fallback && out.descriptions.back().organization.empty()) {
-        fallback(e.mac, out.descriptions.back());
+        fallback(mac, out.descriptions.back());
       }
       uses.push_back(0);
       last = &out.descriptions.back();
     }
     e.vendor = last;
-    last_mac = e.mac.value();
+    last_mac = mac.value();
     ++uses.back();
   }
   const double lookup_seconds =

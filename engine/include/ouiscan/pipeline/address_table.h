@@ -16,6 +16,7 @@
 #include <memory>
 #include <vector>
 
+#include "ouiscan/capture/decode.h"
 #include "ouiscan/core/mac_address.h"
 
 namespace ouiscan::pipeline {
@@ -101,88 +102,202 @@ class id_set {
 inline constexpr std::size_t vlan_id_count = 4096;
 inline constexpr std::size_t link_type_count = 65536;
 
-struct address_stats {
+// One address's statistics in one 64-byte cache line, so that accounting a frame touches one
+// line per address. Counters are 32-bit in the line; their carries, and the VLANs and link
+// types past the first of each, live in a separate record that most addresses never need.
+// Every statistic merges commutatively, so merging per-chunk tables in any order gives the same
+// result: the output does not depend on the thread count.
+class alignas(64) address_stats {
+ public:
   static constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
-  std::uint64_t frames = 0;      // frames carrying it in the link-layer header (any role)
-  std::uint64_t src_frames = 0;  // ... as source (Ethernet/cooked source, 802.11 SA or TA)
-  std::uint64_t src_bytes = 0;   // wire bytes of those frames
-  std::uint64_t dst_frames = 0;  // ... as destination (Ethernet destination, 802.11 DA or RA)
-  std::uint64_t dst_bytes = 0;
-  std::uint64_t arp_frames = 0;   // frames carrying it inside an ARP payload
-  std::int64_t first_ns = never;  // UTC, nanoseconds
-  std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
-  std::uint16_t roles = 0;  // capture::role bits seen
-  id_set<vlan_id_count> vlans;
-  id_set<link_type_count> link_types;
+  address_stats() = default;
+  explicit address_stats(core::mac_address mac) noexcept : key_(mac.value()) {}
+  address_stats(const address_stats& o);
+  address_stats& operator=(const address_stats& o);
+  address_stats(address_stats&&) noexcept = default;
+  address_stats& operator=(address_stats&&) noexcept = default;
+  ~address_stats() = default;
 
+  [[nodiscard]] core::mac_address mac() const noexcept { return core::mac_address(key_); }
+  // Frames carrying it in the link-layer header (any role).
+  [[nodiscard]] std::uint64_t frames() const noexcept { return wide(frames_, k_frames); }
+  // ... as source (Ethernet/cooked source, 802.11 SA or TA), and their wire bytes.
+  [[nodiscard]] std::uint64_t src_frames() const noexcept {
+    return wide(src_frames_, k_src_frames);
+  }
+  [[nodiscard]] std::uint64_t src_bytes() const noexcept { return wide(src_bytes_, k_src_bytes); }
+  // ... as destination (Ethernet destination, 802.11 DA or RA).
+  [[nodiscard]] std::uint64_t dst_frames() const noexcept {
+    return wide(dst_frames_, k_dst_frames);
+  }
+  [[nodiscard]] std::uint64_t dst_bytes() const noexcept { return wide(dst_bytes_, k_dst_bytes); }
+  // Frames carrying it inside an ARP payload.
+  [[nodiscard]] std::uint64_t arp_frames() const noexcept {
+    return wide(arp_frames_, k_arp_frames);
+  }
+  [[nodiscard]] std::int64_t first_ns() const noexcept { return first_ns_; }  // UTC
+  [[nodiscard]] std::int64_t last_ns() const noexcept { return last_ns_; }
+  [[nodiscard]] bool has_time() const noexcept { return first_ns_ != never; }
+  [[nodiscard]] std::uint16_t roles() const noexcept {  // capture::role bits seen
+    return static_cast<std::uint16_t>((key_ >> roles_shift) & 0xFF);
+  }
+  // In ascending order.
+  [[nodiscard]] std::vector<std::uint16_t> vlans() const;
+  [[nodiscard]] std::vector<std::uint16_t> link_types() const;
+
+  // One sighting: a frame of `wire_bytes` at `ts_ns` carrying the address in `roles`. The lowest
+  // int64 value (capture::no_timestamp) means untimed.
+  void count(std::uint16_t roles, std::uint32_t wire_bytes, std::int64_t ts_ns) {
+    if ((roles & capture::frame_roles) != 0) add(frames_, k_frames, 1);
+    if ((roles & capture::arp_roles) != 0) add(arp_frames_, k_arp_frames, 1);
+    if ((roles & capture::role_src) != 0) {
+      add(src_frames_, k_src_frames, 1);
+      add(src_bytes_, k_src_bytes, wire_bytes);
+    }
+    if ((roles & capture::role_dst) != 0) {
+      add(dst_frames_, k_dst_frames, 1);
+      add(dst_bytes_, k_dst_bytes, wire_bytes);
+    }
+    key_ |= std::uint64_t{roles} << roles_shift & roles_bits;
+    // Without a branch: an untimed sighting leaves both bounds as they are.
+    first_ns_ =
+        std::min(first_ns_, ts_ns == std::numeric_limits<std::int64_t>::min() ? never : ts_ns);
+    last_ns_ = std::max(last_ns_, ts_ns);
+  }
+  void add_vlan(std::uint16_t vid);
+  void add_link_type(std::uint16_t link_type);
   void merge(const address_stats& o);
-  [[nodiscard]] bool has_time() const noexcept { return first_ns != never; }
-};
 
-// Open addressing with linear probing over small slots (an address and where its statistics
-// are), the statistics themselves kept densely in the order the addresses were first seen. The
-// probe touches 16-byte slots and the statistics of busy addresses stay together in a few cache
-// lines, instead of being spread over a sparse array of large slots; growing moves only the
-// slots. Keys are 48-bit addresses, so an all-ones 64-bit key marks empty slots.
+ private:
+  enum counter : std::uint8_t {
+    k_frames,
+    k_src_frames,
+    k_dst_frames,
+    k_arp_frames,
+    k_src_bytes,
+    k_dst_bytes,
+    k_counters
+  };
+  struct extra {
+    std::array<std::uint32_t, k_counters> high{};  // bits 32-63 of each counter
+    id_set<vlan_id_count> vlans;                   // besides vlan_
+    id_set<link_type_count> link_types;            // besides link_type_
+  };
+  static constexpr unsigned roles_shift = 48;
+  static constexpr std::uint64_t roles_bits = std::uint64_t{0xFF} << roles_shift;
+  static_assert((capture::frame_roles | capture::arp_roles) <= 0xFF);
+  static constexpr std::uint64_t has_vlan = std::uint64_t{1} << 56;
+  static constexpr std::uint64_t has_link = std::uint64_t{1} << 57;
+
+  [[nodiscard]] std::uint64_t wide(std::uint32_t low, counter k) const noexcept {
+    return extra_ ? (std::uint64_t{extra_->high[k]} << 32 | low) : low;
+  }
+  // Adds v to a counter; the rare carry out of the low 32 bits goes to the extra record.
+  void add(std::uint32_t& low, counter k, std::uint64_t v) {
+    const std::uint64_t sum = std::uint64_t{low} + (v & 0xFFFF'FFFFU);
+    low = static_cast<std::uint32_t>(sum);
+    if (const std::uint64_t high = (sum >> 32) + (v >> 32); high != 0) [[unlikely]] {
+      more().high[k] += static_cast<std::uint32_t>(high);
+    }
+  }
+  extra& more();
+
+  std::uint64_t key_ = 0;  // the address (48 bits), roles seen (8 bits), has_vlan, has_link
+  std::int64_t first_ns_ = never;
+  std::int64_t last_ns_ = std::numeric_limits<std::int64_t>::min();
+  std::uint32_t frames_ = 0;
+  std::uint32_t src_frames_ = 0;
+  std::uint32_t dst_frames_ = 0;
+  std::uint32_t arp_frames_ = 0;
+  std::uint32_t src_bytes_ = 0;
+  std::uint32_t dst_bytes_ = 0;
+  std::uint16_t vlan_ = 0;       // the first VLAN seen, if has_vlan
+  std::uint16_t link_type_ = 0;  // the first link type seen, if has_link
+  std::unique_ptr<extra> extra_;
+};
+static_assert(sizeof(address_stats) == 64);
+
+// Open addressing with linear probing over 8-byte slots (a 32-bit fingerprint of the address
+// and the index of its record), the records themselves kept densely, in the order the addresses
+// were first seen, in blocks that never move. A probe touches the slot's line and, when the
+// fingerprint matches, the record's line, which the caller updates next anyway. Growing rehashes
+// the slots only; indexes stay valid.
 class address_table {
  public:
-  address_table();
+  address_table() noexcept;
+  address_table(const address_table&) = delete;
+  address_table& operator=(const address_table&) = delete;
+  address_table(address_table&& o) noexcept;  // o is left empty
+  address_table& operator=(address_table&& o) noexcept;
+  ~address_table();
 
   // The statistics of an address, added if new.
   address_stats& upsert(core::mac_address mac);
   // The index of an address's statistics, added if new unless the table already holds `cap`
-  // addresses (no_index then). Indexes stay valid as the table grows. A batch of frames
-  // prefetch()es the slots of its addresses, then takes each index_within() and
-  // prefetch_stats() it, then updates stats(index), so the cache misses overlap.
+  // addresses (no_index then). A batch of frames prefetch()es the slots of its addresses, then
+  // takes each index_within() and prefetch_stats() it, then updates stats(index), so the cache
+  // misses overlap.
   static constexpr std::size_t no_index = static_cast<std::size_t>(-1);
   std::size_t index_within(core::mac_address mac, std::size_t cap);
   void prefetch(core::mac_address mac) const noexcept {
-    __builtin_prefetch(&slots_[slot_of(mac.value())]);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[slot_of(hash(mac.value()))]);
   }
-  // Every cache line of the statistics (they span two or three).
-  void prefetch_stats(std::size_t index) const noexcept {
-    const auto* p = reinterpret_cast<const char*>(&values_[index]);
-    __builtin_prefetch(p, 1);
-    __builtin_prefetch(p + 64, 1);
-    __builtin_prefetch(p + sizeof(address_stats) - 1, 1);
-  }
-  [[nodiscard]] address_stats& stats(std::size_t index) noexcept { return values_[index]; }
+  void prefetch_stats(std::size_t index) const noexcept { __builtin_prefetch(&at(index), 1); }
+  [[nodiscard]] address_stats& stats(std::size_t index) noexcept { return at(index); }
 
   // Merges other into this table, adding no new address past `cap`; returns the sightings of
   // the addresses left out (their frames and ARP payloads), as --max-addresses counts them.
   std::size_t merge(const address_table& other,
                     std::size_t cap = std::numeric_limits<std::size_t>::max());
+  // The same, but an empty table takes other's records instead of copying them.
+  std::size_t merge(address_table&& other,
+                    std::size_t cap = std::numeric_limits<std::size_t>::max());
   // Empties the table but keeps its capacity, so a reused per-chunk table stops allocating.
   void clear();
 
-  [[nodiscard]] std::size_t size() const noexcept { return values_.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
   // In the order the addresses were first seen.
   template <typename Fn>
   void for_each(Fn&& fn) const {
-    for (std::size_t i = 0; i < values_.size(); ++i) fn(core::mac_address(macs_[i]), values_[i]);
+    for (std::size_t i = 0; i < size_; ++i) fn(at(i).mac(), at(i));
   }
 
  private:
-  static constexpr std::uint64_t empty_key = ~std::uint64_t{0};
-  struct slot {
-    std::uint64_t key = empty_key;
-    std::size_t value = 0;  // index into values_
+  static constexpr unsigned block_shift = 14;  // 16,384 records (1 MiB) a block
+  static constexpr std::size_t block_size = std::size_t{1} << block_shift;
+  static constexpr std::size_t block_bytes = block_size * sizeof(address_stats);
+  struct block_delete {
+    void operator()(address_stats* p) const noexcept;
   };
-  void grow();
-  [[nodiscard]] std::size_t slot_of(std::uint64_t key) const noexcept {
-    // Fibonacci hashing spreads addresses that differ only in their last octet. The per-table
-    // salt matters when one table is merged into another: iterating a table with the same hash
-    // would insert keys in slot order and build ever longer probe runs (quadratic time).
-    return static_cast<std::size_t>(((key ^ salt_) * 0x9E3779B97F4A7C15ULL) >> shift_);
-  }
+  using block = std::unique_ptr<address_stats, block_delete>;
+  static block new_block();
 
-  std::vector<slot> slots_;
-  std::vector<std::uint64_t> macs_;  // macs_[i] is the address of values_[i]
-  std::vector<address_stats> values_;
-  unsigned shift_ = 0;
+  [[nodiscard]] address_stats& at(std::size_t i) const noexcept {
+    return blocks_[i >> block_shift].get()[i & (block_size - 1)];
+  }
+  // Fibonacci hashing spreads addresses that differ only in their last octet: the high bits
+  // pick the slot. The per-table salt matters when one table
+  // is merged into another: iterating a table with the same hash would insert keys in slot
+  // order and build ever longer probe runs (quadratic time).
+  [[nodiscard]] std::uint64_t hash(std::uint64_t key) const noexcept {
+    return (key ^ salt_) * 0x9E3779B97F4A7C15ULL;
+  }
+  [[nodiscard]] std::size_t slot_of(std::uint64_t h) const noexcept {
+    return static_cast<std::size_t>(h >> shift_);
+  }
+  // Bits 16-47: they depend on every bit of the address, and overlap the slot's bits only in
+  // tables of more than 2^16 slots.
+  static std::uint64_t fingerprint(std::uint64_t h) noexcept { return (h >> 16) & 0xFFFF'FFFFU; }
+  void grow();
+  void destroy() noexcept;
+
+  std::vector<std::uint64_t> slots_;  // 0: empty; else fingerprint (high half), index + 1
+  std::vector<block> blocks_;
+  std::size_t size_ = 0;
+  unsigned shift_ = 64;  // 64 - log2(slots)
   std::uint64_t salt_;
 };
 

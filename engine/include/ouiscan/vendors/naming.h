@@ -4,12 +4,17 @@
 // description, and the --online answers (online.h) filling in what the registry cannot name.
 //
 //   vendors::naming named = vendors::name_addresses(scanner.addresses(), &db);
-//   for (const auto& a : named.addresses) print(a.mac, a.vendor->organization);
+//   for (const auto& a : named.addresses) print(a.mac(), a.vendor->organization);
 #pragma once
+
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
 
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ouiscan/pipeline/address_table.h"
@@ -19,15 +24,27 @@ namespace ouiscan::vendors {
 
 // One address with its statistics (in the scan's address table) and its description.
 struct named_address {
-  core::mac_address mac;
-  const pipeline::address_stats* stats;
-  const vendor_info*
-      vendor;  // shared by the addresses that the registry and classes describe alike
-  // Copies of stats->frames and arp_frames: sorting millions of entries by them should not
-  // chase a pointer into the address table per comparison.
-  std::uint64_t frames = 0;
-  std::uint64_t arp_frames = 0;
+  const pipeline::address_stats* stats = nullptr;
+  const vendor_info* vendor =
+      nullptr;  // shared by the addresses that the registry and classes describe alike
+  [[nodiscard]] core::mac_address mac() const noexcept { return stats->mac(); }
 };
+
+// Orders addresses by a key computed once per address, equal keys in their present order:
+// millions of keys compared in one compact array, instead of following two pointers into the
+// table per comparison. Runs on the threads of the calling task arena.
+template <typename KeyFn>
+void sort_by_key(std::vector<named_address>& addresses, KeyFn&& key) {
+  using key_type = std::decay_t<std::invoke_result_t<KeyFn&, const named_address&>>;
+  const std::size_t n = addresses.size();
+  std::vector<std::pair<key_type, std::size_t>> keyed(n);
+  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t i) { keyed[i] = {key(addresses[i]), i}; });
+  tbb::parallel_sort(keyed.begin(), keyed.end());
+  std::vector<named_address> sorted(n);
+  tbb::parallel_for(std::size_t{0}, n,
+                    [&](std::size_t i) { sorted[i] = addresses[keyed[i].second]; });
+  addresses = std::move(sorted);
+}
 
 struct vendor_count {
   std::string name;  // display name (organisation, group or platform)
