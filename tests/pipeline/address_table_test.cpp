@@ -1,13 +1,13 @@
 // The 64-byte address record and the table: counters past 32 bits, the first VLAN and link type
 // in the record and the rest beside it, untimed sightings, and a table that grows over several
 // blocks while its indexes stay valid. Expected values are computed by hand.
+#include "ouiscan/pipeline/address_table.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <limits>
 #include <vector>
-
-#include "ouiscan/pipeline/address_table.h"
 
 namespace {
 
@@ -60,9 +60,10 @@ TEST(AddressStats, VlansAndLinkTypesBeyondTheFirst) {
   address_stats s(mac_address(0x020000000001));
   EXPECT_TRUE(s.vlans().empty());
   EXPECT_TRUE(s.link_types().empty());
-  for (int v : {5, 5, 7, 3, 4096 + 7}) s.add_vlan(static_cast<std::uint16_t>(v));
+  for (int v : {5, 5, 7, 300, 3, 4096 + 7, 4095, 127, 128})
+    s.add_vlan(static_cast<std::uint16_t>(v));
   for (int l : {1, 1, 113, 0}) s.add_link_type(static_cast<std::uint16_t>(l));
-  EXPECT_EQ(s.vlans(), (std::vector<std::uint16_t>{3, 5, 7}));
+  EXPECT_EQ(s.vlans(), (std::vector<std::uint16_t>{3, 5, 7, 127, 128, 300, 4095}));
   EXPECT_EQ(s.link_types(), (std::vector<std::uint16_t>{0, 1, 113}));
 
   address_stats a(mac_address(0x020000000001));

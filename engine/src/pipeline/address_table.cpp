@@ -45,8 +45,29 @@ address_stats::extra& address_stats::more() {
   return *extra_;
 }
 
+void address_stats::extra::add_vlan(std::uint16_t vid) {
+  if (vid < low_vlans) {
+    low_vlan_bits[vid / 64] |= std::uint64_t{1} << (vid % 64);
+  } else {
+    vlans.insert(vid);
+  }
+}
+
+std::vector<std::uint16_t> address_stats::extra::vlan_list() const {
+  std::vector<std::uint16_t> out;
+  for (std::size_t w = 0; w < low_vlan_bits.size(); ++w) {
+    for (std::uint64_t bits = low_vlan_bits[w]; bits != 0; bits &= bits - 1) {
+      out.push_back(
+          static_cast<std::uint16_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits))));
+    }
+  }
+  const std::vector<std::uint16_t> high_ids = vlans.sorted();
+  out.insert(out.end(), high_ids.begin(), high_ids.end());
+  return out;
+}
+
 std::vector<std::uint16_t> address_stats::vlans() const {
-  std::vector<std::uint16_t> out = extra_ ? extra_->vlans.sorted() : std::vector<std::uint16_t>{};
+  std::vector<std::uint16_t> out = extra_ ? extra_->vlan_list() : std::vector<std::uint16_t>{};
   if ((key_ & has_vlan) != 0) out.insert(std::lower_bound(out.begin(), out.end(), vlan_), vlan_);
   return out;
 }
@@ -60,17 +81,17 @@ std::vector<std::uint16_t> address_stats::link_types() const {
   return out;
 }
 
-void address_stats::add_vlan(std::uint16_t vid) {
+void address_stats::add_vlan_slow(std::uint16_t vid) {
   vid %= vlan_id_count;
   if ((key_ & has_vlan) == 0) {
     vlan_ = vid;
     key_ |= has_vlan;
   } else if (vid != vlan_) {
-    more().vlans.insert(vid);
+    more().add_vlan(vid);
   }
 }
 
-void address_stats::add_link_type(std::uint16_t link_type) {
+void address_stats::add_link_type_slow(std::uint16_t link_type) {
   if ((key_ & has_link) == 0) {
     link_type_ = link_type;
     key_ |= has_link;
@@ -93,7 +114,7 @@ void address_stats::merge(const address_stats& o) {
   if ((o.key_ & has_link) != 0) add_link_type(o.link_type_);
   if (o.extra_) {
     // The first VLAN and link type are kept in the line; the others join the extra record.
-    for (std::uint16_t v : o.extra_->vlans.sorted()) add_vlan(v);
+    for (std::uint16_t v : o.extra_->vlan_list()) add_vlan(v);
     for (std::uint16_t l : o.extra_->link_types.sorted()) add_link_type(l);
   }
 }
@@ -175,6 +196,18 @@ std::size_t address_table::index_within(core::mac_address mac, std::size_t cap) 
       }
     }
     grow();
+  }
+}
+
+std::size_t address_table::guess(core::mac_address mac) const noexcept {
+  if (slots_.empty()) return no_index;
+  const std::uint64_t h = hash(mac.value());
+  const std::uint64_t fp = fingerprint(h);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = slot_of(h);; i = (i + 1) & mask) {
+    const std::uint64_t s = slots_[i];
+    if (s == 0) return no_index;
+    if ((s >> 32) == fp) return (s & 0xFFFF'FFFFU) - 1;
   }
 }
 

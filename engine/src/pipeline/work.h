@@ -34,10 +34,10 @@ inline double since(clock::time_point t) {
   return std::chrono::duration<double>(clock::now() - t).count();
 }
 
-// Accounts frames in small batches. Per address, the table's slot and then its statistics are
-// each a likely cache miss; taken one frame at a time they are waited for in turn. A batch is
-// decoded first and the slots of all its addresses requested, then the slots are read and the
-// statistics requested, then the statistics updated, so the misses of a batch overlap.
+// Accounts frames in small batches. Per address, the table's slot and then its record are each
+// a likely cache miss; taken one frame at a time they are waited for in turn. A batch is decoded
+// first and the slots of all its addresses requested, then the slots are read and the records
+// requested, then the records confirmed and updated, so the misses of a batch overlap.
 class accountant {
  public:
   explicit accountant(findings& w) : w_(w) {}
@@ -83,12 +83,8 @@ class accountant {
       decoded& d = batch_[k];
       std::size_t n = 0;
       for (const capture::address_hit& h : d.hits.addresses()) {
-        const std::size_t i = table.index_within(h.mac, w_.cap);
-        if (i == address_table::no_index) {
-          ++w_.counters.addresses_over_cap;
-        } else {
-          table.prefetch_stats(i);
-        }
+        const std::size_t i = table.guess(h.mac);
+        if (i != address_table::no_index) table.prefetch_stats(i);
         d.index[n++] = i;
       }
     }
@@ -96,8 +92,12 @@ class accountant {
       const decoded& d = batch_[k];
       std::size_t n = 0;
       for (const capture::address_hit& h : d.hits.addresses()) {
-        const std::size_t i = d.index[n++];
-        if (i != address_table::no_index) update(table.stats(i), h.roles, d);
+        const std::size_t i = table.index_within(h.mac, w_.cap, d.index[n++]);
+        if (i == address_table::no_index) {
+          ++w_.counters.addresses_over_cap;
+        } else {
+          update(table.stats(i), h.roles, d);
+        }
       }
     }
     size_ = 0;

@@ -165,8 +165,14 @@ class alignas(64) address_stats {
         std::min(first_ns_, ts_ns == std::numeric_limits<std::int64_t>::min() ? never : ts_ns);
     last_ns_ = std::max(last_ns_, ts_ns);
   }
-  void add_vlan(std::uint16_t vid);
-  void add_link_type(std::uint16_t link_type);
+  void add_vlan(std::uint16_t vid) {
+    if ((key_ & has_vlan) != 0 && vid == vlan_) return;
+    add_vlan_slow(vid);
+  }
+  void add_link_type(std::uint16_t link_type) {
+    if ((key_ & has_link) != 0 && link_type == link_type_) return;
+    add_link_type_slow(link_type);
+  }
   void merge(const address_stats& o);
 
  private:
@@ -179,10 +185,16 @@ class alignas(64) address_stats {
     k_dst_bytes,
     k_counters
   };
+  // VLANs besides vlan_: the IDs below 128, the most common, as bits in the allocation's
+  // first 16 bytes (one cache line to touch), the others in a set.
   struct extra {
+    static constexpr std::size_t low_vlans = 128;
+    std::array<std::uint64_t, low_vlans / 64> low_vlan_bits{};
     std::array<std::uint32_t, k_counters> high{};  // bits 32-63 of each counter
-    id_set<vlan_id_count> vlans;                   // besides vlan_
-    id_set<link_type_count> link_types;            // besides link_type_
+    id_set<vlan_id_count> vlans;
+    id_set<link_type_count> link_types;  // besides link_type_
+    void add_vlan(std::uint16_t vid);
+    [[nodiscard]] std::vector<std::uint16_t> vlan_list() const;  // ascending
   };
   static constexpr unsigned roles_shift = 48;
   static constexpr std::uint64_t roles_bits = std::uint64_t{0xFF} << roles_shift;
@@ -202,6 +214,8 @@ class alignas(64) address_stats {
     }
   }
   extra& more();
+  void add_vlan_slow(std::uint16_t vid);
+  void add_link_type_slow(std::uint16_t link_type);
 
   std::uint64_t key_ = 0;  // the address (48 bits), roles seen (8 bits), has_vlan, has_link
   std::int64_t first_ns_ = never;
@@ -235,15 +249,21 @@ class address_table {
   // The statistics of an address, added if new.
   address_stats& upsert(core::mac_address mac);
   // The index of an address's statistics, added if new unless the table already holds `cap`
-  // addresses (no_index then). A batch of frames prefetch()es the slots of its addresses, then
-  // takes each index_within() and prefetch_stats() it, then updates stats(index), so the cache
-  // misses overlap.
+  // addresses (no_index then). Indexes stay valid as the table grows.
   static constexpr std::size_t no_index = static_cast<std::size_t>(-1);
   std::size_t index_within(core::mac_address mac, std::size_t cap);
+  // Batches of frames overlap their cache misses: prefetch() the slots of every address, then
+  // guess() each index from its slot alone and prefetch_stats() it, then take index_within()
+  // with the guess as a hint, which a record that holds the address confirms at once.
   void prefetch(core::mac_address mac) const noexcept {
     if (!slots_.empty()) __builtin_prefetch(&slots_[slot_of(hash(mac.value()))]);
   }
+  [[nodiscard]] std::size_t guess(core::mac_address mac) const noexcept;
   void prefetch_stats(std::size_t index) const noexcept { __builtin_prefetch(&at(index), 1); }
+  std::size_t index_within(core::mac_address mac, std::size_t cap, std::size_t hint) {
+    if (hint != no_index && at(hint).mac() == mac) return hint;
+    return index_within(mac, cap);
+  }
   [[nodiscard]] address_stats& stats(std::size_t index) noexcept { return at(index); }
 
   // Merges other into this table, adding no new address past `cap`; returns the sightings of
