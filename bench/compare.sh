@@ -8,6 +8,7 @@
 #
 #   bench/compare.sh [BUILD_DIR] [RUNS]      (default build/release, 5 runs)
 #   CAPTURE=/path/to/file.pcap OLD=/tmp/old/ouiscan bench/compare.sh build/release 7
+#   PCAPNG=/path/to/same-traffic.pcapng adds pcapng rows (the default capture has its twin)
 set -euo pipefail
 build=${1:-build/release}
 runs=${2:-5}
@@ -28,12 +29,26 @@ declare -A cmd=(
   [libpcap]="$build/bench/libpcap_baseline $capture"
 )
 order=(floor ouiscan ouiscan_1thread ouiscan_4threads libpcap)
+# The same traffic as pcapng (generated alongside the default capture), in the same rounds.
+pcapng=${PCAPNG:-}
+if [ -z "$pcapng" ] && [ -z "${CAPTURE:-}" ]; then
+  pcapng=$data/imix-2g.pcapng
+  if [ ! -f "$pcapng" ]; then
+    echo "generating $pcapng (the same traffic as pcapng)" >&2
+    "$build/tools/gen_pcap" -o "$pcapng" -s 2147.48 --seed 1 --hosts 20000 --zipf 1.0 -F pcapng
+  fi
+fi
+if [ -n "$pcapng" ]; then
+  cmd[pcapng]="$build/tools/ouiscan -q -f json $pcapng"
+  cmd[pcapng_1thread]="$build/tools/ouiscan -q -j 1 -f json $pcapng"
+  order+=(pcapng pcapng_1thread)
+fi
 if [ -n "${OLD:-}" ]; then
   cmd[old]="$OLD -q -f json $capture"
   cmd[old_1thread]="$OLD -q -j 1 -f json $capture"
   order+=(old old_1thread)
 fi
-time_interleaved "$runs" "$capture"
+time_interleaved "$runs" "$capture" ${pcapng:+"$pcapng"}
 
 bytes=$(stat -c %s "$capture")
 floor=$(echo "${times[floor]}" | median)
@@ -49,6 +64,10 @@ for name in "${order[@]}"; do
     "$(echo "$bytes / $m / 1000000000" | bc -l)" "$(echo "$m / $floor" | bc -l)" \
     "$(median_ratio "$name" floor)"
 done
+if [ -n "$pcapng" ]; then
+  echo "pcapng / pcap, median of the rounds' ratios: $(median_ratio pcapng ouiscan) (default" \
+    "threads), $(median_ratio pcapng_1thread ouiscan_1thread) (one thread); $pcapng"
+fi
 if [ -n "${OLD:-}" ]; then
   echo "new / old, median of the rounds' ratios: $(median_ratio ouiscan old) (default threads)," \
     "$(median_ratio ouiscan_1thread old_1thread) (one thread)"

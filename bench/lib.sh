@@ -15,14 +15,17 @@ evict_and_read() {
 }
 
 # Runs every command of `order` (from the associative array `cmd`) once per round, RUNS rounds,
-# appending each wall time in seconds to times[name] and its stderr to errors[name]. CAPTURE,
-# when given, is evicted and read before each round.
+# appending each wall time in seconds to times[name] and its stderr to errors[name]. The
+# CAPTUREs given are evicted and read before each round.
+#
+#   time_interleaved RUNS [CAPTURE...]
 time_interleaved() {
-  local runs=$1 capture=${2:-} i name start end err
+  local runs=$1 i name start end err f
+  shift
   declare -gA times errors
   err=$(mktemp)
   for ((i = 0; i < runs; i++)); do
-    [ -n "$capture" ] && evict_and_read "$capture"
+    for f in "$@"; do evict_and_read "$f"; done
     for name in "${order[@]}"; do
       start=$(date +%s.%N)
       bash -c "${cmd[$name]}" >/dev/null 2>"$err"
