@@ -39,9 +39,10 @@ if [ -z "$pcapng" ] && [ -z "${CAPTURE:-}" ]; then
   fi
 fi
 if [ -n "$pcapng" ]; then
+  cmd[floor_pcapng]="$build/bench/memory_floor $pcapng"
   cmd[pcapng]="$build/tools/ouiscan -q -f json $pcapng"
   cmd[pcapng_1thread]="$build/tools/ouiscan -q -j 1 -f json $pcapng"
-  order+=(pcapng pcapng_1thread)
+  order+=(floor_pcapng pcapng pcapng_1thread)
 fi
 if [ -n "${OLD:-}" ]; then
   cmd[old]="$OLD -q -f json $capture"
@@ -67,6 +68,10 @@ done
 if [ -n "$pcapng" ]; then
   echo "pcapng / pcap, median of the rounds' ratios: $(median_ratio pcapng ouiscan) (default" \
     "threads), $(median_ratio pcapng_1thread ouiscan_1thread) (one thread); $pcapng"
+  echo "${errors[floor_pcapng]}" | grep -o '[0-9.]*% of the file PMD-mapped' | sort -g |
+    awk '{a[NR]=$1} END {printf "pcapng PMD-mapped share over the rounds: %s to %s\n", a[1], a[NR]}'
+  echo "pcapng against its own floor, median of the rounds' ratios: $(median_ratio pcapng \
+    floor_pcapng) (default threads), $(median_ratio pcapng_1thread floor_pcapng) (one thread)"
 fi
 if [ -n "${OLD:-}" ]; then
   echo "new / old, median of the rounds' ratios: $(median_ratio ouiscan old) (default threads)," \
