@@ -1,5 +1,7 @@
 #include "ouiscan/capture/decode.h"
 
+#include <cstring>
+
 #include "ouiscan/capture/link_type.h"
 
 namespace ouiscan::capture {
@@ -13,6 +15,7 @@ using core::u8;
 constexpr std::size_t mac_len = 6;
 constexpr std::size_t ethernet_header = 14;
 constexpr std::uint16_t ethertype_arp = 0x0806;
+constexpr std::uint16_t ethertype_ipv4 = 0x0800;
 constexpr std::uint16_t ethertype_rarp = 0x8035;      // RARP shares ARP's layout
 constexpr std::uint16_t ethertype_vlan = 0x8100;      // 802.1Q
 constexpr std::uint16_t ethertype_qinq = 0x88A8;      // 802.1ad service tag
@@ -21,6 +24,8 @@ constexpr std::uint16_t ethertype_fabricpath = 0x8903;
 constexpr std::uint16_t max_8023_length = 1500;
 constexpr std::size_t fabricpath_header = 16;
 constexpr std::size_t vlan_tag = 4;
+constexpr std::uint16_t ethertype_vntag = 0x8926;
+constexpr std::size_t vntag_tag = 6;
 constexpr std::size_t llc_snap_header = 8;
 constexpr std::size_t max_tags = 8;  // bounds the tag walk on hostile frames
 constexpr std::uint16_t arphrd_ether = 1;
@@ -49,16 +54,27 @@ void decode_arp(core::bytes p, frame_addresses& out) noexcept {
   }
   out.add(mac_at(p, arp_fixed), role_arp_sender);
   out.add(mac_at(p, target), role_arp_target);
+  const bool ipv4 = load_be<std::uint16_t>(p.data() + 2) == ethertype_ipv4 && plen == 4;
+  if (ipv4 && load_be<std::uint32_t>(p.data() + arp_fixed + mac_len) != 0) {
+    ip_binding b{mac_at(p, arp_fixed), {}, false, ip_source::arp};
+    std::memcpy(b.ip.data(), p.data() + arp_fixed + mac_len, 4);
+    out.add_binding(b);
+  }
 }
 
-constexpr std::uint16_t ethertype_ipv4 = 0x0800;
 constexpr std::uint16_t ethertype_ipv6 = 0x86DD;
 constexpr std::uint16_t ethertype_pbb = 0x88E7;  // 802.1ah I-tag, then the customer frame
 constexpr std::uint16_t ethertype_teb = 0x6558;  // GRE transparent Ethernet bridging
 constexpr std::uint16_t ethertype_erspan2 = 0x88BE;
 constexpr std::uint16_t ethertype_erspan3 = 0x22EB;
+constexpr std::uint16_t ethertype_pppoe_session = 0x8864;
+constexpr std::uint16_t ethertype_mpls = 0x8847;
+constexpr std::uint16_t ethertype_mpls_multicast = 0x8848;
+constexpr std::uint16_t ppp_ipv4 = 0x0021;
+constexpr std::uint16_t ppp_ipv6 = 0x0057;
 constexpr std::uint16_t vxlan_port = 4789;
 constexpr std::uint8_t ip_udp = 17;
+constexpr std::uint8_t ip_icmpv6 = 58;
 constexpr std::uint8_t ip_gre = 47;
 constexpr int max_tunnel_depth = 3;
 
@@ -88,23 +104,151 @@ void decode_gre(core::bytes p, frame_addresses& out, int depth) noexcept {
   }
 }
 
-// IPv4 / IPv6 only as far as a tunnel that carries Ethernet: VXLAN (UDP 4789) and GRE.
+// The frame's source MAC address bound to an IP address from its payload.
+void bind_source(frame_addresses& out, const std::byte* ip, bool v6, ip_source source) noexcept {
+  const address_hit* src = out.source();
+  if (src == nullptr) return;
+  ip_binding b{src->mac, {}, v6, source};
+  std::memcpy(b.ip.data(), ip, v6 ? 16 : 4);
+  out.add_binding(b);
+}
+
+bool ipv4_unicast(const std::byte* ip) noexcept {
+  const std::uint32_t a = load_be<std::uint32_t>(ip);
+  return a != 0 && a != 0xFFFF'FFFFU && (a >> 28) != 0xE;  // not 0.0.0.0, broadcast, multicast
+}
+
+// DHCPv4 (RFC 2131, options RFC 2132): the client's addresses, and the server that replied.
+void decode_dhcp(const std::byte* ip_header, std::uint16_t src_port, core::bytes p,
+                 frame_addresses& out) noexcept {
+  constexpr std::size_t options_at = 240;
+  constexpr std::size_t chaddr_end = 34;
+  if (p.size() < 3) return;
+  const unsigned op = u8(p.data());
+  if ((op != 1 && op != 2) || u8(p.data() + 1) != 1 || u8(p.data() + 2) != mac_len) return;
+  // A reply from the server port names a DHCP server, however much of it was captured.
+  if (op == 2 && src_port == 67 && ipv4_unicast(ip_header + 12)) {
+    bind_source(out, ip_header + 12, false, ip_source::dhcp_server);
+  }
+  if (p.size() < chaddr_end) return;
+  const mac_address client = mac_at(p, 28);
+  if (op == 1 && ipv4_unicast(p.data() + 12)) {
+    ip_binding b{client, {}, false, ip_source::dhcp_client};
+    std::memcpy(b.ip.data(), p.data() + 12, 4);
+    out.add_binding(b);
+  }
+  if (p.size() < options_at || load_be<std::uint32_t>(p.data() + 236) != 0x63825363U) return;
+  // Options: the main area, then the file and sname fields when option 52 says they hold
+  // options too (RFC 2132 9.3).
+  unsigned type = 0;
+  const std::byte* requested = nullptr;
+  unsigned overload = 0;
+  const auto scan = [&](core::bytes area) {
+    for (std::size_t i = 0; i < area.size();) {
+      const unsigned code = u8(area.data() + i);
+      if (code == 255) return;
+      if (code == 0) {
+        ++i;
+        continue;
+      }
+      if (i + 2 > area.size()) return;
+      const std::size_t len = u8(area.data() + i + 1);
+      if (i + 2 + len > area.size()) return;  // cut short: the rest is not trusted
+      const std::byte* v = area.data() + i + 2;
+      if (code == 53 && len == 1) type = u8(v);
+      if (code == 50 && len == 4) requested = v;
+      if (code == 52 && len == 1) overload = u8(v);
+      i += 2 + len;
+    }
+  };
+  scan(p.subspan(options_at));
+  if ((overload & 1U) != 0) scan(p.subspan(108, 128));
+  if ((overload & 2U) != 0) scan(p.subspan(44, 64));
+  const auto bind = [&](const std::byte* ip, ip_source source) {
+    if (!ipv4_unicast(ip)) return;
+    ip_binding b{client, {}, false, source};
+    std::memcpy(b.ip.data(), ip, 4);
+    out.add_binding(b);
+  };
+  constexpr unsigned dhcp_ack = 5;
+  if (op == 1 && requested != nullptr) bind(requested, ip_source::dhcp_requested);
+  if (op == 2 && type == dhcp_ack) bind(p.data() + 16, ip_source::dhcp_ack);
+}
+
+// IPv6 Neighbor Discovery (RFC 4861): the link-layer address options of NS, NA and RA.
+void decode_ndp(const std::byte* ip6_header, core::bytes p, frame_addresses& out) noexcept {
+  const unsigned type = p.empty() ? 0 : u8(p.data());
+  std::size_t fixed = 0;
+  unsigned option = 0;
+  ip_source source = ip_source::ndp_ns;
+  const std::byte* ip = ip6_header + 8;  // the IPv6 source
+  if (type == 135) {                     // NS: type, code, checksum, reserved, target
+    fixed = 24;
+    option = 1;
+  } else if (type == 136) {  // NA: the target address is the one bound
+    fixed = 24;
+    option = 2;
+    source = ip_source::ndp_na;
+    if (p.size() >= 24) ip = p.data() + 8;
+  } else if (type == 134) {  // RA: hop limit, flags, lifetimes, timers
+    fixed = 16;
+    option = 1;
+    source = ip_source::ndp_ra;
+  } else {
+    return;
+  }
+  if (p.size() < fixed) return;
+  static constexpr std::uint8_t unspecified[16] = {};
+  if (std::memcmp(ip, unspecified, 16) == 0) return;  // duplicate address detection
+  for (std::size_t i = fixed; i + 8 <= p.size();) {
+    const std::size_t len = std::size_t{u8(p.data() + i + 1)} * 8;
+    if (len == 0 || i + len > p.size()) return;
+    if (u8(p.data() + i) == option && len == 8) {
+      ip_binding b{mac_at(p, i + 2), {}, true, source};
+      std::memcpy(b.ip.data(), ip, 16);
+      out.add_binding(b);
+      return;
+    }
+    i += len;
+  }
+}
+
+// IPv4 / IPv6: the source address of the outermost packet, DHCPv4 and Neighbor Discovery, and
+// tunnels that carry Ethernet: VXLAN (UDP 4789) and GRE.
 void decode_ip(std::uint16_t type, core::bytes p, frame_addresses& out, int depth) noexcept {
   std::uint8_t proto = 0;
+  const std::byte* header = p.data();
   if (type == ethertype_ipv4) {
     if (p.size() < 20 || (u8(p.data()) >> 4) != 4) return;
     const std::size_t ihl = (u8(p.data()) & 0x0Fu) * 4u;
-    const bool first_fragment = (load_be<std::uint16_t>(p.data() + 6) & 0x1FFFu) == 0;
-    if (ihl < 20 || p.size() < ihl || !first_fragment) return;
+    if (ihl < 20 || p.size() < ihl) return;
+    if (depth == 0 && ipv4_unicast(header + 12))
+      bind_source(out, header + 12, false, ip_source::frame);
+    if ((load_be<std::uint16_t>(p.data() + 6) & 0x1FFFu) != 0) return;  // not the first fragment
     proto = u8(p.data() + 9);
     p = p.subspan(ihl);
   } else {
     if (p.size() < 40 || (u8(p.data()) >> 4) != 6) return;
+    static constexpr std::uint8_t unspecified[16] = {};
+    if (depth == 0 && std::memcmp(header + 8, unspecified, 16) != 0 && u8(header + 8) != 0xFF) {
+      bind_source(out, header + 8, true, ip_source::frame);
+    }
     proto = u8(p.data() + 6);
     p = p.subspan(40);
+    if (proto == ip_icmpv6 && depth == 0) {
+      decode_ndp(header, p, out);
+      return;
+    }
   }
-  if (proto == ip_udp && p.size() >= 16 && load_be<std::uint16_t>(p.data() + 2) == vxlan_port) {
-    decode_tunnelled_ethernet(p.subspan(16), out, depth);  // UDP 8 + VXLAN 8
+  if (proto == ip_udp && p.size() >= 8) {
+    const auto src_port = load_be<std::uint16_t>(p.data());
+    const auto dst_port = load_be<std::uint16_t>(p.data() + 2);
+    if (dst_port == vxlan_port && p.size() >= 16) {
+      decode_tunnelled_ethernet(p.subspan(16), out, depth);  // UDP 8 + VXLAN 8
+    } else if (depth == 0 && type == ethertype_ipv4 && (src_port == 67 || src_port == 68) &&
+               (dst_port == 67 || dst_port == 68)) {
+      decode_dhcp(header, src_port, p.subspan(8), out);
+    }
   } else if (proto == ip_gre) {
     decode_gre(p, out, depth);
   }
@@ -122,6 +266,11 @@ void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, int
       if (depth == 0) out.add_vlan(load_be<std::uint16_t>(p.data()) & 0x0FFF);
       type = load_be<std::uint16_t>(p.data() + 2);
       p = p.subspan(vlan_tag);
+    } else if (type == ethertype_vntag) {
+      // Cisco VN-Tag (802.1Qbh): 4 bytes of virtual interface IDs, then the EtherType.
+      if (p.size() < vntag_tag) return;
+      type = load_be<std::uint16_t>(p.data() + 4);
+      p = p.subspan(vntag_tag);
     } else if (type <= max_8023_length) {
       // 802.2 LLC: only SNAP (AA AA 03 + OUI + EtherType) leads on to an EtherType.
       if (p.size() < llc_snap_header || u8(p.data()) != 0xAA || u8(p.data() + 1) != 0xAA ||
@@ -136,6 +285,21 @@ void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, int
         decode_arp(p, out);
       } else if (type == ethertype_ipv4 || type == ethertype_ipv6) {
         decode_ip(type, p, out, depth);
+      } else if (type == ethertype_mpls || type == ethertype_mpls_multicast) {
+        // The label stack down to the bottom-of-stack bit, then IPv4 or IPv6 by its version.
+        std::size_t at = 0;
+        while (at + 4 <= p.size() && (u8(p.data() + at + 2) & 0x01U) == 0) at += 4;
+        at += 4;
+        if (at < p.size()) {
+          const unsigned version = u8(p.data() + at) >> 4;
+          if (version == 4) decode_ip(ethertype_ipv4, p.subspan(at), out, depth);
+          if (version == 6) decode_ip(ethertype_ipv6, p.subspan(at), out, depth);
+        }
+      } else if (type == ethertype_pppoe_session && p.size() >= 8) {
+        // PPPoE header (6 bytes), then the PPP protocol: IPv4 or IPv6.
+        const auto ppp = load_be<std::uint16_t>(p.data() + 6);
+        if (ppp == ppp_ipv4) decode_ip(ethertype_ipv4, p.subspan(8), out, depth);
+        if (ppp == ppp_ipv6) decode_ip(ethertype_ipv6, p.subspan(8), out, depth);
       } else if (type == ethertype_pbb && p.size() >= 4) {
         decode_tunnelled_ethernet(p.subspan(4), out, depth);
       }
@@ -362,6 +526,32 @@ void decode_pktap(core::bytes f, frame_addresses& out) noexcept {
 }
 
 }  // namespace
+
+const char* to_string(ip_source s) noexcept {
+  switch (s) {
+    case ip_source::frame:
+      return "ip_source";
+    case ip_source::arp:
+      return "arp";
+    case ip_source::dhcp_ack:
+      return "dhcp_ack";
+    case ip_source::dhcp_requested:
+      return "dhcp_requested";
+    case ip_source::dhcp_client:
+      return "dhcp_client";
+    case ip_source::dhcp_server:
+      return "dhcp_server";
+    case ip_source::ndp_ns:
+      return "ndp_ns";
+    case ip_source::ndp_na:
+      return "ndp_na";
+    case ip_source::ndp_ra:
+      return "ndp_ra";
+    case ip_source::count_:
+      break;
+  }
+  return "?";
+}
 
 const char* to_string(decode_status s) noexcept {
   switch (s) {

@@ -77,6 +77,7 @@ void scanner::scan_counted(io::input& in, input_report& report) {
   }
   report.extract_seconds = since(t0);
   report.counters.addresses_over_cap += table_.merge(std::move(mine.table), cap());
+  ips_.merge(mine.ips);
   report.counters.merge(mine.counters);
   reader.report_into(report, in);
 }
@@ -150,6 +151,7 @@ input_report scanner::scan(io::input& in) {
   const auto merge_start = clock::now();
   for (findings& part : found) {
     report.counters.addresses_over_cap += table_.merge(std::move(part.table), cap());
+    ips_.merge(part.ips);
     report.counters.merge(part.counters);
     report.extract_seconds += part.seconds;
   }

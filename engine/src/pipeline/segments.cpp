@@ -40,6 +40,7 @@ void walk_segment(core::bytes all, segment& seg, std::size_t from,
                   std::atomic<std::uint64_t>* progress) {
   const auto t0 = clock::now();
   seg.found.table.clear();
+  seg.found.ips = identity::ip_table{};
   seg.found.counters = frame_counters{};
   seg.found.cap = cap;
   seg.found.filter = filter;
@@ -126,6 +127,7 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
     }
     const auto merge_start = clock::now();
     report.counters.addresses_over_cap += table_.merge(std::move(seg->found.table), cap());
+    ips_.merge(seg->found.ips);
     report.counters.merge(seg->found.counters);
     report.merge_seconds += since(merge_start);
     report.extract_seconds += seg->found.seconds;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "ouiscan/identity/ip_table.h"
 #include "ouiscan/pipeline/scan.h"
 
 namespace ouiscan::pipeline::detail {
@@ -25,6 +26,7 @@ struct findings {
   std::size_t cap = std::numeric_limits<std::size_t>::max();  // --max-addresses
   const frame_filter* filter = nullptr;
   address_table table;
+  identity::ip_table ips;
   frame_counters counters;
   double seconds = 0;  // time spent extracting, for the per-stage report
 };
@@ -69,6 +71,8 @@ class accountant {
     d.origlen = f.origlen;
     d.ts_ns = f.ts_ns;
     capture::decode(link, core::bytes(f.data, f.caplen), d.hits);
+    // IP bindings come with IP, ARP, DHCP and Neighbor Discovery frames only.
+    for (const capture::ip_binding& b : d.hits.bindings()) w_.ips.record(b, f.ts_ns);
     ++c.status[static_cast<std::size_t>(d.hits.status)];
     if (!d.hits.vlans().empty()) ++c.frames_with_vlan;
     for (const capture::address_hit& h : d.hits.addresses()) w_.table.prefetch(h.mac);

@@ -114,6 +114,27 @@ inventory make_inventory(const pipeline::address_table& table, vendors::naming n
   return inv;
 }
 
+entry_ips ips_of(const inventory& inv, core::mac_address mac) {
+  entry_ips out;
+  if (!inv.ips || inv.ips->empty()) return out;
+  std::vector<identity::ip_entry> all = inv.ips->of(mac);
+  out.count = all.size();
+  out.not_kept = inv.ips->overflow(mac);
+  std::size_t from_frames = 0;
+  for (const identity::ip_entry& e : all) {
+    const auto has = [&](capture::ip_source s) {
+      return (e.sources & (1U << static_cast<unsigned>(s))) != 0;
+    };
+    if (has(capture::ip_source::frame)) ++from_frames;
+    if (has(capture::ip_source::ndp_ra)) out.router_like = true;
+    if (has(capture::ip_source::dhcp_server)) out.dhcp_server = true;
+  }
+  if (from_frames > ips_listed || out.not_kept > 0) out.router_like = true;
+  if (all.size() > ips_listed) all.resize(ips_listed);
+  out.listed = std::move(all);
+  return out;
+}
+
 std::optional<sort_key> parse_sort_key(std::string_view name) noexcept {
   if (name == "frames") return sort_key::frames;
   if (name == "bytes") return sort_key::bytes;

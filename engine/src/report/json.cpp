@@ -72,7 +72,39 @@ class vendor_fields {
   const std::string* last_text_ = nullptr;
 };
 
-void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor) {
+void json_ips(fmt::memory_buffer& b, const entry_ips& ips) {
+  append_raw(b, ",\"ips\":[");
+  for (std::size_t i = 0; i < ips.listed.size(); ++i) {
+    const identity::ip_entry& x = ips.listed[i];
+    append_raw(b, i == 0 ? "{\"ip\":\"" : ",{\"ip\":\"");
+    append_raw(b, x.text());
+    append_raw(b, "\",\"learned_from\":[");
+    bool first = true;
+    for (unsigned k = 0; k < static_cast<unsigned>(capture::ip_source::count_); ++k) {
+      if ((x.sources & (1U << k)) == 0) continue;
+      append_raw(b, first ? "\"" : ",\"");
+      append_raw(b, capture::to_string(static_cast<capture::ip_source>(k)));
+      b.push_back('"');
+      first = false;
+    }
+    append_raw(b, "],\"sightings\":");
+    append_uint(b, x.sightings);
+    append_raw(b, ",\"first_seen\":");
+    json_time(b, x.first_ns, x.has_time());
+    append_raw(b, ",\"last_seen\":");
+    json_time(b, x.last_ns, x.has_time());
+    b.push_back('}');
+  }
+  append_raw(b, "],\"ip_count\":");
+  append_uint(b, ips.count);
+  append_raw(b, ",\"ip_sightings_not_kept\":");
+  append_uint(b, ips.not_kept);
+  append_raw(b, ips.router_like ? ",\"router_like\":true" : ",\"router_like\":false");
+  append_raw(b, ips.dhcp_server ? ",\"dhcp_server\":true" : ",\"dhcp_server\":false");
+}
+
+void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor,
+                  const inventory& inv) {
   const address_stats& s = *e.stats;
   append_raw(b, "{\"address\":\"");
   std::array<char, 17> mac;
@@ -107,6 +139,7 @@ void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor) 
   json_array(b, s.vlans(), [&](std::uint16_t v) { append_uint(b, v); });
   append_raw(b, ",\"link_types\":");
   json_array(b, s.link_types(), [&](std::uint16_t lt) { append_json_string(b, link_name(lt)); });
+  json_ips(b, ips_of(inv, e.mac()));
   b.push_back('}');
 }
 
@@ -270,7 +303,7 @@ bool detail::write_json(std::FILE* out, const inventory& inv, bool lines) {
     }
     first = false;
     if (!lines) b.push_back('\n');
-    json_address(b, e, vendor);
+    json_address(b, e, vendor, inv);
     if (lines) fmt::format_to(std::back_inserter(b), "}}\n");
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }

@@ -257,6 +257,7 @@ core::result<result, refusal> run(request req, observer& watch) {
   result out;
   out.worst = s.worst();
   out.addresses = std::make_shared<const pipeline::address_table>(s.scanner().take_addresses());
+  auto ips = std::make_shared<const identity::ip_table>(s.scanner().take_ips());
   // Naming and ordering millions of addresses use the scan's threads too.
   tbb::task_arena arena(req.threads == 0 ? tbb::task_arena::automatic
                                          : static_cast<int>(req.threads));
@@ -268,6 +269,7 @@ core::result<result, refusal> run(request req, observer& watch) {
         std::move(s.reports()), seconds);
   });
   auto& inv = out.inventory;
+  inv.ips = std::move(ips);
   if (online) inv.online = online->summary();
   inv.database = req.database_name;
   inv.database_date = req.database->header().registries[0].snapshot_date;

@@ -47,14 +47,39 @@ struct address_hit {
   std::uint16_t roles = 0;
 };
 
+// Where an IP address was learned for a MAC address.
+enum class ip_source : std::uint8_t {
+  frame,           // the IPv4 or IPv6 source address of a frame the MAC address sent
+  arp,             // the ARP/RARP sender (0.0.0.0, a probe, is not a binding)
+  dhcp_ack,        // DHCPv4 ACK: "your" address (yiaddr) for the client hardware address
+  dhcp_requested,  // DHCPv4 option 50, requested address
+  dhcp_client,     // DHCPv4 ciaddr, the client's own address
+  dhcp_server,     // the source of a DHCPv4 reply sent from port 67: a DHCP server
+  ndp_ns,          // IPv6 Neighbor Solicitation: source link-layer address option
+  ndp_na,          // IPv6 Neighbor Advertisement: target link-layer address option
+  ndp_ra,          // IPv6 Router Advertisement: source link-layer address option (a router)
+  count_,
+};
+[[nodiscard]] const char* to_string(ip_source s) noexcept;
+
+// An IP address bound to a MAC address by one frame.
+struct ip_binding {
+  core::mac_address mac;
+  std::array<std::uint8_t, 16> ip{};  // IPv4 in the first 4 bytes
+  bool v6 = false;
+  ip_source source = ip_source::frame;
+};
+
 class frame_addresses {
  public:
   static constexpr std::size_t max_addresses = 8;
   static constexpr std::size_t max_vlans = 4;
+  static constexpr std::size_t max_bindings = 4;
 
   void clear() noexcept {
     count_ = 0;
     vlan_count_ = 0;
+    binding_count_ = 0;
     status = decode_status::ok;
   }
   // Adds a role to an address, merging with an earlier hit of the same address.
@@ -76,14 +101,29 @@ class frame_addresses {
   [[nodiscard]] std::span<const std::uint16_t> vlans() const noexcept {
     return {vlans_.data(), vlan_count_};
   }
+  void add_binding(const ip_binding& b) noexcept {
+    if (binding_count_ < max_bindings) bindings_[binding_count_++] = b;
+  }
+  [[nodiscard]] std::span<const ip_binding> bindings() const noexcept {
+    return {bindings_.data(), binding_count_};
+  }
+  // The frame's source address (Ethernet or cooked source, 802.11 SA), if it has one.
+  [[nodiscard]] const address_hit* source() const noexcept {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if ((hits_[i].roles & role_src) != 0) return &hits_[i];
+    }
+    return nullptr;
+  }
 
   decode_status status = decode_status::ok;
 
  private:
   std::array<address_hit, max_addresses> hits_{};
   std::array<std::uint16_t, max_vlans> vlans_{};
+  std::array<ip_binding, max_bindings> bindings_{};
   std::size_t count_ = 0;
   std::size_t vlan_count_ = 0;
+  std::size_t binding_count_ = 0;
 };
 
 // Decodes one frame of the given LINKTYPE. Never reads outside `frame`.

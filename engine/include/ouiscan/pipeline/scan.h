@@ -20,6 +20,7 @@
 #include "ouiscan/capture/decode.h"
 #include "ouiscan/capture/framer.h"
 #include "ouiscan/core/error.h"
+#include "ouiscan/identity/ip_table.h"
 #include "ouiscan/io/input.h"
 #include "ouiscan/pipeline/address_table.h"
 
@@ -119,6 +120,9 @@ class scanner {
   [[nodiscard]] const address_table& addresses() const noexcept { return table_; }
   // Hands the addresses over (to outlive the scanner), leaving it empty.
   [[nodiscard]] address_table take_addresses() noexcept { return std::move(table_); }
+  // The IP addresses bound to the addresses (the identity stage's input).
+  [[nodiscard]] const identity::ip_table& ips() const noexcept { return ips_; }
+  [[nodiscard]] identity::ip_table take_ips() noexcept { return std::move(ips_); }
 
  private:
   // The parallel walk of a mapped file; false when the file's start cannot be read (the chunk
@@ -133,6 +137,7 @@ class scanner {
 
   scan_options options_;
   address_table table_;
+  identity::ip_table ips_;
   std::uint64_t frames_left_ = 0;  // -c: frames still to account
 };
 

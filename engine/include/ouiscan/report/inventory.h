@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,7 +59,22 @@ struct inventory {
   std::uint32_t database_date = 0;    // its MA-L snapshot date, YYYYMMDD
   std::vector<vendor_count> vendors;  // addresses per vendor, most first
   online_summary online;
+  // The IP addresses bound to the entries (identity stage); null or empty when none were seen.
+  std::shared_ptr<const identity::ip_table> ips;
 };
+
+// How many IP addresses an entry lists; ip_count says how many it has. An address with more
+// IP addresses learned from the frames it sent, or that sends Router Advertisements, is
+// router-like.
+inline constexpr std::size_t ips_listed = 16;
+struct entry_ips {
+  std::vector<identity::ip_entry> listed;  // at most ips_listed, earliest first seen first
+  std::size_t count = 0;                   // distinct IP addresses kept
+  std::uint64_t not_kept = 0;              // sightings past identity::ip_table::max_per_mac
+  bool router_like = false;
+  bool dhcp_server = false;
+};
+[[nodiscard]] entry_ips ips_of(const inventory& inv, core::mac_address mac);
 
 // Orders the entries by key (a stable re-sort of the busiest-first order).
 void sort_entries(inventory& inv, sort_key key);

@@ -1,0 +1,279 @@
+// IP bindings from hand-built frames: ARP, IPv4/IPv6 sources, DHCPv4 (RFC 2131/2132) with its
+// option overload and cut-short options, Neighbor Discovery (RFC 4861), PPPoE; and the identity
+// stage's table. Every expected value is written out by hand from the frame's bytes.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "capture_builder.h"
+#include "ouiscan/capture/decode.h"
+#include "ouiscan/capture/link_type.h"
+#include "ouiscan/identity/ip_table.h"
+
+namespace ouiscan::capture {
+namespace {
+
+using testing::byte_vec;
+using testing::concat;
+using testing::ethernet;
+using testing::hex;
+
+byte_vec be16(unsigned v) {
+  return {std::byte{static_cast<std::uint8_t>(v >> 8)}, std::byte{static_cast<std::uint8_t>(v)}};
+}
+
+// An IPv4 header without options (checksum not checked by the decoder), then the payload.
+byte_vec ipv4(const std::string& src, const std::string& dst, unsigned proto, const byte_vec& l4,
+              unsigned fragment = 0) {
+  return concat({hex("45 00"),
+                 be16(20 + static_cast<unsigned>(l4.size())),
+                 hex("0000"),
+                 be16(fragment),
+                 hex("40"),
+                 {std::byte{static_cast<std::uint8_t>(proto)}},
+                 hex("0000"),
+                 hex(src),
+                 hex(dst),
+                 l4});
+}
+byte_vec udp(unsigned sport, unsigned dport, const byte_vec& payload) {
+  return concat({be16(sport), be16(dport), be16(8 + static_cast<unsigned>(payload.size())),
+                 hex("0000"), payload});
+}
+// A BOOTP message: op, ciaddr, yiaddr, chaddr; sname and file as given (zeros by default).
+byte_vec bootp(unsigned op, const std::string& ciaddr, const std::string& yiaddr,
+               const std::string& chaddr, const byte_vec& options, byte_vec file = byte_vec(128)) {
+  byte_vec b = concat({{std::byte{static_cast<std::uint8_t>(op)}},
+                       hex("01 06 00 12345678 0000 0000"),
+                       hex(ciaddr),
+                       hex(yiaddr),
+                       hex("00000000 00000000"),
+                       hex(chaddr),
+                       byte_vec(10),
+                       byte_vec(64),
+                       file,
+                       hex("63825363"),
+                       options});
+  return b;
+}
+
+struct B {
+  std::string mac, ip;
+  ip_source how;
+  bool operator==(const B&) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const B& b) {
+  return os << b.mac << " " << b.ip << " " << to_string(b.how);
+}
+
+std::vector<B> bindings(const byte_vec& f, std::uint16_t link = linktype::ethernet) {
+  frame_addresses out;
+  decode(link, f, out);
+  std::vector<B> v;
+  for (const ip_binding& b : out.bindings()) {
+    identity::ip_entry e;
+    e.ip = b.ip;
+    e.v6 = b.v6;
+    v.push_back({b.mac.to_string(), e.text(), b.source});
+  }
+  return v;
+}
+
+constexpr const char* host = "00aabbccddee";
+constexpr const char* host_mac = "00:aa:bb:cc:dd:ee";
+
+TEST(IpBindings, ArpSenderButNotAProbe) {
+  EXPECT_EQ(bindings(ethernet("ffffffffffff", host, 0x0806, testing::arp(host, "000000000000"))),
+            (std::vector<B>{{host_mac, "192.168.0.1", ip_source::arp}}));
+  // An ARP probe (RFC 5227): sender protocol address 0.0.0.0.
+  const byte_vec probe = hex("0001 0800 06 04 0001 00aabbccddee 00000000 000000000000 c0a80002");
+  EXPECT_TRUE(bindings(ethernet("ffffffffffff", host, 0x0806, probe)).empty());
+}
+
+TEST(IpBindings, UnicastIpv4SourcesOfEveryFragment) {
+  const byte_vec icmp = hex("0800 0000 0000 0000");
+  EXPECT_EQ(bindings(ethernet("001122334455", host, 0x0800, ipv4("0a010203", "0a010204", 1, icmp))),
+            (std::vector<B>{{host_mac, "10.1.2.3", ip_source::frame}}));
+  // A later fragment (offset 185 x 8 bytes) still names its source.
+  EXPECT_EQ(
+      bindings(ethernet("001122334455", host, 0x0800, ipv4("0a010203", "0a010204", 17, icmp, 185))),
+      (std::vector<B>{{host_mac, "10.1.2.3", ip_source::frame}}));
+  for (const char* src : {"00000000", "ffffffff", "e0000001"}) {
+    EXPECT_TRUE(
+        bindings(ethernet("ffffffffffff", host, 0x0800, ipv4(src, "ffffffff", 1, icmp))).empty())
+        << src;
+  }
+}
+
+TEST(IpBindings, DhcpAckBindsYourAddressToTheClientAndMarksTheServer) {
+  // From the server 192.168.1.1 (02:00:00:00:00:01), port 67 to 68: ACK (option 53 = 5) of
+  // 192.168.1.50 for 00:11:22:33:44:55.
+  const byte_vec ack = bootp(2, "00000000", "c0a80132", "001122334455", hex("350105 ff"));
+  const auto v = bindings(ethernet("001122334455", "020000000001", 0x0800,
+                                   ipv4("c0a80101", "c0a80132", 17, udp(67, 68, ack))));
+  EXPECT_EQ(v, (std::vector<B>{{"02:00:00:00:00:01", "192.168.1.1", ip_source::frame},
+                               {"02:00:00:00:00:01", "192.168.1.1", ip_source::dhcp_server},
+                               {"00:11:22:33:44:55", "192.168.1.50", ip_source::dhcp_ack}}));
+  // The same reply as an OFFER (option 53 = 2) binds no "your" address.
+  const byte_vec offer = bootp(2, "00000000", "c0a80132", "001122334455", hex("350102 ff"));
+  const auto w = bindings(ethernet("001122334455", "020000000001", 0x0800,
+                                   ipv4("c0a80101", "c0a80132", 17, udp(67, 68, offer))));
+  EXPECT_EQ(w.size(), 2U);
+}
+
+TEST(IpBindings, DhcpRequestsRequestedAndClientAddresses) {
+  // REQUEST from 0.0.0.0 with option 50 = 192.168.1.50 (and a pad byte before it).
+  const byte_vec req = bootp(1, "00000000", "00000000", host, hex("350103 00 3204c0a80132 ff"));
+  EXPECT_EQ(bindings(ethernet("ffffffffffff", host, 0x0800,
+                              ipv4("00000000", "ffffffff", 17, udp(68, 67, req)))),
+            (std::vector<B>{{host_mac, "192.168.1.50", ip_source::dhcp_requested}}));
+  // A renewal: ciaddr 192.168.1.50 from that address.
+  const byte_vec renew = bootp(1, "c0a80132", "00000000", host, hex("350103 ff"));
+  EXPECT_EQ(bindings(ethernet("020000000001", host, 0x0800,
+                              ipv4("c0a80132", "c0a80101", 17, udp(68, 67, renew)))),
+            (std::vector<B>{{host_mac, "192.168.1.50", ip_source::frame},
+                            {host_mac, "192.168.1.50", ip_source::dhcp_client}}));
+}
+
+TEST(IpBindings, DhcpOptionOverloadAndOptionsCutShort) {
+  // Option 52 = 1: the file field holds options too; option 50 is there.
+  byte_vec file = concat({hex("3204c0a8010a ff"), byte_vec(128 - 7)});
+  const byte_vec over = bootp(1, "00000000", "00000000", host, hex("350103 340101 ff"), file);
+  EXPECT_EQ(bindings(ethernet("ffffffffffff", host, 0x0800,
+                              ipv4("00000000", "ffffffff", 17, udp(68, 67, over)))),
+            (std::vector<B>{{host_mac, "192.168.1.10", ip_source::dhcp_requested}}));
+  // Without option 52 the same file field is not read.
+  const byte_vec plain = bootp(1, "00000000", "00000000", host, hex("350103 ff"), file);
+  EXPECT_TRUE(bindings(ethernet("ffffffffffff", host, 0x0800,
+                                ipv4("00000000", "ffffffff", 17, udp(68, 67, plain))))
+                  .empty());
+  // Option 50 claims 4 bytes where 2 remain: not taken.
+  const byte_vec cut = bootp(1, "00000000", "00000000", host, hex("350103 3204c0a8"));
+  EXPECT_TRUE(bindings(ethernet("ffffffffffff", host, 0x0800,
+                                ipv4("00000000", "ffffffff", 17, udp(68, 67, cut))))
+                  .empty());
+  // A reply cut before the magic cookie still names its server, but no option is read.
+  byte_vec shortened = bootp(2, "00000000", "c0a80132", host, hex("350105 ff"));
+  shortened.resize(200);
+  EXPECT_EQ(bindings(ethernet(host, "020000000001", 0x0800,
+                              ipv4("c0a80101", "c0a80132", 17, udp(67, 68, shortened)))),
+            (std::vector<B>{{"02:00:00:00:00:01", "192.168.1.1", ip_source::frame},
+                            {"02:00:00:00:00:01", "192.168.1.1", ip_source::dhcp_server}}));
+}
+
+byte_vec ipv6(const std::string& src, const std::string& dst, unsigned next, const byte_vec& l4) {
+  return concat({hex("60000000"),
+                 be16(static_cast<unsigned>(l4.size())),
+                 {std::byte{static_cast<std::uint8_t>(next)}},
+                 hex("ff"),
+                 hex(src),
+                 hex(dst),
+                 l4});
+}
+
+TEST(IpBindings, NeighborDiscovery) {
+  const std::string ll = "fe800000000000000211 22fffe334455";
+  const std::string target = "20010db8000000000000000000000001";
+  // NS for 2001:db8::1 from fe80::211:22ff:fe33:4455 with its source link-layer option.
+  const byte_vec ns = concat({hex("87 00 0000 00000000"), hex(target), hex("01 01 001122334455")});
+  EXPECT_EQ(bindings(ethernet("333300000001", "001122334455", 0x86DD,
+                              ipv6(ll, "ff0200000000000000000001ff000001", 58, ns))),
+            (std::vector<B>{{"00:11:22:33:44:55", "fe80::211:22ff:fe33:4455", ip_source::frame},
+                            {"00:11:22:33:44:55", "fe80::211:22ff:fe33:4455", ip_source::ndp_ns}}));
+  // NA: the target link-layer option binds the target address.
+  const byte_vec na = concat({hex("88 00 0000 60000000"), hex(target), hex("02 01 00aabbccddee")});
+  EXPECT_EQ(bindings(ethernet("001122334455", host, 0x86DD, ipv6(ll, ll, 58, na))),
+            (std::vector<B>{{host_mac, "fe80::211:22ff:fe33:4455", ip_source::frame},
+                            {host_mac, "2001:db8::1", ip_source::ndp_na}}));
+  // RA with a prefix option (type 3, 4 x 8 bytes) before the source link-layer option.
+  const byte_vec ra = concat({hex("86 00 0000 40 00 0708 00000000 00000000"), hex("03 04"),
+                              byte_vec(30), hex("01 01 00aabbccddee")});
+  EXPECT_EQ(bindings(ethernet("333300000001", host, 0x86DD,
+                              ipv6(ll, "ff020000000000000000000000000001", 58, ra))),
+            (std::vector<B>{{host_mac, "fe80::211:22ff:fe33:4455", ip_source::frame},
+                            {host_mac, "fe80::211:22ff:fe33:4455", ip_source::ndp_ra}}));
+  // Duplicate address detection: an NS from :: binds nothing.
+  EXPECT_TRUE(bindings(ethernet("333300000001", host, 0x86DD,
+                                ipv6("00000000000000000000000000000000",
+                                     "ff0200000000000000000001ff000001", 58, ns)))
+                  .empty());
+  // An option of length 0 ends the walk (RFC 4861 4.6: such a packet is discarded).
+  const byte_vec zero =
+      concat({hex("87 00 0000 00000000"), hex(target), hex("01 00 001122334455")});
+  EXPECT_EQ(bindings(ethernet("333300000001", host, 0x86DD, ipv6(ll, target, 58, zero))).size(),
+            1U);
+}
+
+TEST(IpBindings, ArpForAnotherProtocolBindsNothing) {
+  // Protocol type 0x0870, not IPv4: its 4-byte "protocol address" is no IPv4 address.
+  const byte_vec other = hex("0001 0870 06 04 0001 00aabbccddee c0a80168 000000000000 c0a80101");
+  EXPECT_TRUE(bindings(ethernet("ffffffffffff", host, 0x0806, other)).empty());
+}
+
+TEST(IpBindings, Ipv4UnderMplsLabels) {
+  // Two labels (16 and 17, the second with the bottom-of-stack bit), then IPv4.
+  const byte_vec mpls = concat(
+      {hex("00010040 000111ff"), ipv4("0a000001", "0a000002", 1, hex("0800 0000 0000 0000"))});
+  EXPECT_EQ(bindings(ethernet("001122334455", host, 0x8847, mpls)),
+            (std::vector<B>{{host_mac, "10.0.0.1", ip_source::frame}}));
+}
+
+TEST(IpBindings, Ipv4InsidePppoeSessions) {
+  const byte_vec ppp = concat({hex("11 00 0001"), be16(2 + 28), hex("0021"),
+                               ipv4("0a000001", "0a000002", 1, hex("0800 0000 0000 0000"))});
+  EXPECT_EQ(bindings(ethernet("001122334455", host, 0x8864, ppp)),
+            (std::vector<B>{{host_mac, "10.0.0.1", ip_source::frame}}));
+}
+
+TEST(IpTable, Ipv6TextFollowsRfc5952) {
+  const auto text = [](const std::string& h) {
+    identity::ip_entry e;
+    e.v6 = true;
+    const byte_vec b = hex(h);
+    for (std::size_t i = 0; i < 16; ++i) e.ip[i] = static_cast<std::uint8_t>(b[i]);
+    return e.text();
+  };
+  EXPECT_EQ(text("20010db8000000000000000000000001"), "2001:db8::1");
+  EXPECT_EQ(text("00000000000000000000000000000001"), "::1");
+  EXPECT_EQ(text("00000000000000000000000000000000"), "::");
+  EXPECT_EQ(text("fe800000000000000000000000000000"), "fe80::");
+  EXPECT_EQ(text("20010db8000000010000000000000001"), "2001:db8:0:1::1");
+  // The longest run of zeros is shortened; of two equal runs, the first (RFC 5952 4.2.3).
+  EXPECT_EQ(text("20010db8000000000001000000000001"), "2001:db8::1:0:0:1");
+  // A single zero group is not shortened (4.2.2).
+  EXPECT_EQ(text("20010db8000000010001000100010001"), "2001:db8:0:1:1:1:1:1");
+}
+
+TEST(IpTable, RecordsMergesAndCapsPerAddress) {
+  identity::ip_table a;
+  identity::ip_table b;
+  ip_binding x{core::mac_address(0x001122334455), {10, 0, 0, 1}, false, ip_source::arp};
+  a.record(x, 30);
+  a.record(x, 10);
+  x.source = ip_source::frame;
+  b.record(x, 20);
+  a.merge(b);
+  const auto ips = a.of(x.mac);
+  ASSERT_EQ(ips.size(), 1U);
+  EXPECT_EQ(ips[0].text(), "10.0.0.1");
+  EXPECT_EQ(ips[0].sightings, 3U);
+  EXPECT_EQ(ips[0].first_ns, 10);
+  EXPECT_EQ(ips[0].last_ns, 30);
+  EXPECT_EQ(ips[0].sources, (1U << static_cast<unsigned>(ip_source::arp)) |
+                                (1U << static_cast<unsigned>(ip_source::frame)));
+  identity::ip_table c;
+  for (unsigned i = 0; i < identity::ip_table::max_per_mac + 5; ++i) {
+    ip_binding y{core::mac_address(7),
+                 {10, 1, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)},
+                 false,
+                 ip_source::frame};
+    c.record(y, 100 - static_cast<std::int64_t>(i));
+  }
+  EXPECT_EQ(c.of(core::mac_address(7)).size(), identity::ip_table::max_per_mac);
+  EXPECT_EQ(c.overflow(core::mac_address(7)), 5U);
+  EXPECT_EQ(c.of(core::mac_address(7)).front().first_ns, 100 - 1023);  // earliest first
+}
+
+}  // namespace
+}  // namespace ouiscan::capture
