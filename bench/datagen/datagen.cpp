@@ -37,6 +37,13 @@ class sink {
 
 // Host i's address: a universally administered unicast address in a made-up OUI block, so that
 // every host is distinct and none is multicast.
+void host_ip(std::uint32_t i, std::uint8_t* out) {
+  out[0] = 10;
+  out[1] = static_cast<std::uint8_t>(i >> 16);
+  out[2] = static_cast<std::uint8_t>(i >> 8);
+  out[3] = static_cast<std::uint8_t>(i);
+}
+
 void host_mac(std::uint32_t i, std::uint8_t* out) {
   const std::uint32_t oui = 0x00163E + (i >> 24);  // spills into the next OUI past 16M hosts
   out[0] = static_cast<std::uint8_t>(oui >> 16);
@@ -215,7 +222,28 @@ summary write(const options& o, std::FILE* out) {
       host_mac(src, frame + n);
       n += 6;
       std::memset(frame + n, 0, 4 + 6 + 4);  // sender IP, target MAC (unknown), target IP
+      if (o.ipv4) host_ip(src, frame + n);
       n += 14;
+    } else if (o.ipv4 && wire >= n + 20) {
+      // A 20-byte IPv4 header (UDP, no checksum), host to host.
+      const auto total = static_cast<std::uint16_t>(wire - n);
+      const std::uint8_t header[12] = {0x45,
+                                       0,
+                                       static_cast<std::uint8_t>(total >> 8),
+                                       static_cast<std::uint8_t>(total),
+                                       0,
+                                       0,
+                                       0x40,
+                                       0,
+                                       64,
+                                       17,
+                                       0,
+                                       0};
+      std::memcpy(frame + n, header, sizeof header);
+      host_ip(src, frame + n + 12);
+      host_ip(dst, frame + n + 16);
+      std::memset(frame + n + 20, 0, wire - n - 20);
+      n = wire;
     }
     if (wire > n) std::memset(frame + n, 0, wire - n);
     const std::uint32_t caplen = std::min(wire, o.snaplen);

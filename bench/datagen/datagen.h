@@ -32,9 +32,12 @@ struct options {
   std::uint64_t target_bytes = 64ULL << 20;  // stop once the file reaches this size
   std::uint64_t max_frames = 0;              // 0: no limit
   std::uint32_t hosts = 20'000;
-  double zipf_s = 1.0;            // skew of host activity (0: uniform)
-  double vlan_share = 0.1;        // fraction of frames with an 802.1Q tag
-  double arp_share = 0.01;        // fraction of frames that are ARP requests
+  double zipf_s = 1.0;      // skew of host activity (0: uniform)
+  double vlan_share = 0.1;  // fraction of frames with an 802.1Q tag
+  double arp_share = 0.01;  // fraction of frames that are ARP requests
+  // IPv4 headers (host k is 10.k/24-style: 10.(k >> 16).(k >> 8).k) in the non-ARP frames and
+  // ARP sender addresses, so that the identity stage binds them; off: zero payloads.
+  bool ipv4 = false;
   std::uint32_t snaplen = 65535;  // captured bytes per frame at most
   container format = container::pcap;
   // One interface per entry; frames are spread over them at random. pcap takes only one.

@@ -13,5 +13,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   capture::decode(link_type, core::bytes(reinterpret_cast<const std::byte*>(data + 2), size - 2),
                   out);
   if (out.addresses().size() > capture::frame_addresses::max_addresses) __builtin_trap();
+  if (out.bindings().size() > capture::frame_addresses::max_bindings) __builtin_trap();
   return 0;
 }

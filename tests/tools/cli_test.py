@@ -468,7 +468,7 @@ def terminal(tmp):
           lines[0].split()[:1] == ["ADDRESS"] and "VENDOR" in lines[0] and "FRAMES" in lines[0], lines[0])
     rc, out, _ = ouiscan("-q", hostile)
     head = out.splitlines()[0].split()
-    check("piped: every column", head == ["ADDRESS", "CLASS", "VENDOR", "FRAMES", "SENT",
+    check("piped: every column", head == ["ADDRESS", "CLASS", "VENDOR", "IP", "FRAMES", "SENT",
                                           "RECEIVED", "ARP", "ROLES", "VLANS"], head)
     col = out.splitlines()[0].index("VLANS")
     check("piped: nothing overflows its column (VLANS starts where its header does)",

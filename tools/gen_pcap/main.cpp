@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   cli.add_option("--arp-share", o.arp_share, "fraction of ARP requests")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  cli.add_flag("--ipv4", o.ipv4, "IPv4 headers in the frames, and ARP sender addresses");
   cli.add_option("--sizes", sizes, "frame size mix BYTES:WEIGHT,...")->capture_default_str();
   cli.add_option("--snaplen", o.snaplen, "captured bytes per frame at most")->capture_default_str();
   cli.add_option("-F,--format", format, "pcap or pcapng")

@@ -32,10 +32,11 @@ struct column {
   unsigned priority;  // 0: never dropped
   std::size_t min_width;
 };
-constexpr std::array<column, 9> kColumns = {{
+constexpr std::array<column, 10> kColumns = {{
     {"ADDRESS", false, 0, 0},
     {"CLASS", false, 3, 0},
     {"VENDOR", false, 0, 12},
+    {"IP", false, 4, 0},
     {"FRAMES", true, 1, 0},
     {"SENT", true, 2, 0},
     {"RECEIVED", true, 4, 0},
@@ -46,12 +47,20 @@ constexpr std::array<column, 9> kColumns = {{
 constexpr std::size_t vendor_column = 2;
 constexpr std::size_t max_vendor_width = 40;
 
-std::array<std::string, kColumns.size()> table_cells(const entry& e) {
+// The first IP address learned, and how many more there are.
+std::string ip_cell(const entry_ips& ips) {
+  if (ips.listed.empty()) return "-";
+  const std::string first = ips.listed.front().text();
+  return ips.count > 1 ? fmt::format("{} +{}", first, ips.count - 1) : first;
+}
+
+std::array<std::string, kColumns.size()> table_cells(const inventory& inv, const entry& e) {
   const address_stats& s = *e.stats;
   std::string vlans = fmt::format("{}", fmt::join(s.vlans(), ","));
   return {e.mac().to_string(),
           std::string(class_name(*e.vendor, e.mac())),
           escape_terminal(display_name(*e.vendor)),
+          ip_cell(ips_of(inv, e.mac())),
           std::to_string(s.frames()),
           std::to_string(s.src_frames()),
           std::to_string(s.dst_frames()),
@@ -85,7 +94,7 @@ bool detail::write_table(std::FILE* out, const inventory& inv) {
   std::array<std::size_t, kColumns.size()> width{};
   for (std::size_t c = 0; c < kColumns.size(); ++c) width[c] = kColumns[c].header.size();
   for (const entry& e : rows) {
-    const auto cells = table_cells(e);
+    const auto cells = table_cells(inv, e);
     for (std::size_t c = 0; c < cells.size(); ++c) {
       width[c] = std::max(width[c], display_width(cells[c]));
     }
@@ -140,7 +149,7 @@ bool detail::write_table(std::FILE* out, const inventory& inv) {
   for (std::size_t c = 0; c < kColumns.size(); ++c) header[c] = kColumns[c].header;
   row(header);
   for (const entry& e : rows) {
-    row(table_cells(e));
+    row(table_cells(inv, e));
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }
   return flush(out, b) && std::ferror(out) == 0;
@@ -153,7 +162,7 @@ bool detail::write_csv(std::FILE* out, const inventory& inv) {
                  "address,class,admin,vendor,vendor_source,vendor_status,registry,prefix,"
                  "prefix_bits,quadrant,group,group_detail,platform,likely_random,frames,"
                  "src_frames,src_bytes,dst_frames,dst_bytes,arp_frames,first_seen,last_seen,roles,"
-                 "vlans,link_types\n");
+                 "vlans,link_types,ips,ip_count,router_like,dhcp_server\n");
   for (const entry& e : shown(inv)) {
     const address_stats& s = *e.stats;
     std::vector<std::string> links;
@@ -169,10 +178,15 @@ bool detail::write_csv(std::FILE* out, const inventory& inv) {
                    csv_quote(v.cls.detail_view()), csv_quote(v.cls.platform),
                    v.cls.likely_random ? "true" : "false");
     fmt::format_to(
-        o, "{},{},{},{},{},{},{},{},{},{},{}\n", s.frames(), s.src_frames(), s.src_bytes(),
+        o, "{},{},{},{},{},{},{},{},{},{},{},", s.frames(), s.src_frames(), s.src_bytes(),
         s.dst_frames(), s.dst_bytes(), s.arp_frames(),
         s.has_time() ? format_time(s.first_ns()) : "", s.has_time() ? format_time(s.last_ns()) : "",
         fmt::join(role_names(s.roles()), ";"), fmt::join(s.vlans(), ";"), fmt::join(links, ";"));
+    const entry_ips ips = ips_of(inv, e.mac());
+    std::vector<std::string> listed;
+    for (const identity::ip_entry& x : ips.listed) listed.push_back(x.text());
+    fmt::format_to(o, "{},{},{},{}\n", fmt::join(listed, ";"), ips.count,
+                   ips.router_like ? "true" : "false", ips.dhcp_server ? "true" : "false");
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }
   return flush(out, b);
