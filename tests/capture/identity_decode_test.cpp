@@ -254,6 +254,7 @@ TEST(IpTable, RecordsMergesAndCapsPerAddress) {
   x.source = ip_source::frame;
   b.record(x, 20);
   a.merge(b);
+  a.seal();
   const auto ips = a.of(x.mac);
   ASSERT_EQ(ips.size(), 1U);
   EXPECT_EQ(ips[0].text(), "10.0.0.1");
@@ -270,6 +271,7 @@ TEST(IpTable, RecordsMergesAndCapsPerAddress) {
                  ip_source::frame};
     c.record(y, 100 - static_cast<std::int64_t>(i));
   }
+  c.seal();
   EXPECT_EQ(c.of(core::mac_address(7)).size(), identity::ip_table::max_per_mac);
   EXPECT_EQ(c.overflow(core::mac_address(7)), 5U);
   EXPECT_EQ(c.of(core::mac_address(7)).front().first_ns, 100 - 1023);  // earliest first

@@ -56,9 +56,7 @@ void decode_arp(core::bytes p, frame_addresses& out) noexcept {
   out.add(mac_at(p, target), role_arp_target);
   const bool ipv4 = load_be<std::uint16_t>(p.data() + 2) == ethertype_ipv4 && plen == 4;
   if (ipv4 && load_be<std::uint32_t>(p.data() + arp_fixed + mac_len) != 0) {
-    ip_binding b{mac_at(p, arp_fixed), {}, false, ip_source::arp};
-    std::memcpy(b.ip.data(), p.data() + arp_fixed + mac_len, 4);
-    out.add_binding(b);
+    out.add_binding(mac_at(p, arp_fixed), p.data() + arp_fixed + mac_len, false, ip_source::arp);
   }
 }
 
@@ -108,9 +106,7 @@ void decode_gre(core::bytes p, frame_addresses& out, int depth) noexcept {
 void bind_source(frame_addresses& out, const std::byte* ip, bool v6, ip_source source) noexcept {
   const address_hit* src = out.source();
   if (src == nullptr) return;
-  ip_binding b{src->mac, {}, v6, source};
-  std::memcpy(b.ip.data(), ip, v6 ? 16 : 4);
-  out.add_binding(b);
+  out.add_binding(src->mac, ip, v6, source);
 }
 
 bool ipv4_unicast(const std::byte* ip) noexcept {
@@ -133,9 +129,7 @@ void decode_dhcp(const std::byte* ip_header, std::uint16_t src_port, core::bytes
   if (p.size() < chaddr_end) return;
   const mac_address client = mac_at(p, 28);
   if (op == 1 && ipv4_unicast(p.data() + 12)) {
-    ip_binding b{client, {}, false, ip_source::dhcp_client};
-    std::memcpy(b.ip.data(), p.data() + 12, 4);
-    out.add_binding(b);
+    out.add_binding(client, p.data() + 12, false, ip_source::dhcp_client);
   }
   if (p.size() < options_at || load_be<std::uint32_t>(p.data() + 236) != 0x63825363U) return;
   // Options: the main area, then the file and sname fields when option 52 says they hold
@@ -166,9 +160,7 @@ void decode_dhcp(const std::byte* ip_header, std::uint16_t src_port, core::bytes
   if ((overload & 2U) != 0) scan(p.subspan(44, 64));
   const auto bind = [&](const std::byte* ip, ip_source source) {
     if (!ipv4_unicast(ip)) return;
-    ip_binding b{client, {}, false, source};
-    std::memcpy(b.ip.data(), ip, 4);
-    out.add_binding(b);
+    out.add_binding(client, ip, false, source);
   };
   constexpr unsigned dhcp_ack = 5;
   if (op == 1 && requested != nullptr) bind(requested, ip_source::dhcp_requested);
@@ -204,9 +196,7 @@ void decode_ndp(const std::byte* ip6_header, core::bytes p, frame_addresses& out
     const std::size_t len = std::size_t{u8(p.data() + i + 1)} * 8;
     if (len == 0 || i + len > p.size()) return;
     if (u8(p.data() + i) == option && len == 8) {
-      ip_binding b{mac_at(p, i + 2), {}, true, source};
-      std::memcpy(b.ip.data(), ip, 16);
-      out.add_binding(b);
+      out.add_binding(mac_at(p, i + 2), ip, true, source);
       return;
     }
     i += len;

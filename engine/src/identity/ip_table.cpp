@@ -47,65 +47,69 @@ void ip_entry::merge(const ip_entry& o) noexcept {
   last_ns = std::max(last_ns, o.last_ns);
 }
 
-ip_entry* ip_table::find_or_add(per_mac& m, const std::array<std::uint8_t, 16>& ip, bool v6) {
-  for (ip_entry& e : m.ips) {
-    if (e.v6 == v6 && e.ip == ip) return &e;
-  }
-  if (m.ips.size() >= max_per_mac) return nullptr;
-  ip_entry& e = m.ips.emplace_back();
-  e.ip = ip;
-  e.v6 = v6;
-  return &e;
+std::size_t ip_table::key_hash::operator()(const key& k) const noexcept {
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  std::memcpy(&a, k.ip.data(), sizeof a);
+  std::memcpy(&b, k.ip.data() + 8, sizeof b);
+  std::uint64_t h = (k.mac ^ (k.v6 ? 0x5555'5555'5555'5555ULL : 0)) * 0x9E3779B97F4A7C15ULL;
+  h ^= a * 0xC2B2AE3D27D4EB4FULL;
+  h ^= b * 0x165667B19E3779F9ULL;
+  return static_cast<std::size_t>(h ^ (h >> 29));
 }
 
-void ip_table::record(const capture::ip_binding& b, std::int64_t ts_ns) {
-  const std::uint64_t mac = b.mac.value();
-  std::uint64_t h = mac * 0x9E3779B97F4A7C15ULL;
-  std::uint64_t word = 0;
-  std::memcpy(&word, b.ip.data(), sizeof word);
-  h ^= word * 0xC2B2AE3D27D4EB4FULL;
-  std::memcpy(&word, b.ip.data() + 8, sizeof word);
-  h ^= word * 0x165667B19E3779F9ULL;
-  recent& r = recent_[(h >> 56) & (recent_.size() - 1)];
-  ip_entry* e = nullptr;
-  if (r.mac == mac && r.v6 == b.v6 && r.ip == b.ip) {
-    e = &r.owner->ips[r.index];
-  } else {
-    per_mac& m = by_mac_[mac];
-    e = find_or_add(m, b.ip, b.v6);
-    if (e == nullptr) {
-      ++m.overflow;
-      return;
-    }
-    r = {mac, b.ip, b.v6, &m, static_cast<std::size_t>(e - m.ips.data())};
+ip_table::stored* ip_table::find_or_add(std::uint64_t mac, const std::array<std::uint8_t, 16>& ip,
+                                        bool v6) {
+  const key k{mac, ip, v6};
+  if (const auto it = index_.find(k); it != index_.end()) return &entries_[it->second];
+  per_mac& m = macs_[mac];
+  if (m.count >= max_per_mac) return nullptr;
+  ++m.count;
+  index_.emplace(k, static_cast<std::uint32_t>(entries_.size()));
+  stored& s = entries_.emplace_back();
+  s.mac = mac;
+  s.e.ip = ip;
+  s.e.v6 = v6;
+  return &s;
+}
+
+void ip_table::record_slow(const capture::ip_binding& b, std::int64_t ts_ns, std::uint32_t& hint) {
+  stored* s = find_or_add(b.mac.value(), b.ip, b.v6);
+  if (s == nullptr) {
+    ++macs_[b.mac.value()].overflow;
+    return;
   }
-  e->sources = static_cast<std::uint16_t>(e->sources | 1U << static_cast<unsigned>(b.source));
-  ++e->sightings;
-  if (ts_ns != std::numeric_limits<std::int64_t>::min()) {
-    e->first_ns = std::min(e->first_ns, ts_ns);
-    e->last_ns = std::max(e->last_ns, ts_ns);
-  }
+  count(s->e, b.source, ts_ns);
+  hint = static_cast<std::uint32_t>(s - entries_.data()) + 1;
 }
 
 void ip_table::merge(const ip_table& o) {
-  for (const auto& [mac, theirs] : o.by_mac_) {
-    per_mac& mine = by_mac_[mac];
-    mine.overflow += theirs.overflow;
-    for (const ip_entry& x : theirs.ips) {
-      ip_entry* e = find_or_add(mine, x.ip, x.v6);
-      if (e == nullptr) {
-        mine.overflow += x.sightings;
-      } else {
-        e->merge(x);
-      }
+  for (const auto& [mac, theirs] : o.macs_) {
+    if (theirs.overflow != 0) macs_[mac].overflow += theirs.overflow;
+  }
+  for (const stored& x : o.entries_) {
+    stored* s = find_or_add(x.mac, x.e.ip, x.e.v6);
+    if (s == nullptr) {
+      macs_[x.mac].overflow += x.e.sightings;
+    } else {
+      s->e.merge(x.e);
     }
+  }
+}
+
+void ip_table::seal() {
+  for (auto& [mac, m] : macs_) m.entries.clear();
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    macs_[entries_[i].mac].entries.push_back(static_cast<std::uint32_t>(i));
   }
 }
 
 std::vector<ip_entry> ip_table::of(core::mac_address mac) const {
-  const auto it = by_mac_.find(mac.value());
-  if (it == by_mac_.end()) return {};
-  std::vector<ip_entry> out = it->second.ips;
+  const auto it = macs_.find(mac.value());
+  if (it == macs_.end()) return {};
+  std::vector<ip_entry> out;
+  out.reserve(it->second.entries.size());
+  for (const std::uint32_t i : it->second.entries) out.push_back(entries_[i].e);
   std::sort(out.begin(), out.end(), [](const ip_entry& a, const ip_entry& b) {
     if (a.first_ns != b.first_ns) return a.first_ns < b.first_ns;
     if (a.v6 != b.v6) return !a.v6;
@@ -115,8 +119,8 @@ std::vector<ip_entry> ip_table::of(core::mac_address mac) const {
 }
 
 std::uint64_t ip_table::overflow(core::mac_address mac) const {
-  const auto it = by_mac_.find(mac.value());
-  return it == by_mac_.end() ? 0 : it->second.overflow;
+  const auto it = macs_.find(mac.value());
+  return it == macs_.end() ? 0 : it->second.overflow;
 }
 
 }  // namespace ouiscan::identity

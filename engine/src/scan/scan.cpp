@@ -257,7 +257,9 @@ core::result<result, refusal> run(request req, observer& watch) {
   result out;
   out.worst = s.worst();
   out.addresses = std::make_shared<const pipeline::address_table>(s.scanner().take_addresses());
-  auto ips = std::make_shared<const identity::ip_table>(s.scanner().take_ips());
+  identity::ip_table learned = s.scanner().take_ips();
+  learned.seal();
+  auto ips = std::make_shared<const identity::ip_table>(std::move(learned));
   // Naming and ordering millions of addresses use the scan's threads too.
   tbb::task_arena arena(req.threads == 0 ? tbb::task_arena::automatic
                                          : static_cast<int>(req.threads));

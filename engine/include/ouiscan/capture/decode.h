@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "ouiscan/core/bytes.h"
@@ -101,8 +102,15 @@ class frame_addresses {
   [[nodiscard]] std::span<const std::uint16_t> vlans() const noexcept {
     return {vlans_.data(), vlan_count_};
   }
-  void add_binding(const ip_binding& b) noexcept {
-    if (binding_count_ < max_bindings) bindings_[binding_count_++] = b;
+  // Written in place: `ip` holds 4 bytes (IPv4) or 16 (IPv6).
+  void add_binding(core::mac_address mac, const std::byte* ip, bool v6, ip_source source) noexcept {
+    if (binding_count_ == max_bindings) return;
+    ip_binding& b = bindings_[binding_count_++];
+    b.mac = mac;
+    b.v6 = v6;
+    b.source = source;
+    std::memcpy(b.ip.data(), ip, v6 ? 16 : 4);
+    if (!v6) std::memset(b.ip.data() + 4, 0, 12);
   }
   [[nodiscard]] std::span<const ip_binding> bindings() const noexcept {
     return {bindings_.data(), binding_count_};

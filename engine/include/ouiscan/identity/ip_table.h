@@ -4,7 +4,8 @@
 // bindings the decoder finds, merged like the address tables (every fact merges commutatively).
 //
 //   identity::ip_table t;
-//   t.record(binding, ts_ns);
+//   t.record(binding, ts_ns, hint);   // hint: a 32-bit slot the caller keeps per MAC address
+//   t.seal();
 //   for (const identity::ip_entry& e : t.of(mac)) print(e.text(), e.sources);
 #pragma once
 
@@ -41,39 +42,72 @@ class ip_table {
   // in overflow(). A router's MAC address carries thousands.
   static constexpr std::size_t max_per_mac = 1024;
 
-  ip_table() = default;
-  ip_table(const ip_table&) = delete;  // recent_ points into by_mac_
-  ip_table& operator=(const ip_table&) = delete;
-  ip_table(ip_table&&) noexcept = default;
-  ip_table& operator=(ip_table&&) noexcept = default;
-  ~ip_table() = default;
-
-  void record(const capture::ip_binding& b, std::int64_t ts_ns);
+  // Records one binding. `hint` is the caller's slot for the binding's MAC address (0 at
+  // first): it remembers the entry that address bound last, so that the frames of a host,
+  // which repeat one binding, find it without a lookup.
+  void record(const capture::ip_binding& b, std::int64_t ts_ns, std::uint32_t& hint) {
+    if (hint != 0 && hint <= entries_.size()) {
+      stored& s = entries_[hint - 1];
+      if (s.mac == b.mac.value() && s.e.v6 == b.v6 && s.e.ip == b.ip) {
+        count(s.e, b.source, ts_ns);
+        return;
+      }
+    }
+    record_slow(b, ts_ns, hint);
+  }
+  // Asks for the line of the entry a hint names, well ahead of record().
+  void prefetch(std::uint32_t hint) const noexcept {
+    if (hint != 0 && hint <= entries_.size()) __builtin_prefetch(&entries_[hint - 1], 1);
+  }
+  void record(const capture::ip_binding& b, std::int64_t ts_ns) {
+    std::uint32_t hint = 0;
+    record(b, ts_ns, hint);
+  }
   void merge(const ip_table& o);
-  [[nodiscard]] bool empty() const noexcept { return by_mac_.empty(); }
+  [[nodiscard]] bool empty() const noexcept { return entries_.empty(); }
 
+  // Groups the entries by MAC address for of(); call once the table is complete.
+  void seal();
   // The IP addresses of one MAC address, earliest first seen first (then by address).
   [[nodiscard]] std::vector<ip_entry> of(core::mac_address mac) const;
   // Sightings of IP addresses not kept, past max_per_mac.
   [[nodiscard]] std::uint64_t overflow(core::mac_address mac) const;
 
  private:
+  struct stored {
+    std::uint64_t mac;
+    ip_entry e;
+  };
+  struct key {
+    std::uint64_t mac;
+    std::array<std::uint8_t, 16> ip;
+    bool v6;
+    bool operator==(const key&) const = default;
+  };
+  struct key_hash {
+    std::size_t operator()(const key& k) const noexcept;
+  };
   struct per_mac {
-    std::vector<ip_entry> ips;  // in the order first recorded
+    std::uint32_t count = 0;
     std::uint64_t overflow = 0;
+    std::vector<std::uint32_t> entries;  // filled by seal()
   };
-  ip_entry* find_or_add(per_mac& m, const std::array<std::uint8_t, 16>& ip, bool v6);
+  static void count(ip_entry& e, capture::ip_source source, std::int64_t ts_ns) noexcept {
+    e.sources = static_cast<std::uint16_t>(e.sources | 1U << static_cast<unsigned>(source));
+    ++e.sightings;
+    if (ts_ns != std::numeric_limits<std::int64_t>::min()) {
+      e.first_ns = ts_ns < e.first_ns ? ts_ns : e.first_ns;
+      e.last_ns = ts_ns > e.last_ns ? ts_ns : e.last_ns;
+    }
+  }
+  void record_slow(const capture::ip_binding& b, std::int64_t ts_ns, std::uint32_t& hint);
+  // The entry for (mac, ip), added if the address has room; null past max_per_mac.
+  stored* find_or_add(std::uint64_t mac, const std::array<std::uint8_t, 16>& ip, bool v6);
 
-  std::unordered_map<std::uint64_t, per_mac> by_mac_;
-  // The entries recorded lately, by a hash of MAC and IP: most frames repeat a recent pair.
-  struct recent {
-    std::uint64_t mac = ~std::uint64_t{0};
-    std::array<std::uint8_t, 16> ip{};
-    bool v6 = false;
-    per_mac* owner = nullptr;  // a map node: it stays in place as the map grows
-    std::size_t index = 0;
-  };
-  std::array<recent, 256> recent_{};
+  std::vector<stored> entries_;  // in the order first recorded; indexes stay valid
+
+  std::unordered_map<key, std::uint32_t, key_hash> index_;
+  std::unordered_map<std::uint64_t, per_mac> macs_;
 };
 
 }  // namespace ouiscan::identity
