@@ -10,6 +10,8 @@
 #include "ouiscan/capture/decode.h"
 #include "ouiscan/capture/link_type.h"
 #include "ouiscan/identity/ip_table.h"
+#include "ouiscan/identity/name_table.h"
+#include "ouiscan/text/json.h"
 
 namespace ouiscan::capture {
 namespace {
@@ -275,6 +277,54 @@ TEST(IpTable, RecordsMergesAndCapsPerAddress) {
   EXPECT_EQ(c.of(core::mac_address(7)).size(), identity::ip_table::max_per_mac);
   EXPECT_EQ(c.overflow(core::mac_address(7)), 5U);
   EXPECT_EQ(c.of(core::mac_address(7)).front().first_ns, 100 - 1023);  // earliest first
+}
+
+}  // namespace
+}  // namespace ouiscan::capture
+
+namespace ouiscan::capture {
+namespace {
+
+TEST(Names, DhcpOptionsGiveNamesForTheClient) {
+  // Host name "ab\x1b[2J" (an escape sequence), vendor class "MSFT 5.0", request list 1,3,6,
+  // FQDN with the E flag: 4 "host" 7 "example" 0.
+  const byte_vec options = hex(
+      "350103 0c066162 1b5b324a 3c084d53 46542035 2e30 370301 0306 5111 040000 04686f7374 076578"
+      "616d706c65 00 ff");
+  const byte_vec req = testing::concat(
+      {hex("01 01 06 00 12345678 0000 0000 00000000 00000000 00000000 00000000 00aabbccddee"),
+       byte_vec(10), byte_vec(64), byte_vec(128), hex("63825363"), options});
+  frame_addresses out;
+  decode(linktype::ethernet,
+         ethernet("ffffffffffff", "00aabbccddee", 0x0800,
+                  ipv4("00000000", "ffffffff", 17, udp(68, 67, req))),
+         out);
+  identity::name_table t;
+  for (const name_hit& n : out.names()) t.record(n, 5);
+  const auto names = t.of(core::mac_address(0x00aabbccddee));
+  std::vector<std::pair<std::string, std::string>> got;
+  for (const auto& n : names) got.emplace_back(to_string(n.kind), n.text);
+  EXPECT_EQ(got,
+            (std::vector<std::pair<std::string, std::string>>{{"dhcp_hostname", "ab\\x1b[2J"},
+                                                              {"dhcp_fqdn", "host.example"},
+                                                              {"dhcp_vendor_class", "MSFT 5.0"},
+                                                              {"dhcp_parameter_list", "1,3,6"}}));
+}
+
+TEST(Names, CleanNameKeepsValidUtf8AndEscapesTheRest) {
+  EXPECT_EQ(text::clean_name("caf\xc3\xa9"), "caf\xc3\xa9");        // U+00E9
+  EXPECT_EQ(text::clean_name("\xe2\x82\xac 5"), "\xe2\x82\xac 5");  // U+20AC
+  EXPECT_EQ(text::clean_name("a\xff"
+                             "b"),
+            "a\\xffb");                                                     // never valid
+  EXPECT_EQ(text::clean_name("\xc0\xaf"), "\\xc0\\xaf");                    // overlong '/'
+  EXPECT_EQ(text::clean_name("\xed\xa0\x80"), "\\xed\\xa0\\x80");           // a surrogate
+  EXPECT_EQ(text::clean_name("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");  // past U+10FFFF
+  EXPECT_EQ(text::clean_name("\xe2\x82"), "\\xe2\\x82");                    // cut short
+  EXPECT_EQ(text::clean_name("x\x1b\x7f\n"), "x\\x1b\\x7f\\x0a");           // C0 and DEL
+  EXPECT_EQ(text::clean_name("\xc2\x9b"
+                             "1m"),
+            "\\x9b1m");  // C1 CSI
 }
 
 }  // namespace

@@ -7,7 +7,9 @@ ouiscan's record of that MAC address, learned the same way.
   (unicast sources only: not 0.0.0.0, 255.255.255.255, 224.0.0.0/4, ::, ff00::/8) -> "ip_source";
 - DHCPv4 ACKs (dhcp.option.dhcp == 5): dhcp.hw.mac_addr with dhcp.ip.your -> "dhcp_ack";
 - Neighbor Solicitations and Advertisements: icmpv6.opt.linkaddr with ipv6.src (NS) or
-  icmpv6.nd.na.target_address (NA) -> "ndp_ns" / "ndp_na" (not from :: sources).
+  icmpv6.nd.na.target_address (NA) -> "ndp_ns" / "ndp_na" (not from :: sources);
+- DHCP names of dhcp.hw.mac_addr: dhcp.option.hostname, dhcp.option.vendor_class_id,
+  dhcp.fqdn.name and the request list items (dhcp.option.request_list_item, joined with ",").
 
 Per MAC address the two sets of (IP address, how learned) must be equal; an address with more
 IP addresses than its record lists (ip_count > listed) must count exactly tshark's distinct ones.
@@ -106,6 +108,33 @@ def expected(path):
     return want
 
 
+NAME_FIELDS = ["dhcp.hw.mac_addr", "dhcp.option.hostname", "dhcp.option.vendor_class_id",
+               "dhcp.option.request_list_item", "dhcp.fqdn.name"]
+NAME_KINDS = {"dhcp.option.hostname": "dhcp_hostname",
+              "dhcp.option.vendor_class_id": "dhcp_vendor_class",
+              "dhcp.option.request_list_item": "dhcp_parameter_list",
+              "dhcp.fqdn.name": "dhcp_fqdn"}
+
+
+def expected_names(path):
+    """{mac: {(kind, text)}} from tshark's DHCP fields (every occurrence, the list joined)."""
+    args = ["tshark", "-n", "-r", path, "-Y", "dhcp", "-T", "fields", "-E", "occurrence=a",
+            "-E", "aggregator=,"]
+    for f in NAME_FIELDS:
+        args += ["-e", f]
+    out = subprocess.run(args, capture_output=True, text=True).stdout
+    want = {}
+    for line in out.splitlines():
+        row = dict(zip(NAME_FIELDS, line.split("\t")))
+        mac = row.get("dhcp.hw.mac_addr", "").split(",")[0]
+        if not mac:
+            continue
+        for field, kind in NAME_KINDS.items():
+            if row.get(field):
+                want.setdefault(mac, set()).add((kind, row[field]))
+    return want
+
+
 def compare(name, path):
     p = subprocess.run([OUISCAN, "-q", "-f", "json", path], capture_output=True, text=True)
     if not check(f"{name}: ouiscan reads it", p.returncode in (0, 1), p.stderr):
@@ -129,6 +158,13 @@ def compare(name, path):
             wrong.append((mac, "tshark", t, "ouiscan", o))
     check(f"{name}: the IP addresses of {len(theirs)} MAC addresses as tshark's fields give them",
           not wrong, wrong[:6])
+    names = expected_names(path)
+    ours = {mac: {(n["kind"], n["name"]) for n in r["names"]} for mac, r in records.items()
+            if r["names"]}
+    wrong = [(mac, names.get(mac), ours.get(mac)) for mac in sorted(set(names) | set(ours))
+             if names.get(mac, set()) != ours.get(mac, set())]
+    check(f"{name}: the DHCP names of {len(names)} MAC addresses as tshark gives them", not wrong,
+          wrong[:6])
     return records
 
 

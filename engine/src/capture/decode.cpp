@@ -150,6 +150,18 @@ void decode_dhcp(const std::byte* ip_header, std::uint16_t src_port, core::bytes
       if (i + 2 + len > area.size()) return;  // cut short: the rest is not trusted
       const std::byte* v = area.data() + i + 2;
       if (code == 53 && len == 1) type = u8(v);
+      if (len > 0 && (code == 12 || code == 60 || code == 55)) {
+        out.add_name(client,
+                     code == 12   ? name_kind::dhcp_hostname
+                     : code == 60 ? name_kind::dhcp_vendor_class
+                                  : name_kind::dhcp_parameter_list,
+                     core::bytes(v, len));
+      }
+      if (code == 81 && len > 3) {  // flags, two RCODEs, then the name
+        const bool wire = (u8(v) & 0x04U) != 0;
+        out.add_name(client, wire ? name_kind::dhcp_fqdn_wire : name_kind::dhcp_fqdn,
+                     core::bytes(v + 3, len - 3));
+      }
       if (code == 50 && len == 4) requested = v;
       if (code == 52 && len == 1) overload = u8(v);
       i += 2 + len;
@@ -516,6 +528,23 @@ void decode_pktap(core::bytes f, frame_addresses& out) noexcept {
 }
 
 }  // namespace
+
+const char* to_string(name_kind k) noexcept {
+  switch (k) {
+    case name_kind::dhcp_hostname:
+      return "dhcp_hostname";
+    case name_kind::dhcp_fqdn:
+    case name_kind::dhcp_fqdn_wire:
+      return "dhcp_fqdn";
+    case name_kind::dhcp_vendor_class:
+      return "dhcp_vendor_class";
+    case name_kind::dhcp_parameter_list:
+      return "dhcp_parameter_list";
+    case name_kind::count_:
+      break;
+  }
+  return "?";
+}
 
 const char* to_string(ip_source s) noexcept {
   switch (s) {

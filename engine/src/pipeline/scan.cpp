@@ -78,6 +78,7 @@ void scanner::scan_counted(io::input& in, input_report& report) {
   report.extract_seconds = since(t0);
   report.counters.addresses_over_cap += table_.merge(std::move(mine.table), cap());
   ips_.merge(mine.ips);
+  names_.merge(mine.names);
   report.counters.merge(mine.counters);
   reader.report_into(report, in);
 }
@@ -152,6 +153,7 @@ input_report scanner::scan(io::input& in) {
   for (findings& part : found) {
     report.counters.addresses_over_cap += table_.merge(std::move(part.table), cap());
     ips_.merge(part.ips);
+    names_.merge(part.names);
     report.counters.merge(part.counters);
     report.extract_seconds += part.seconds;
   }

@@ -41,6 +41,7 @@ void walk_segment(core::bytes all, segment& seg, std::size_t from,
   const auto t0 = clock::now();
   seg.found.table.clear();
   seg.found.ips = identity::ip_table{};
+  seg.found.names = identity::name_table{};
   seg.found.counters = frame_counters{};
   seg.found.cap = cap;
   seg.found.filter = filter;
@@ -128,6 +129,7 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
     const auto merge_start = clock::now();
     report.counters.addresses_over_cap += table_.merge(std::move(seg->found.table), cap());
     ips_.merge(seg->found.ips);
+    names_.merge(seg->found.names);
     report.counters.merge(seg->found.counters);
     report.merge_seconds += since(merge_start);
     report.extract_seconds += seg->found.seconds;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ouiscan/identity/ip_table.h"
+#include "ouiscan/identity/name_table.h"
 #include "ouiscan/pipeline/scan.h"
 
 namespace ouiscan::pipeline::detail {
@@ -27,6 +28,7 @@ struct findings {
   const frame_filter* filter = nullptr;
   address_table table;
   identity::ip_table ips;
+  identity::name_table names;
   frame_counters counters;
   double seconds = 0;  // time spent extracting, for the per-stage report
 };
@@ -131,6 +133,7 @@ class accountant {
     next.swap(spare_);
     for (std::size_t k = 0; k < size_; ++k) {
       const decoded& d = batch_[k];
+      for (const capture::name_hit& n : d.hits.names()) w_.names.record(n, d.ts_ns);
       for (const capture::ip_binding& b : d.hits.bindings()) {
         std::uint32_t* hint = nullptr;
         const auto hits = d.hits.addresses();

@@ -135,6 +135,11 @@ entry_ips ips_of(const inventory& inv, core::mac_address mac) {
   return out;
 }
 
+std::vector<identity::name_entry> names_of(const inventory& inv, core::mac_address mac) {
+  if (!inv.names || inv.names->empty()) return {};
+  return inv.names->of(mac);
+}
+
 std::optional<sort_key> parse_sort_key(std::string_view name) noexcept {
   if (name == "frames") return sort_key::frames;
   if (name == "bytes") return sort_key::bytes;

@@ -140,6 +140,23 @@ void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor,
   append_raw(b, ",\"link_types\":");
   json_array(b, s.link_types(), [&](std::uint16_t lt) { append_json_string(b, link_name(lt)); });
   json_ips(b, ips_of(inv, e.mac()));
+  append_raw(b, ",\"names\":[");
+  bool first_name = true;
+  for (const identity::name_entry& n : names_of(inv, e.mac())) {
+    append_raw(b, first_name ? "{\"kind\":\"" : ",{\"kind\":\"");
+    first_name = false;
+    append_raw(b, capture::to_string(n.kind));
+    append_raw(b, "\",\"name\":");
+    append_json_string(b, n.text);
+    append_raw(b, ",\"sightings\":");
+    append_uint(b, n.sightings);
+    append_raw(b, ",\"first_seen\":");
+    json_time(b, n.first_ns, n.has_time());
+    append_raw(b, ",\"last_seen\":");
+    json_time(b, n.last_ns, n.has_time());
+    b.push_back('}');
+  }
+  b.push_back(']');
   b.push_back('}');
 }
 

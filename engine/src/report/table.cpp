@@ -162,7 +162,7 @@ bool detail::write_csv(std::FILE* out, const inventory& inv) {
                  "address,class,admin,vendor,vendor_source,vendor_status,registry,prefix,"
                  "prefix_bits,quadrant,group,group_detail,platform,likely_random,frames,"
                  "src_frames,src_bytes,dst_frames,dst_bytes,arp_frames,first_seen,last_seen,roles,"
-                 "vlans,link_types,ips,ip_count,router_like,dhcp_server\n");
+                 "vlans,link_types,ips,ip_count,router_like,dhcp_server,names\n");
   for (const entry& e : shown(inv)) {
     const address_stats& s = *e.stats;
     std::vector<std::string> links;
@@ -185,8 +185,13 @@ bool detail::write_csv(std::FILE* out, const inventory& inv) {
     const entry_ips ips = ips_of(inv, e.mac());
     std::vector<std::string> listed;
     for (const identity::ip_entry& x : ips.listed) listed.push_back(x.text());
-    fmt::format_to(o, "{},{},{},{}\n", fmt::join(listed, ";"), ips.count,
-                   ips.router_like ? "true" : "false", ips.dhcp_server ? "true" : "false");
+    std::vector<std::string> names;
+    for (const identity::name_entry& n : names_of(inv, e.mac())) {
+      names.push_back(fmt::format("{}={}", capture::to_string(n.kind), n.text));
+    }
+    fmt::format_to(o, "{},{},{},{},{}\n", fmt::join(listed, ";"), ips.count,
+                   ips.router_like ? "true" : "false", ips.dhcp_server ? "true" : "false",
+                   csv_quote(fmt::format("{}", fmt::join(names, ";"))));
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }
   return flush(out, b);

@@ -260,6 +260,7 @@ core::result<result, refusal> run(request req, observer& watch) {
   identity::ip_table learned = s.scanner().take_ips();
   learned.seal();
   auto ips = std::make_shared<const identity::ip_table>(std::move(learned));
+  auto names = std::make_shared<const identity::name_table>(s.scanner().take_names());
   // Naming and ordering millions of addresses use the scan's threads too.
   tbb::task_arena arena(req.threads == 0 ? tbb::task_arena::automatic
                                          : static_cast<int>(req.threads));
@@ -272,6 +273,7 @@ core::result<result, refusal> run(request req, observer& watch) {
   });
   auto& inv = out.inventory;
   inv.ips = std::move(ips);
+  inv.names = std::move(names);
   if (online) inv.online = online->summary();
   inv.database = req.database_name;
   inv.database_date = req.database->header().registries[0].snapshot_date;

@@ -71,16 +71,36 @@ struct ip_binding {
   ip_source source = ip_source::frame;
 };
 
+// Names and fingerprints a frame gives for a MAC address (DHCPv4 options, RFC 2132, RFC 4702).
+enum class name_kind : std::uint8_t {
+  dhcp_hostname,        // option 12
+  dhcp_fqdn,            // option 81, the domain name in ASCII
+  dhcp_fqdn_wire,       // option 81 with its E flag: the domain name in DNS wire format
+  dhcp_vendor_class,    // option 60
+  dhcp_parameter_list,  // option 55: the codes asked for, the client's fingerprint
+  count_,
+};
+[[nodiscard]] const char* to_string(name_kind k) noexcept;
+
+// The bytes point into the frame: valid while the frame is.
+struct name_hit {
+  core::mac_address mac;
+  name_kind kind = name_kind::dhcp_hostname;
+  core::bytes value;
+};
+
 class frame_addresses {
  public:
   static constexpr std::size_t max_addresses = 8;
   static constexpr std::size_t max_vlans = 4;
   static constexpr std::size_t max_bindings = 4;
+  static constexpr std::size_t max_names = 4;
 
   void clear() noexcept {
     count_ = 0;
     vlan_count_ = 0;
     binding_count_ = 0;
+    name_count_ = 0;
     status = decode_status::ok;
   }
   // Adds a role to an address, merging with an earlier hit of the same address.
@@ -112,6 +132,12 @@ class frame_addresses {
     std::memcpy(b.ip.data(), ip, v6 ? 16 : 4);
     if (!v6) std::memset(b.ip.data() + 4, 0, 12);
   }
+  void add_name(core::mac_address mac, name_kind kind, core::bytes value) noexcept {
+    if (name_count_ < max_names) names_[name_count_++] = {mac, kind, value};
+  }
+  [[nodiscard]] std::span<const name_hit> names() const noexcept {
+    return {names_.data(), name_count_};
+  }
   [[nodiscard]] std::span<const ip_binding> bindings() const noexcept {
     return {bindings_.data(), binding_count_};
   }
@@ -129,7 +155,9 @@ class frame_addresses {
   std::array<address_hit, max_addresses> hits_{};
   std::array<std::uint16_t, max_vlans> vlans_{};
   std::array<ip_binding, max_bindings> bindings_{};
+  std::array<name_hit, max_names> names_{};
   std::size_t count_ = 0;
+  std::size_t name_count_ = 0;
   std::size_t vlan_count_ = 0;
   std::size_t binding_count_ = 0;
 };

@@ -21,6 +21,7 @@
 #include "ouiscan/capture/framer.h"
 #include "ouiscan/core/error.h"
 #include "ouiscan/identity/ip_table.h"
+#include "ouiscan/identity/name_table.h"
 #include "ouiscan/io/input.h"
 #include "ouiscan/pipeline/address_table.h"
 
@@ -123,6 +124,7 @@ class scanner {
   // The IP addresses bound to the addresses (the identity stage's input).
   [[nodiscard]] const identity::ip_table& ips() const noexcept { return ips_; }
   [[nodiscard]] identity::ip_table take_ips() noexcept { return std::move(ips_); }
+  [[nodiscard]] identity::name_table take_names() noexcept { return std::move(names_); }
 
  private:
   // The parallel walk of a mapped file; false when the file's start cannot be read (the chunk
@@ -138,6 +140,7 @@ class scanner {
   scan_options options_;
   address_table table_;
   identity::ip_table ips_;
+  identity::name_table names_;
   std::uint64_t frames_left_ = 0;  // -c: frames still to account
 };
 

@@ -61,6 +61,7 @@ struct inventory {
   online_summary online;
   // The IP addresses bound to the entries (identity stage); null or empty when none were seen.
   std::shared_ptr<const identity::ip_table> ips;
+  std::shared_ptr<const identity::name_table> names;  // the same for names
 };
 
 // How many IP addresses an entry lists; ip_count says how many it has. An address with more
@@ -75,6 +76,8 @@ struct entry_ips {
   bool dhcp_server = false;
 };
 [[nodiscard]] entry_ips ips_of(const inventory& inv, core::mac_address mac);
+[[nodiscard]] std::vector<identity::name_entry> names_of(const inventory& inv,
+                                                         core::mac_address mac);
 
 // Orders the entries by key (a stable re-sort of the busiest-first order).
 void sort_entries(inventory& inv, sort_key key);

@@ -30,6 +30,9 @@ inline void append_uint(fmt::memory_buffer& b, std::uint64_t v) {
 // Text for a terminal: control characters (C0, DEL, C1) written as \xNN, so that no name can
 // move the cursor or change colours.
 [[nodiscard]] std::string escape_terminal(std::string_view s);
+// A name taken from a packet, made safe for every output: valid UTF-8 is kept, and each byte of
+// an invalid sequence, and each control character (C0, DEL, C1), is written as the text \xNN.
+[[nodiscard]] std::string clean_name(std::string_view bytes);
 // RFC 4180 quoting for a CSV field that may hold commas, quotes or line breaks.
 [[nodiscard]] std::string csv_quote(std::string_view s);
 

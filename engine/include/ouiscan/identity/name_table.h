@@ -1,0 +1,57 @@
+// File: name_table.h
+// The identity stage's names: what each MAC address calls itself (DHCP host name and FQDN),
+// its vendor class and its DHCP parameter request list (the fingerprint that Fingerbank,
+// Satori and PRADS key on), with sightings and first/last seen. Names come from strangers: they
+// are stored as text::clean_name makes them, so that no output can be steered by them.
+//
+//   identity::name_table t;
+//   t.record(hit, ts_ns);
+//   for (const identity::name_entry& n : t.of(mac)) print(capture::to_string(n.kind), n.text);
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ouiscan/capture/decode.h"
+#include "ouiscan/core/mac_address.h"
+
+namespace ouiscan::identity {
+
+struct name_entry {
+  capture::name_kind kind = capture::name_kind::dhcp_hostname;  // dhcp_fqdn_wire reads dhcp_fqdn
+  std::string text;
+  std::uint64_t sightings = 0;
+  std::int64_t first_ns = std::numeric_limits<std::int64_t>::max();
+  std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
+  [[nodiscard]] bool has_time() const noexcept {
+    return first_ns != std::numeric_limits<std::int64_t>::max();
+  }
+};
+
+// The text of a name as the table keeps it: the parameter request list as comma-separated
+// decimal codes ("1,3,6,15"), a wire-format FQDN as dotted labels, any other name cleaned.
+[[nodiscard]] std::string name_text(capture::name_kind kind, core::bytes value);
+
+class name_table {
+ public:
+  static constexpr std::size_t max_per_mac = 32;  // later distinct names are dropped, counted
+
+  void record(const capture::name_hit& hit, std::int64_t ts_ns);
+  void merge(const name_table& o);
+  [[nodiscard]] bool empty() const noexcept { return by_mac_.empty(); }
+  // By kind, then earliest first seen, then text.
+  [[nodiscard]] std::vector<name_entry> of(core::mac_address mac) const;
+
+ private:
+  struct per_mac {
+    std::vector<name_entry> names;
+    std::uint64_t not_kept = 0;
+  };
+  static void add(per_mac& m, name_entry e);
+  std::unordered_map<std::uint64_t, per_mac> by_mac_;
+};
+
+}  // namespace ouiscan::identity
