@@ -72,6 +72,18 @@ class vendor_fields {
   const std::string* last_text_ = nullptr;
 };
 
+// The end of an identity fact: how often and when it was seen.
+void json_sightings(fmt::memory_buffer& b, std::uint64_t sightings, std::int64_t first_ns,
+                    std::int64_t last_ns, bool timed) {
+  append_raw(b, ",\"sightings\":");
+  append_uint(b, sightings);
+  append_raw(b, ",\"first_seen\":");
+  json_time(b, first_ns, timed);
+  append_raw(b, ",\"last_seen\":");
+  json_time(b, last_ns, timed);
+  b.push_back('}');
+}
+
 void json_ips(fmt::memory_buffer& b, const entry_ips& ips) {
   append_raw(b, ",\"ips\":[");
   for (std::size_t i = 0; i < ips.listed.size(); ++i) {
@@ -87,13 +99,8 @@ void json_ips(fmt::memory_buffer& b, const entry_ips& ips) {
       b.push_back('"');
       first = false;
     }
-    append_raw(b, "],\"sightings\":");
-    append_uint(b, x.sightings);
-    append_raw(b, ",\"first_seen\":");
-    json_time(b, x.first_ns, x.has_time());
-    append_raw(b, ",\"last_seen\":");
-    json_time(b, x.last_ns, x.has_time());
-    b.push_back('}');
+    b.push_back(']');
+    json_sightings(b, x.sightings, x.first_ns, x.last_ns, x.has_time());
   }
   append_raw(b, "],\"ip_count\":");
   append_uint(b, ips.count);
@@ -148,13 +155,7 @@ void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor,
     append_raw(b, capture::to_string(n.kind));
     append_raw(b, "\",\"name\":");
     append_json_string(b, n.text);
-    append_raw(b, ",\"sightings\":");
-    append_uint(b, n.sightings);
-    append_raw(b, ",\"first_seen\":");
-    json_time(b, n.first_ns, n.has_time());
-    append_raw(b, ",\"last_seen\":");
-    json_time(b, n.last_ns, n.has_time());
-    b.push_back('}');
+    json_sightings(b, n.sightings, n.first_ns, n.last_ns, n.has_time());
   }
   b.push_back(']');
   b.push_back('}');
