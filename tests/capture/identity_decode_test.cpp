@@ -294,11 +294,11 @@ TEST(Names, DhcpOptionsGiveNamesForTheClient) {
   const byte_vec req = testing::concat(
       {hex("01 01 06 00 12345678 0000 0000 00000000 00000000 00000000 00000000 00aabbccddee"),
        byte_vec(10), byte_vec(64), byte_vec(128), hex("63825363"), options});
+  // The names point into the frame: it must outlive them.
+  const byte_vec frame = ethernet("ffffffffffff", "00aabbccddee", 0x0800,
+                                  ipv4("00000000", "ffffffff", 17, udp(68, 67, req)));
   frame_addresses out;
-  decode(linktype::ethernet,
-         ethernet("ffffffffffff", "00aabbccddee", 0x0800,
-                  ipv4("00000000", "ffffffff", 17, udp(68, 67, req))),
-         out);
+  decode(linktype::ethernet, frame, out);
   identity::name_table t;
   for (const name_hit& n : out.names()) t.record(n, 5);
   const auto names = t.of(core::mac_address(0x00aabbccddee));
