@@ -76,36 +76,12 @@ class accountant {
     ++c.status[static_cast<std::size_t>(d.hits.status)];
     if (!d.hits.vlans().empty()) ++c.frames_with_vlan;
     for (const capture::address_hit& h : d.hits.addresses()) w_.table.prefetch(h.mac);
-    if (++size_ == batch) account_batch();
+    if (++size_ == batch) flush();
     return true;
   }
 
   // Accounts the frames still in the batch; call at the end of every chunk.
   void flush() {
-    account_batch();
-    bind(pending_);
-  }
-
- private:
-  struct binding_due {
-    capture::ip_binding b;
-    std::int64_t ts_ns;
-    std::uint32_t* hint;  // in the record of the binding's address (records never move)
-  };
-  using bindings_due = std::vector<binding_due>;
-
-  // IP bindings come with IP, ARP, DHCP and Neighbor Discovery frames only. Each reaches the
-  // identity table one batch after its frame: the entry its record's hint names was asked for
-  // then, and has arrived.
-  void bind(bindings_due& due) {
-    for (const binding_due& x : due) {
-      std::uint32_t none = 0;
-      w_.ips.record(x.b, x.ts_ns, x.hint != nullptr ? *x.hint : none);
-    }
-    due.clear();
-  }
-
-  void account_batch() {
     address_table& table = w_.table;
     for (std::size_t k = 0; k < size_; ++k) {
       decoded& d = batch_[k];
@@ -129,30 +105,28 @@ class accountant {
         }
       }
     }
-    bindings_due next;
-    next.swap(spare_);
+    // Names and IP bindings come with DHCP, ARP, IP and Neighbor Discovery frames only. A
+    // binding of an address in the frame's header goes through its record's hint.
     for (std::size_t k = 0; k < size_; ++k) {
       const decoded& d = batch_[k];
       for (const capture::name_hit& n : d.hits.names()) w_.names.record(n, d.ts_ns);
       for (const capture::ip_binding& b : d.hits.bindings()) {
-        std::uint32_t* hint = nullptr;
+        std::uint32_t none = 0;
+        std::uint32_t* hint = &none;
         const auto hits = d.hits.addresses();
         for (std::size_t j = 0; j < hits.size(); ++j) {
           if (hits[j].mac == b.mac && d.index[j] != address_table::no_index) {
             hint = &table.stats(d.index[j]).identity_hint();
-            w_.ips.prefetch(*hint);
             break;
           }
         }
-        next.push_back({b, d.ts_ns, hint});
+        w_.ips.record(b, d.ts_ns, *hint);
       }
     }
-    bind(pending_);
-    pending_.swap(next);
-    spare_.swap(next);
     size_ = 0;
   }
 
+ private:
   struct decoded {
     capture::frame_addresses hits;
     std::array<std::size_t, capture::frame_addresses::max_addresses> index;
@@ -169,8 +143,6 @@ class accountant {
 
   static constexpr std::size_t batch = 8;
   findings& w_;
-  bindings_due pending_;  // the previous batch's, due now
-  bindings_due spare_;
   std::array<decoded, batch> batch_;
   std::size_t size_ = 0;
 };
