@@ -86,7 +86,7 @@ TEST(Ethernet, FabricPathUsesTheInnerFrame) {
   EXPECT_EQ(m, (M{{"00:00:0c:9f:f0:01", role_dst}, {"00:50:56:8a:00:01", role_src}}));
 }
 
-TEST(Ethernet, ArpInsideVxlanCountsOnlyTheArp) {
+TEST(Ethernet, VxlanInnerFrameAddressesAreTunnelled) {
   const byte_vec inner =
       ethernet("ffffffffffff", "0a0000000001", 0x0806, arp("0a0000000001", "000000000000"));
   // IPv4 (IHL 5, proto UDP), UDP to 4789, VXLAN header.
@@ -97,7 +97,8 @@ TEST(Ethernet, ArpInsideVxlanCountsOnlyTheArp) {
                                                          concat({ip, udp, vxlan, inner})));
   EXPECT_EQ(m, (M{{"00:11:22:33:44:55", role_dst},
                   {"00:aa:bb:cc:dd:ee", role_src},
-                  {"0a:00:00:00:00:01", role_arp_sender},
+                  {"ff:ff:ff:ff:ff:ff", role_tunnel_dst},
+                  {"0a:00:00:00:00:01", role_tunnel_src | role_arp_sender},
                   {"00:00:00:00:00:00", role_arp_target}}));
 }
 

@@ -68,24 +68,99 @@ constexpr std::uint16_t ethertype_erspan3 = 0x22EB;
 constexpr std::uint16_t ethertype_pppoe_session = 0x8864;
 constexpr std::uint16_t ethertype_mpls = 0x8847;
 constexpr std::uint16_t ethertype_mpls_multicast = 0x8848;
+constexpr std::uint16_t ethertype_lldp = 0x88CC;
+constexpr std::uint16_t cisco_cdp = 0x2000;  // CDP's SNAP protocol ID, and its GRE protocol type
 constexpr std::uint16_t ppp_ipv4 = 0x0021;
 constexpr std::uint16_t ppp_ipv6 = 0x0057;
 constexpr std::uint16_t vxlan_port = 4789;
+constexpr std::uint16_t geneve_port = 6081;
+constexpr std::uint16_t nbns_port = 137;
+constexpr std::uint16_t mdns_port = 5353;
+constexpr std::uint16_t dhcpv6_client_port = 546;
+constexpr std::uint16_t dhcpv6_server_port = 547;
 constexpr std::uint8_t ip_udp = 17;
 constexpr std::uint8_t ip_icmpv6 = 58;
 constexpr std::uint8_t ip_gre = 47;
 constexpr int max_tunnel_depth = 3;
 
-void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, int depth);
+// The frame a payload belongs to: the outermost one (depth 0) or an Ethernet frame inside a
+// tunnel. IP addresses and names found in the payload go to its source address.
+struct layer {
+  int depth = 0;
+  bool has_src = false;
+  mac_address src;
+  core::bytes macs;  // destination and source (12 bytes) when the frame is Ethernet
+};
 
-// An Ethernet frame carried inside a tunnel: only the ARP inside it is taken (the inventory's
-// frame addresses are those of the outermost header; see docs/addresses.md).
-void decode_tunnelled_ethernet(core::bytes p, frame_addresses& out, int depth) noexcept {
-  if (depth >= max_tunnel_depth || p.size() < ethernet_header) return;
-  decode_payload(load_be<std::uint16_t>(p.data() + 12), p.subspan(ethernet_header), out, depth + 1);
+layer outer_layer(const frame_addresses& out, core::bytes macs = {}) noexcept {
+  layer l;
+  l.macs = macs;
+  if (const address_hit* s = out.source(); s != nullptr) {
+    l.has_src = true;
+    l.src = s->mac;
+  }
+  return l;
 }
 
-void decode_gre(core::bytes p, frame_addresses& out, int depth) noexcept {
+void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, const layer& l);
+
+// An Ethernet frame carried inside a tunnel: its addresses are records of their own (roles
+// tunnel_src and tunnel_dst), each told which tunnel carried it; its payload is decoded as the
+// outer frame's is, for the inner hosts.
+void decode_tunnelled_ethernet(core::bytes p, frame_addresses& out, const layer& l,
+                               name_kind tunnel, core::bytes outer, core::bytes header) noexcept {
+  if (l.depth >= max_tunnel_depth || p.size() < ethernet_header) return;
+  const mac_address dst = mac_at(p, 0);
+  const mac_address src = mac_at(p, mac_len);
+  out.tunnelled = true;
+  out.add(dst, role_tunnel_dst);
+  out.add(src, role_tunnel_src);
+  out.add_name(src, tunnel, outer, header);
+  if (dst != src) out.add_name(dst, tunnel, outer, header);
+  const layer inner{l.depth + 1, true, src, p.first(2 * mac_len)};
+  decode_payload(load_be<std::uint16_t>(p.data() + 12), p.subspan(ethernet_header), out, inner);
+}
+
+// LLDP (IEEE 802.1AB): type-length-value elements up to the End TLV.
+void decode_lldp(core::bytes p, frame_addresses& out, const layer& l) noexcept {
+  if (!l.has_src) return;
+  for (std::size_t i = 0; i + 2 <= p.size();) {
+    const unsigned tl = load_be<std::uint16_t>(p.data() + i);
+    const unsigned type = tl >> 9;
+    const std::size_t len = tl & 0x1FFU;
+    if (type == 0 || i + 2 + len > p.size()) return;  // End, or cut short
+    static constexpr std::array<name_kind, 9> kinds = {
+        name_kind::count_,          name_kind::lldp_chassis_id,
+        name_kind::lldp_port_id,    name_kind::count_,  // TTL
+        name_kind::lldp_port_description, name_kind::lldp_system_name,
+        name_kind::lldp_system_description, name_kind::lldp_capabilities,
+        name_kind::lldp_management_address};
+    if (type < kinds.size() && kinds[type] != name_kind::count_ && len > 0) {
+      out.add_name(l.src, kinds[type], p.subspan(i + 2, len));
+    }
+    i += 2 + len;
+  }
+}
+
+// CDP: version, TTL and checksum, then type-length-value elements (the length counts the
+// 4-byte TLV header).
+void decode_cdp(core::bytes p, frame_addresses& out, const layer& l) noexcept {
+  if (!l.has_src || p.size() < 4 || (u8(p.data()) != 1 && u8(p.data()) != 2)) return;
+  for (std::size_t i = 4; i + 4 <= p.size();) {
+    const unsigned type = load_be<std::uint16_t>(p.data() + i);
+    const std::size_t len = load_be<std::uint16_t>(p.data() + i + 2);
+    if (len < 4 || i + len > p.size()) return;
+    const name_kind kind = type == 1   ? name_kind::cdp_device_id
+                           : type == 3 ? name_kind::cdp_port_id
+                           : type == 5 ? name_kind::cdp_software_version
+                           : type == 6 ? name_kind::cdp_platform
+                                       : name_kind::count_;
+    if (kind != name_kind::count_ && len > 4) out.add_name(l.src, kind, p.subspan(i + 4, len - 4));
+    i += len;
+  }
+}
+
+void decode_gre(core::bytes ip, core::bytes p, frame_addresses& out, const layer& l) noexcept {
   if (p.size() < 4) return;
   const unsigned flags = load_be<std::uint16_t>(p.data());
   if ((flags & 0x7u) != 0) return;  // GRE version 0 only
@@ -93,20 +168,34 @@ void decode_gre(core::bytes p, frame_addresses& out, int depth) noexcept {
   std::size_t header = 4;
   if ((flags & 0x8000u) != 0) header += 4;  // checksum
   if ((flags & 0x2000u) != 0) header += 4;  // key
-  if ((flags & 0x1000u) != 0) header += 4;  // sequence number
-  if (proto == ethertype_erspan2) header += 8;
-  if (proto == ethertype_erspan3) header += 12;
+  const bool sequenced = (flags & 0x1000u) != 0;
+  if (sequenced) header += 4;
   if (p.size() < header) return;
-  if (proto == ethertype_teb || proto == ethertype_erspan2 || proto == ethertype_erspan3) {
-    decode_tunnelled_ethernet(p.subspan(header), out, depth);
+  const core::bytes gre = p.first(header);
+  p = p.subspan(header);
+  if (proto == ethertype_teb) {
+    decode_tunnelled_ethernet(p, out, l, name_kind::tunnel_gre, ip, gre);
+  } else if (proto == ethertype_erspan2 || proto == ethertype_erspan3) {
+    // ERSPAN type I has no header of its own (and no GRE sequence number); type II has 8
+    // bytes; type III 12, and 8 more when its O flag says a platform subheader follows.
+    std::size_t erspan = 0;
+    if (proto == ethertype_erspan3) {
+      erspan = p.size() >= 12 && (u8(p.data() + 11) & 0x01U) != 0 ? 20 : 12;
+    } else if (sequenced) {
+      erspan = 8;
+    }
+    if (p.size() < erspan) return;
+    decode_tunnelled_ethernet(p.subspan(erspan), out, l, name_kind::tunnel_erspan, ip,
+                              p.first(erspan));
+  } else if (proto == cisco_cdp) {
+    decode_cdp(p, out, l);  // CDP sent into the tunnel by the router at its other end
   }
 }
 
-// The frame's source MAC address bound to an IP address from its payload.
-void bind_source(frame_addresses& out, const std::byte* ip, bool v6, ip_source source) noexcept {
-  const address_hit* src = out.source();
-  if (src == nullptr) return;
-  out.add_binding(src->mac, ip, v6, source);
+// The layer's source address bound to an IP address from its payload.
+void bind_source(frame_addresses& out, const layer& l, const std::byte* ip, bool v6,
+                 ip_source source) noexcept {
+  if (l.has_src) out.add_binding(l.src, ip, v6, source);
 }
 
 bool ipv4_unicast(const std::byte* ip) noexcept {
@@ -114,9 +203,14 @@ bool ipv4_unicast(const std::byte* ip) noexcept {
   return a != 0 && a != 0xFFFF'FFFFU && (a >> 28) != 0xE;  // not 0.0.0.0, broadcast, multicast
 }
 
+bool ipv6_unicast(const std::byte* ip) noexcept {
+  static constexpr std::uint8_t unspecified[16] = {};
+  return std::memcmp(ip, unspecified, 16) != 0 && u8(ip) != 0xFF;  // not ::, not ff00::/8
+}
+
 // DHCPv4 (RFC 2131, options RFC 2132): the client's addresses, and the server that replied.
 void decode_dhcp(const std::byte* ip_header, std::uint16_t src_port, core::bytes p,
-                 frame_addresses& out) noexcept {
+                 frame_addresses& out, const layer& l) noexcept {
   constexpr std::size_t options_at = 240;
   constexpr std::size_t chaddr_end = 34;
   if (p.size() < 3) return;
@@ -124,7 +218,7 @@ void decode_dhcp(const std::byte* ip_header, std::uint16_t src_port, core::bytes
   if ((op != 1 && op != 2) || u8(p.data() + 1) != 1 || u8(p.data() + 2) != mac_len) return;
   // A reply from the server port names a DHCP server, however much of it was captured.
   if (op == 2 && src_port == 67 && ipv4_unicast(ip_header + 12)) {
-    bind_source(out, ip_header + 12, false, ip_source::dhcp_server);
+    bind_source(out, l, ip_header + 12, false, ip_source::dhcp_server);
   }
   if (p.size() < chaddr_end) return;
   const mac_address client = mac_at(p, 28);
@@ -179,6 +273,119 @@ void decode_dhcp(const std::byte* ip_header, std::uint16_t src_port, core::bytes
   if (op == 2 && type == dhcp_ack) bind(p.data() + 16, ip_source::dhcp_ack);
 }
 
+// DHCPv6 (RFC 8415): a client identifier that is a DUID-LLT or DUID-LL over Ethernet names the
+// client's MAC address. A client message binds it to the IPv6 source; a Reply to the addresses
+// of its IA_NA and IA_TA options.
+void decode_dhcpv6(const std::byte* ip6_header, core::bytes p, frame_addresses& out) noexcept {
+  if (p.size() < 4) return;
+  const unsigned type = u8(p.data());
+  constexpr unsigned reply = 7;
+  const bool client_message = type == 1 || (type >= 3 && type <= 6) || type == 8 || type == 9 ||
+                              type == 11;
+  if (!client_message && type != reply) return;
+  const std::byte* mac = nullptr;
+  const auto options = p.subspan(4);
+  for (std::size_t i = 0; i + 4 <= options.size();) {
+    const unsigned code = load_be<std::uint16_t>(options.data() + i);
+    const std::size_t len = load_be<std::uint16_t>(options.data() + i + 2);
+    if (i + 4 + len > options.size()) break;
+    const std::byte* v = options.data() + i + 4;
+    if (code == 1 && len >= 4 && load_be<std::uint16_t>(v + 2) == arphrd_ether) {
+      const unsigned duid = load_be<std::uint16_t>(v);
+      if (duid == 1 && len == 14) mac = v + 8;  // type, hardware type, time, address
+      if (duid == 3 && len == 10) mac = v + 4;  // type, hardware type, address
+    }
+    i += 4 + len;
+  }
+  if (mac == nullptr) return;
+  const mac_address client = mac_address::from_bytes(mac);
+  if (client_message) {
+    if (ipv6_unicast(ip6_header + 8)) {
+      out.add_binding(client, ip6_header + 8, true, ip_source::dhcpv6_client);
+    }
+    return;
+  }
+  for (std::size_t i = 0; i + 4 <= options.size();) {
+    const unsigned code = load_be<std::uint16_t>(options.data() + i);
+    const std::size_t len = load_be<std::uint16_t>(options.data() + i + 2);
+    if (i + 4 + len > options.size()) return;
+    // IA_NA: IAID, T1, T2, then options; IA_TA: IAID, then options. IA Address (5): the
+    // address first.
+    const std::size_t fixed = code == 3 ? 12 : code == 4 ? 4 : len;
+    const core::bytes ia = options.subspan(i + 4, len);
+    for (std::size_t j = fixed; j + 4 <= ia.size();) {
+      const std::size_t sub = load_be<std::uint16_t>(ia.data() + j + 2);
+      if (j + 4 + sub > ia.size()) break;
+      if (load_be<std::uint16_t>(ia.data() + j) == 5 && sub >= 24 &&
+          ipv6_unicast(ia.data() + j + 4)) {
+        out.add_binding(client, ia.data() + j + 4, true, ip_source::dhcpv6_reply);
+      }
+      j += 4 + sub;
+    }
+    i += 4 + len;
+  }
+}
+
+// NetBIOS name service (RFC 1002): the name a host registers (or refreshes) for itself.
+void decode_nbns(core::bytes p, frame_addresses& out, const layer& l) noexcept {
+  constexpr std::size_t name_at = 12;
+  constexpr std::size_t encoded = 32;
+  if (!l.has_src || p.size() < name_at + 1 + encoded) return;
+  const unsigned flags = load_be<std::uint16_t>(p.data() + 2);
+  const unsigned opcode = (flags >> 11) & 0x0FU;
+  const bool registers = opcode == 5 || opcode == 8 || opcode == 9 || opcode == 15;
+  if ((flags & 0x8000U) != 0 || !registers || load_be<std::uint16_t>(p.data() + 4) == 0) return;
+  if (u8(p.data() + name_at) != encoded) return;
+  out.add_name(l.src, name_kind::nbns_name, p.subspan(name_at + 1, encoded));
+}
+
+constexpr std::size_t no_name = ~std::size_t{0};
+
+// Skips a DNS name (RFC 1035 4.1.4); no_name when it runs past the message.
+std::size_t skip_dns_name(core::bytes m, std::size_t at) noexcept {
+  while (at < m.size()) {
+    const unsigned len = u8(m.data() + at);
+    if ((len & 0xC0U) == 0xC0U) return at + 2 <= m.size() ? at + 2 : no_name;
+    if (len > 63) return no_name;
+    if (len == 0) return at + 1;
+    at += 1 + len;
+  }
+  return no_name;
+}
+
+// mDNS responses (RFC 6762): the owners of A/AAAA records are the responder's host names, the
+// owners of SRV records its service instances (RFC 6763).
+void decode_mdns(core::bytes m, frame_addresses& out, const layer& l) noexcept {
+  constexpr std::size_t header = 12;
+  constexpr std::size_t max_records = 64;  // bounds the walk on hostile messages
+  if (!l.has_src || m.size() < header) return;
+  if ((load_be<std::uint16_t>(m.data() + 2) & 0x8000U) == 0) return;  // queries and probes
+  std::size_t at = header;
+  for (unsigned q = load_be<std::uint16_t>(m.data() + 4); q > 0; --q) {
+    at = skip_dns_name(m, at);
+    if (at == no_name || at + 4 > m.size()) return;
+    at += 4;
+  }
+  std::size_t records = std::size_t{load_be<std::uint16_t>(m.data() + 6)} +
+                        load_be<std::uint16_t>(m.data() + 8) +
+                        load_be<std::uint16_t>(m.data() + 10);
+  for (records = std::min(records, max_records); records > 0; --records) {
+    const std::size_t name = at;
+    at = skip_dns_name(m, at);
+    if (at == no_name || at + 10 > m.size()) return;
+    const unsigned type = load_be<std::uint16_t>(m.data() + at);
+    const std::size_t rdlen = load_be<std::uint16_t>(m.data() + at + 8);
+    at += 10;
+    if (at + rdlen > m.size()) return;
+    if ((type == 1 && rdlen == 4) || (type == 28 && rdlen == 16)) {
+      out.add_name(l.src, name_kind::mdns_hostname, m.subspan(name), m);
+    } else if (type == 33) {
+      out.add_name(l.src, name_kind::mdns_service, m.subspan(name), m);
+    }
+    at += rdlen;
+  }
+}
+
 // IPv6 Neighbor Discovery (RFC 4861): the link-layer address options of NS, NA and RA.
 void decode_ndp(const std::byte* ip6_header, core::bytes p, frame_addresses& out) noexcept {
   const unsigned type = p.empty() ? 0 : u8(p.data());
@@ -215,29 +422,30 @@ void decode_ndp(const std::byte* ip6_header, core::bytes p, frame_addresses& out
   }
 }
 
-// IPv4 / IPv6: the source address of the outermost packet, DHCPv4 and Neighbor Discovery, and
-// tunnels that carry Ethernet: VXLAN (UDP 4789) and GRE.
-void decode_ip(std::uint16_t type, core::bytes p, frame_addresses& out, int depth) noexcept {
+// IPv4 / IPv6: the source address of the packet, the UDP protocols that name hosts (DHCP,
+// DHCPv6, NetBIOS, mDNS), Neighbor Discovery, and tunnels that carry Ethernet (VXLAN, Geneve,
+// GRE). Only the first IP header after a link-layer header is read.
+void decode_ip(std::uint16_t type, core::bytes p, frame_addresses& out, const layer& l) noexcept {
   std::uint8_t proto = 0;
   const std::byte* header = p.data();
-  if (type == ethertype_ipv4) {
+  core::bytes ip;
+  const bool v4 = type == ethertype_ipv4;
+  if (v4) {
     if (p.size() < 20 || (u8(p.data()) >> 4) != 4) return;
     const std::size_t ihl = (u8(p.data()) & 0x0Fu) * 4u;
     if (ihl < 20 || p.size() < ihl) return;
-    if (depth == 0 && ipv4_unicast(header + 12))
-      bind_source(out, header + 12, false, ip_source::frame);
+    if (ipv4_unicast(header + 12)) bind_source(out, l, header + 12, false, ip_source::frame);
     if ((load_be<std::uint16_t>(p.data() + 6) & 0x1FFFu) != 0) return;  // not the first fragment
     proto = u8(p.data() + 9);
+    ip = p.first(ihl);
     p = p.subspan(ihl);
   } else {
     if (p.size() < 40 || (u8(p.data()) >> 4) != 6) return;
-    static constexpr std::uint8_t unspecified[16] = {};
-    if (depth == 0 && std::memcmp(header + 8, unspecified, 16) != 0 && u8(header + 8) != 0xFF) {
-      bind_source(out, header + 8, true, ip_source::frame);
-    }
+    if (ipv6_unicast(header + 8)) bind_source(out, l, header + 8, true, ip_source::frame);
     proto = u8(p.data() + 6);
+    ip = p.first(40);
     p = p.subspan(40);
-    if (proto == ip_icmpv6 && depth == 0) {
+    if (proto == ip_icmpv6) {
       decode_ndp(header, p, out);
       return;
     }
@@ -245,20 +453,39 @@ void decode_ip(std::uint16_t type, core::bytes p, frame_addresses& out, int dept
   if (proto == ip_udp && p.size() >= 8) {
     const auto src_port = load_be<std::uint16_t>(p.data());
     const auto dst_port = load_be<std::uint16_t>(p.data() + 2);
-    if (dst_port == vxlan_port && p.size() >= 16) {
-      decode_tunnelled_ethernet(p.subspan(16), out, depth);  // UDP 8 + VXLAN 8
-    } else if (depth == 0 && type == ethertype_ipv4 && (src_port == 67 || src_port == 68) &&
-               (dst_port == 67 || dst_port == 68)) {
-      decode_dhcp(header, src_port, p.subspan(8), out);
+    const core::bytes body = p.subspan(8);
+    if (dst_port == vxlan_port) {
+      if (body.size() >= 8) {
+        decode_tunnelled_ethernet(body.subspan(8), out, l, name_kind::tunnel_vxlan, ip,
+                                  body.first(8));
+      }
+    } else if (dst_port == geneve_port) {
+      // Version and option length (4-byte words), flags, protocol type, VNI, options.
+      if (body.size() < 8) return;
+      const std::size_t len = 8 + (u8(body.data()) & 0x3FU) * std::size_t{4};
+      if (body.size() >= len && load_be<std::uint16_t>(body.data() + 2) == ethertype_teb) {
+        decode_tunnelled_ethernet(body.subspan(len), out, l, name_kind::tunnel_geneve, ip,
+                                  body.first(8));
+      }
+    } else if (v4 && (src_port == 67 || src_port == 68) && (dst_port == 67 || dst_port == 68)) {
+      decode_dhcp(header, src_port, body, out, l);
+    } else if (!v4 && (dst_port == dhcpv6_server_port || dst_port == dhcpv6_client_port)) {
+      decode_dhcpv6(header, body, out);
+    } else if (v4 && (src_port == nbns_port || dst_port == nbns_port)) {
+      decode_nbns(body, out, l);
+    } else if (src_port == mdns_port || dst_port == mdns_port) {
+      decode_mdns(body, out, l);
     }
   } else if (proto == ip_gre) {
-    decode_gre(p, out, depth);
+    decode_gre(ip, p, out, l);
   }
 }
 
 // Follows VLAN tags, LLC/SNAP and Ethernet-carrying tunnels from an EtherType (or 802.3
-// length) to an ARP payload. VLAN IDs are recorded for the outermost frame only (depth 0).
-void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, int depth) {
+// length) to the payloads that carry addresses. VLAN IDs are recorded for the outermost frame
+// only (depth 0).
+void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, const layer& l) {
+  const int depth = l.depth;
   for (std::size_t tags = 0; tags < max_tags; ++tags) {
     if (type == ethertype_vlan || type == ethertype_qinq || type == ethertype_qinq_old) {
       if (p.size() < vlan_tag) {
@@ -274,19 +501,27 @@ void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, int
       type = load_be<std::uint16_t>(p.data() + 4);
       p = p.subspan(vntag_tag);
     } else if (type <= max_8023_length) {
-      // 802.2 LLC: only SNAP (AA AA 03 + OUI + EtherType) leads on to an EtherType.
+      // 802.2 LLC: only SNAP (AA AA 03, an OUI, a protocol ID) leads on: OUI 0 to an
+      // EtherType, Cisco's 00000C with protocol 0x2000 to CDP.
       if (p.size() < llc_snap_header || u8(p.data()) != 0xAA || u8(p.data() + 1) != 0xAA ||
           u8(p.data() + 2) != 0x03) {
         return;
       }
+      const std::uint32_t oui = load_be<std::uint32_t>(p.data() + 2) & 0xFF'FFFFU;
       type = load_be<std::uint16_t>(p.data() + 6);
       p = p.subspan(llc_snap_header);
+      if (oui == 0x00000C && type == cisco_cdp) {
+        decode_cdp(p, out, l);
+        return;
+      }
       if (type <= max_8023_length) return;
     } else {
       if (type == ethertype_arp || type == ethertype_rarp) {
         decode_arp(p, out);
       } else if (type == ethertype_ipv4 || type == ethertype_ipv6) {
-        decode_ip(type, p, out, depth);
+        decode_ip(type, p, out, l);
+      } else if (type == ethertype_lldp) {
+        decode_lldp(p, out, l);
       } else if (type == ethertype_mpls || type == ethertype_mpls_multicast) {
         // The label stack down to the bottom-of-stack bit, then IPv4 or IPv6 by its version.
         std::size_t at = 0;
@@ -294,16 +529,19 @@ void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, int
         at += 4;
         if (at < p.size()) {
           const unsigned version = u8(p.data() + at) >> 4;
-          if (version == 4) decode_ip(ethertype_ipv4, p.subspan(at), out, depth);
-          if (version == 6) decode_ip(ethertype_ipv6, p.subspan(at), out, depth);
+          if (version == 4) decode_ip(ethertype_ipv4, p.subspan(at), out, l);
+          if (version == 6) decode_ip(ethertype_ipv6, p.subspan(at), out, l);
         }
       } else if (type == ethertype_pppoe_session && p.size() >= 8) {
         // PPPoE header (6 bytes), then the PPP protocol: IPv4 or IPv6.
         const auto ppp = load_be<std::uint16_t>(p.data() + 6);
-        if (ppp == ppp_ipv4) decode_ip(ethertype_ipv4, p.subspan(8), out, depth);
-        if (ppp == ppp_ipv6) decode_ip(ethertype_ipv6, p.subspan(8), out, depth);
+        if (ppp == ppp_ipv4) decode_ip(ethertype_ipv4, p.subspan(8), out, l);
+        if (ppp == ppp_ipv6) decode_ip(ethertype_ipv6, p.subspan(8), out, l);
       } else if (type == ethertype_pbb && p.size() >= 4) {
-        decode_tunnelled_ethernet(p.subspan(4), out, depth);
+        // The I-tag (flags, 24-bit service ID), then the customer frame; the backbone
+        // addresses are the tunnel's endpoints.
+        decode_tunnelled_ethernet(p.subspan(4), out, l, name_kind::tunnel_pbb, l.macs,
+                                  p.first(4));
       }
       return;
     }
@@ -328,7 +566,7 @@ void decode_ethernet(core::bytes f, frame_addresses& out, std::size_t tag = 0) n
   }
   out.add(mac_at(f, 0), role_dst);
   out.add(mac_at(f, mac_len), role_src);
-  decode_payload(type, f.subspan(ethernet_header + tag), out, 0);
+  decode_payload(type, f.subspan(ethernet_header + tag), out, outer_layer(out, f.first(12)));
 }
 
 void decode_sll(core::bytes f, frame_addresses& out) noexcept {
@@ -338,7 +576,7 @@ void decode_sll(core::bytes f, frame_addresses& out) noexcept {
     return;
   }
   if (load_be<std::uint16_t>(f.data() + 4) == mac_len) out.add(mac_at(f, 6), role_src);
-  decode_payload(load_be<std::uint16_t>(f.data() + 14), f.subspan(header), out, 0);
+  decode_payload(load_be<std::uint16_t>(f.data() + 14), f.subspan(header), out, outer_layer(out));
 }
 
 void decode_sll2(core::bytes f, frame_addresses& out) noexcept {
@@ -348,7 +586,7 @@ void decode_sll2(core::bytes f, frame_addresses& out) noexcept {
     return;
   }
   if (u8(f.data() + 11) == mac_len) out.add(mac_at(f, 12), role_src);
-  decode_payload(load_be<std::uint16_t>(f.data()), f.subspan(header), out, 0);
+  decode_payload(load_be<std::uint16_t>(f.data()), f.subspan(header), out, outer_layer(out));
 }
 
 enum wlan_type : unsigned { wlan_mgmt = 0, wlan_ctrl = 1, wlan_data = 2 };
@@ -426,7 +664,7 @@ void decode_wlan(core::bytes f, frame_addresses& out, bool data_pad) noexcept {
     if ((fc1 & 0x80u) != 0) header += 4;  // +HTC
   }
   if (data_pad) header = (header + 3) & ~std::size_t{3};
-  if (f.size() > header) decode_payload(0, f.subspan(header), out, 0);
+  if (f.size() > header) decode_payload(0, f.subspan(header), out, outer_layer(out));
 }
 
 // Radiotap: a little-endian header whose length is at byte 2; the Flags field says whether
@@ -540,6 +778,44 @@ const char* to_string(name_kind k) noexcept {
       return "dhcp_vendor_class";
     case name_kind::dhcp_parameter_list:
       return "dhcp_parameter_list";
+    case name_kind::nbns_name:
+      return "nbns_name";
+    case name_kind::mdns_hostname:
+      return "mdns_hostname";
+    case name_kind::mdns_service:
+      return "mdns_service";
+    case name_kind::lldp_chassis_id:
+      return "lldp_chassis_id";
+    case name_kind::lldp_port_id:
+      return "lldp_port_id";
+    case name_kind::lldp_port_description:
+      return "lldp_port_description";
+    case name_kind::lldp_system_name:
+      return "lldp_system_name";
+    case name_kind::lldp_system_description:
+      return "lldp_system_description";
+    case name_kind::lldp_capabilities:
+      return "lldp_capabilities";
+    case name_kind::lldp_management_address:
+      return "lldp_management_address";
+    case name_kind::cdp_device_id:
+      return "cdp_device_id";
+    case name_kind::cdp_port_id:
+      return "cdp_port_id";
+    case name_kind::cdp_software_version:
+      return "cdp_software_version";
+    case name_kind::cdp_platform:
+      return "cdp_platform";
+    case name_kind::tunnel_vxlan:
+      return "vxlan";
+    case name_kind::tunnel_geneve:
+      return "geneve";
+    case name_kind::tunnel_gre:
+      return "gre";
+    case name_kind::tunnel_erspan:
+      return "erspan";
+    case name_kind::tunnel_pbb:
+      return "pbb";
     case name_kind::count_:
       break;
   }
@@ -566,6 +842,10 @@ const char* to_string(ip_source s) noexcept {
       return "ndp_na";
     case ip_source::ndp_ra:
       return "ndp_ra";
+    case ip_source::dhcpv6_client:
+      return "dhcpv6_client";
+    case ip_source::dhcpv6_reply:
+      return "dhcpv6_reply";
     case ip_source::count_:
       break;
   }

@@ -7,7 +7,7 @@
 
 namespace ouiscan::identity {
 
-std::string ip_entry::text() const {
+std::string ip_text(const std::uint8_t* ip, bool v6) {
   if (!v6) return fmt::format("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3]);
   // RFC 5952: lowercase hex groups without leading zeros, the longest run of two or more zero
   // groups (the first of equals) as "::".

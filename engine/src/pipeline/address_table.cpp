@@ -114,6 +114,7 @@ void address_stats::merge(const address_stats& o) {
   if ((o.key_ & has_vlan) != 0) add_vlan(o.vlan_);
   if ((o.key_ & has_link) != 0) add_link_type(o.link_type_);
   if (o.extra_) {
+    if (o.extra_->tunnelled_frames != 0) more().tunnelled_frames += o.extra_->tunnelled_frames;
     // The first VLAN and link type are kept in the line; the others join the extra record.
     for (std::uint16_t v : o.extra_->vlan_list()) add_vlan(v);
     for (std::uint16_t l : o.extra_->link_types.sorted()) add_link_type(l);
@@ -220,8 +221,8 @@ std::size_t address_table::merge(const address_table& other, std::size_t cap) {
     const address_stats& s = other.at(k);
     const std::size_t i = index_within(s.mac(), cap);
     if (i == no_index) {
-      // Counted as the accountant counts them: one per frame or ARP payload that carried it.
-      left_out += s.frames() + s.arp_frames();
+      // Counted as the accountant counts them: one per frame, ARP payload or inner frame.
+      left_out += s.frames() + s.arp_frames() + s.tunnelled_frames();
     } else {
       at(i).merge(s);
     }

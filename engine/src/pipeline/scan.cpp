@@ -35,6 +35,8 @@ void frame_counters::merge(const frame_counters& o) {
   wire_bytes += o.wire_bytes;
   captured_bytes += o.captured_bytes;
   frames_with_vlan += o.frames_with_vlan;
+  frames_with_tunnel += o.frames_with_tunnel;
+  identity_dropped += o.identity_dropped;
   caplen_over_origlen += o.caplen_over_origlen;
   untimed_frames += o.untimed_frames;
   addresses_over_cap += o.addresses_over_cap;

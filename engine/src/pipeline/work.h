@@ -75,6 +75,10 @@ class accountant {
     capture::decode(link, core::bytes(f.data, f.caplen), d.hits);
     ++c.status[static_cast<std::size_t>(d.hits.status)];
     if (!d.hits.vlans().empty()) ++c.frames_with_vlan;
+    if (d.hits.tunnelled) [[unlikely]] {
+      ++c.frames_with_tunnel;
+    }
+    c.identity_dropped += d.hits.dropped();
     for (const capture::address_hit& h : d.hits.addresses()) w_.table.prefetch(h.mac);
     if (++size_ == batch) flush();
     return true;

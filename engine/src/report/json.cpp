@@ -129,6 +129,7 @@ void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor,
   field(",\"dst_frames\":", s.dst_frames());
   field(",\"dst_bytes\":", s.dst_bytes());
   field(",\"arp_frames\":", s.arp_frames());
+  field(",\"tunnelled_frames\":", s.tunnelled_frames());
   append_raw(b, ",\"first_seen\":");
   json_time(b, s.first_ns(), s.has_time());
   append_raw(b, ",\"last_seen\":");
@@ -147,17 +148,23 @@ void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor,
   append_raw(b, ",\"link_types\":");
   json_array(b, s.link_types(), [&](std::uint16_t lt) { append_json_string(b, link_name(lt)); });
   json_ips(b, ips_of(inv, e.mac()));
-  append_raw(b, ",\"names\":[");
-  bool first_name = true;
-  for (const identity::name_entry& n : names_of(inv, e.mac())) {
-    append_raw(b, first_name ? "{\"kind\":\"" : ",{\"kind\":\"");
-    first_name = false;
-    append_raw(b, capture::to_string(n.kind));
-    append_raw(b, "\",\"name\":");
-    append_json_string(b, n.text);
-    json_sightings(b, n.sightings, n.first_ns, n.last_ns, n.has_time());
+  // Names, then the tunnels that carried the address: {"kind", "name"} and {"tunnel", "via"}.
+  const std::vector<identity::name_entry> names = names_of(inv, e.mac());
+  for (const bool tunnels : {false, true}) {
+    append_raw(b, tunnels ? ",\"tunnels\":[" : ",\"names\":[");
+    bool first_name = true;
+    for (const identity::name_entry& n : names) {
+      if (capture::is_tunnel(n.kind) != tunnels) continue;
+      append_raw(b, first_name ? "{" : ",{");
+      first_name = false;
+      append_raw(b, tunnels ? "\"tunnel\":\"" : "\"kind\":\"");
+      append_raw(b, capture::to_string(n.kind));
+      append_raw(b, tunnels ? "\",\"via\":" : "\",\"name\":");
+      append_json_string(b, n.text);
+      json_sightings(b, n.sightings, n.first_ns, n.last_ns, n.has_time());
+    }
+    b.push_back(']');
   }
-  b.push_back(']');
   b.push_back('}');
 }
 
@@ -198,7 +205,7 @@ void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
   fmt::format_to(out, ",\"last_seen\":");
   json_time(b, t.last_ns, timed);
   std::uint64_t unicast = 0, multicast = 0, broadcast = 0, null = 0, local = 0, arp_only = 0,
-                random = 0, unknown_vendor = 0;
+                tunnelled_only = 0, random = 0, unknown_vendor = 0;
   for (const entry& e : inv.entries) {
     switch (core::class_of(e.mac())) {
       case core::address_class::unicast:
@@ -219,14 +226,17 @@ void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
     if (e.vendor->organization.empty() && e.vendor->cls.cast == core::address_class::unicast) {
       ++unknown_vendor;
     }
-    if ((e.stats->roles() & capture::frame_roles) == 0) ++arp_only;
+    if ((e.stats->roles() & capture::frame_roles) == 0) {
+      ++((e.stats->roles() & capture::tunnel_roles) != 0 ? tunnelled_only : arp_only);
+    }
   }
   fmt::format_to(out,
                  ",\"distinct_addresses\":{},\"classes\":{{\"unicast\":{},\"multicast\":{},"
                  "\"broadcast\":{},\"null\":{},\"local\":{},\"likely_random\":{},"
-                 "\"arp_only\":{},\"unicast_without_vendor\":{}}},\"database\":",
+                 "\"arp_only\":{},\"tunnelled_only\":{},\"unicast_without_vendor\":{}}},"
+                 "\"database\":",
                  inv.entries.size(), unicast, multicast, broadcast, null, local, random, arp_only,
-                 unknown_vendor);
+                 tunnelled_only, unknown_vendor);
   if (inv.database.empty()) {
     fmt::format_to(out, "null");
   } else {
@@ -287,20 +297,22 @@ void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
   fmt::format_to(out,
                  ",\"anomalies\":{{\"short_frame\":{},\"short_payload\":{},"
                  "\"wlan_unknown_version\":{},\"no_mac_link_frames\":{},\"unknown_link_frames\":{},"
-                 "\"caplen_over_origlen\":{},\"untimed_frames\":{},\"addresses_over_cap\":{}}}",
+                 "\"caplen_over_origlen\":{},\"untimed_frames\":{},\"addresses_over_cap\":{},"
+                 "\"identity_dropped\":{}}}",
                  t.status[static_cast<std::size_t>(decode_status::short_frame)],
                  t.status[static_cast<std::size_t>(decode_status::short_payload)],
                  t.status[static_cast<std::size_t>(decode_status::wlan_version)],
                  t.status[static_cast<std::size_t>(decode_status::no_mac_link)],
                  t.status[static_cast<std::size_t>(decode_status::unknown_link)],
-                 t.caplen_over_origlen, t.untimed_frames, t.addresses_over_cap);
+                 t.caplen_over_origlen, t.untimed_frames, t.addresses_over_cap,
+                 t.identity_dropped);
   const stage_times st = stages(inv);
   fmt::format_to(out,
-                 ",\"frames_with_vlan\":{},\"seconds\":{:.3f},\"stages\":{{\"cut_s\":{:.3f},"
+ ",\"frames_with_vlan\":{},\"frames_with_tunnel\":{},\"seconds\":{:.3f},\"stages\":{{\"cut_s\":{:.3f},"
                  "\"extract_cpu_s\":{:.3f},\"merge_s\":{:.3f},\"lookup_s\":{:.3f}}},"
                  "\"throughput\":{{\"bytes_per_s\":{:.0f},\"frames_per_s\":{:.0f}}},"
                  "\"memory\":{{\"table_bytes\":{},\"rss_anon_bytes\":{}}}}}",
-                 t.frames_with_vlan, inv.seconds, st.cut, st.extract, st.merge, inv.lookup_seconds,
+                 t.frames_with_vlan, t.frames_with_tunnel, inv.seconds, st.cut, st.extract, st.merge, inv.lookup_seconds,
                  st.bytes_per_s, st.frames_per_s, inv.table_bytes, inv.rss_anon_bytes);
 }
 

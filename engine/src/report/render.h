@@ -13,8 +13,9 @@
 
 namespace ouiscan::report::detail {
 
-inline constexpr std::string_view kRoleNames[] = {"src", "dst",        "bssid",     "ra",
-                                                  "ta",  "arp_sender", "arp_target"};
+inline constexpr std::string_view kRoleNames[] = {
+    "src", "dst", "bssid", "ra", "ta", "arp_sender", "arp_target", "tunnel_src", "tunnel_dst"};
+static_assert(std::size(kRoleNames) == capture::role_count);
 inline constexpr std::size_t flush_threshold = 1U << 16;
 
 // "LINUX_SLL2", or "LINKTYPE_n" for a number without a name.

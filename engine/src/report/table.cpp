@@ -162,7 +162,8 @@ bool detail::write_csv(std::FILE* out, const inventory& inv) {
                  "address,class,admin,vendor,vendor_source,vendor_status,registry,prefix,"
                  "prefix_bits,quadrant,group,group_detail,platform,likely_random,frames,"
                  "src_frames,src_bytes,dst_frames,dst_bytes,arp_frames,first_seen,last_seen,roles,"
-                 "vlans,link_types,ips,ip_count,router_like,dhcp_server,names\n");
+                 "vlans,link_types,ips,ip_count,router_like,dhcp_server,names,tunnelled_frames,"
+                 "tunnels\n");
   for (const entry& e : shown(inv)) {
     const address_stats& s = *e.stats;
     std::vector<std::string> links;
@@ -186,12 +187,15 @@ bool detail::write_csv(std::FILE* out, const inventory& inv) {
     std::vector<std::string> listed;
     for (const identity::ip_entry& x : ips.listed) listed.push_back(x.text());
     std::vector<std::string> names;
+    std::vector<std::string> tunnels;
     for (const identity::name_entry& n : names_of(inv, e.mac())) {
-      names.push_back(fmt::format("{}={}", capture::to_string(n.kind), n.text));
+      (capture::is_tunnel(n.kind) ? tunnels : names)
+          .push_back(fmt::format("{}={}", capture::to_string(n.kind), n.text));
     }
-    fmt::format_to(o, "{},{},{},{},{}\n", fmt::join(listed, ";"), ips.count,
+    fmt::format_to(o, "{},{},{},{},{},{},{}\n", fmt::join(listed, ";"), ips.count,
                    ips.router_like ? "true" : "false", ips.dhcp_server ? "true" : "false",
-                   csv_quote(fmt::format("{}", fmt::join(names, ";"))));
+                   csv_quote(fmt::format("{}", fmt::join(names, ";"))), s.tunnelled_frames(),
+                   csv_quote(fmt::format("{}", fmt::join(tunnels, ";"))));
     if (b.size() > flush_threshold && !flush(out, b)) return false;
   }
   return flush(out, b);
@@ -251,6 +255,15 @@ void write_summary_text(std::FILE* out, const inventory& inv) {
                  human_bytes(static_cast<double>(inv.table_bytes)),
                  human_bytes(static_cast<double>(inv.rss_anon_bytes)));
   fmt::format_to(o, "addresses {} distinct\n", inv.entries.size());
+  if (t.frames_with_tunnel > 0) {
+    std::size_t inner_only = 0;
+    for (const entry& e : inv.entries) {
+      const std::uint16_t r = e.stats->roles();
+      if ((r & capture::frame_roles) == 0 && (r & capture::tunnel_roles) != 0) ++inner_only;
+    }
+    fmt::format_to(o, "tunnels  {} frames carried Ethernet frames; {} addresses seen only inside\n",
+                   t.frames_with_tunnel, inner_only);
+  }
   constexpr std::size_t top_vendors = 10;
   for (std::size_t i = 0; i < inv.vendors.size() && i < top_vendors; ++i) {
     fmt::format_to(o, "vendor   {}: {}\n", inv.vendors[i].name, inv.vendors[i].addresses);

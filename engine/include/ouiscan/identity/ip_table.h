@@ -21,6 +21,9 @@
 
 namespace ouiscan::identity {
 
+// An IP address as text: the dotted quad, or IPv6 as RFC 5952 writes it.
+[[nodiscard]] std::string ip_text(const std::uint8_t* ip, bool v6);
+
 struct ip_entry {
   std::array<std::uint8_t, 16> ip{};
   bool v6 = false;
@@ -29,7 +32,7 @@ struct ip_entry {
   std::int64_t first_ns = std::numeric_limits<std::int64_t>::max();
   std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
 
-  [[nodiscard]] std::string text() const;  // dotted quad, or RFC 5952 IPv6
+  [[nodiscard]] std::string text() const { return ip_text(ip.data(), v6); }
   [[nodiscard]] bool has_time() const noexcept {
     return first_ns != std::numeric_limits<std::int64_t>::max();
   }

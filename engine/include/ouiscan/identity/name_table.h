@@ -1,7 +1,8 @@
 // File: name_table.h
-// The identity stage's names: what each MAC address calls itself (DHCP host name and FQDN),
-// its vendor class and its DHCP parameter request list (the fingerprint that Fingerbank,
-// Satori and PRADS key on), with sightings and first/last seen. Names come from strangers: they
+// The identity stage's names: what each MAC address calls itself (DHCP host name and FQDN,
+// NetBIOS, mDNS, LLDP and CDP), its vendor class and its DHCP parameter request list (the
+// fingerprint that Fingerbank, Satori and PRADS key on), and the tunnels that carried it, with
+// sightings and first/last seen. Names come from strangers: they
 // are stored as text::clean_name makes them, so that no output can be steered by them.
 //
 //   identity::name_table t;
@@ -31,9 +32,12 @@ struct name_entry {
   }
 };
 
-// The text of a name as the table keeps it: the parameter request list as comma-separated
-// decimal codes ("1,3,6,15"), a wire-format FQDN as dotted labels, any other name cleaned.
-[[nodiscard]] std::string name_text(capture::name_kind kind, core::bytes value);
+// The text of a name as the table keeps it (docs/addresses.md): the parameter request list as
+// comma-separated decimal codes ("1,3,6,15"), DNS names as dotted labels, NetBIOS names as
+// "NAME<1c>", LLDP addresses and capabilities as text, a tunnel as "outer source > outer
+// destination" and its identifier, any other name cleaned (text::clean_name).
+[[nodiscard]] std::string name_text(capture::name_kind kind, core::bytes value,
+                                    core::bytes context = {});
 
 class name_table {
  public:

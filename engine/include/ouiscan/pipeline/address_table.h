@@ -136,11 +136,16 @@ class alignas(64) address_stats {
   [[nodiscard]] std::uint64_t arp_frames() const noexcept {
     return wide(arp_frames_, k_arp_frames);
   }
+  // Frames carrying it in an Ethernet frame inside a tunnel (VXLAN, Geneve, GRE, ERSPAN,
+  // 802.1ah). Rare enough to live in the extra record.
+  [[nodiscard]] std::uint64_t tunnelled_frames() const noexcept {
+    return extra_ ? extra_->tunnelled_frames : 0;
+  }
   [[nodiscard]] std::int64_t first_ns() const noexcept { return first_ns_; }  // UTC
   [[nodiscard]] std::int64_t last_ns() const noexcept { return last_ns_; }
   [[nodiscard]] bool has_time() const noexcept { return first_ns_ != never; }
   [[nodiscard]] std::uint16_t roles() const noexcept {  // capture::role bits seen
-    return static_cast<std::uint16_t>((key_ >> roles_shift) & 0xFF);
+    return static_cast<std::uint16_t>((key_ & roles_bits) >> roles_shift);
   }
   // In ascending order.
   [[nodiscard]] std::vector<std::uint16_t> vlans() const;
@@ -151,6 +156,9 @@ class alignas(64) address_stats {
   void count(std::uint16_t roles, std::uint32_t wire_bytes, std::int64_t ts_ns) {
     if ((roles & capture::frame_roles) != 0) add(frames_, k_frames, 1);
     if ((roles & capture::arp_roles) != 0) add(arp_frames_, k_arp_frames, 1);
+    if ((roles & capture::tunnel_roles) != 0) [[unlikely]] {
+      ++more().tunnelled_frames;
+    }
     if ((roles & capture::role_src) != 0) {
       add(src_frames_, k_src_frames, 1);
       add(src_bytes_, k_src_bytes, wire_bytes);
@@ -196,14 +204,15 @@ class alignas(64) address_stats {
     std::array<std::uint32_t, k_counters> high{};  // bits 32-63 of each counter
     id_set<vlan_id_count> vlans;
     id_set<link_type_count> link_types;  // besides link_type_
+    std::uint64_t tunnelled_frames = 0;
     void add_vlan(std::uint16_t vid);
     [[nodiscard]] std::vector<std::uint16_t> vlan_list() const;  // ascending
   };
   static constexpr unsigned roles_shift = 48;
-  static constexpr std::uint64_t roles_bits = std::uint64_t{0xFF} << roles_shift;
-  static_assert((capture::frame_roles | capture::arp_roles) <= 0xFF);
-  static constexpr std::uint64_t has_vlan = std::uint64_t{1} << 56;
-  static constexpr std::uint64_t has_link = std::uint64_t{1} << 57;
+  static constexpr std::uint64_t roles_bits = std::uint64_t{0x3FF} << roles_shift;
+  static_assert(capture::role_count <= 10);
+  static constexpr std::uint64_t has_vlan = std::uint64_t{1} << 58;
+  static constexpr std::uint64_t has_link = std::uint64_t{1} << 59;
 
   [[nodiscard]] std::uint64_t wide(std::uint32_t low, counter k) const noexcept {
     return extra_ ? (std::uint64_t{extra_->high[k]} << 32 | low) : low;
@@ -220,7 +229,7 @@ class alignas(64) address_stats {
   void add_vlan_slow(std::uint16_t vid);
   void add_link_type_slow(std::uint16_t link_type);
 
-  std::uint64_t key_ = 0;  // the address (48 bits), roles seen (8 bits), has_vlan, has_link
+  std::uint64_t key_ = 0;  // the address (48 bits), roles seen (10 bits), has_vlan, has_link
   std::int64_t first_ns_ = never;
   std::int64_t last_ns_ = std::numeric_limits<std::int64_t>::min();
   std::uint32_t frames_ = 0;
