@@ -19,6 +19,11 @@ Names, per source MAC address (escaped as docs/addresses.md says, by clean() bel
 - LLDP: lldp.chassis.id.mac, lldp.port.id / port.id.mac, port.desc, system name and
   description, enabled capabilities, management address;
 - CDP: cdp.deviceid, cdp.portid, cdp.software_version (its lines joined), cdp.platform.
+Anomalies: arp.isgratuitous (the sender is flagged gratuitous_arp); an ARP whose
+arp.src.hw_mac is not its frame's source (both flagged arp_mismatch); IPv4 addresses claimed
+(ARP sender, DHCP ACK, ciaddr) by several MAC addresses (ip_conflict, and the summary's list,
+which must hold every sender address of Wireshark's "Duplicate IP address configured") and MAC
+addresses that claimed several (ip_changed).
 Tunnels: the inner eth.src / eth.dst (and ieee8021ah.csrc / cdst) of every tunnel, each with
 the tunnel's kind, its outer endpoints and its identifier (vxlan.vni, geneve.vni, gre.key,
 erspan.spanid, ieee8021ah.isid).
@@ -47,7 +52,8 @@ FIELDS = ["frame.protocols", "eth.src", "eth.dst", "sll.src.eth", "wlan.sa", "ie
           "vxlan.vni", "geneve.vni", "gre.key", "erspan.spanid", "arp.src.hw_mac",
           "arp.src.proto_ipv4", "dhcp.option.dhcp", "dhcp.hw.mac_addr", "dhcp.ip.your",
           "icmpv6.type", "icmpv6.opt.linkaddr", "icmpv6.nd.na.target_address", "dhcp.type",
-          "dhcp.ip.client", "dhcp.option.requested_ip_address", "udp.srcport"]
+          "dhcp.ip.client", "dhcp.option.requested_ip_address", "udp.srcport",
+          "arp.isgratuitous", "_ws.expert.message"]
 # Where ouiscan and tshark's fields differ for a reason (file: reason).
 KNOWN = {
     "pcapng-test-generator/output_le/basic/test012.pcapng":
@@ -153,7 +159,7 @@ def at(row, field, i):
 TUNNELS = {"vxlan": "vxlan", "geneve": "geneve", "gre": "gre", "erspan": "erspan"}
 
 
-def frame_facts(row, ips, tunnels):
+def frame_facts(row, ips, tunnels, flags):
     """The IP sources and tunnels of one frame, walking its headers: each link-layer header's
     source binds the first IP header after it; an Ethernet header after a tunnel is an inner
     frame, told which tunnel carried it."""
@@ -202,6 +208,13 @@ def frame_facts(row, ips, tunnels):
             if not bound and src and s and unicast_source(s):
                 ips.add((src, str(ipaddress.ip_address(s)), "ip_source"))
             bound = True
+        elif p == "arp" and at(row, "arp.src.hw_mac", i):
+            sender = at(row, "arp.src.hw_mac", i)
+            if src and sender != src:
+                flags.setdefault(src, set()).add("arp_mismatch")
+                flags.setdefault(sender, set()).add("arp_mismatch")
+            if at(row, "arp.isgratuitous", i) in ("1", "True"):
+                flags.setdefault(sender, set()).add("gratuitous_arp")
         elif p in TUNNELS:
             idx = sum(1 for q, _ in hdrs[:n] if q == p)
             if p == "erspan" or tunnel is None or tunnel[0] != "erspan":
@@ -210,9 +223,16 @@ def frame_facts(row, ips, tunnels):
 
 def expected(path):
     """{(mac, ip, how)} and {(mac, tunnel, via)} from tshark's fields and trees."""
-    want, tunnels = set(), set()
+    want, tunnels, flags, duplicates = set(), set(), {}, set()
     for row in fields(path, FIELDS):
-        frame_facts(row, want, tunnels)
+        frame_facts(row, want, tunnels, flags)
+        # Wireshark's own duplicate detection, where the duplicate is the sender's address
+        # (it also checks the target of replies, which is not a claim of the replier's).
+        for message in row.get("_ws.expert.message", []):
+            if message.startswith("Duplicate IP address configured ("):
+                ip = message[len("Duplicate IP address configured ("):].rstrip(")")
+                if ip in row.get("arp.src.proto_ipv4", []):
+                    duplicates.add(ip)
         f = lambda name: first(row, name)  # noqa: E731: the first occurrence, the outer header
         src = f("eth.src") or f("sll.src.eth") or f("wlan.sa")
         ip = f("ip.src")
@@ -262,7 +282,20 @@ def expected(path):
                         for k, v in walk(opt):
                             if k == "dhcpv6.iaaddr.ip" and unicast_source(v):
                                 want.add((client, str(ipaddress.ip_address(v)), "dhcpv6_reply"))
-    return want, tunnels
+    # Claims: who announced an IPv4 address as its own.
+    by_ip, by_mac = {}, {}
+    for mac, ip, how in want:
+        if how in ("arp", "dhcp_ack", "dhcp_client"):
+            by_ip.setdefault(ip, set()).add(mac)
+            by_mac.setdefault(mac, set()).add(ip)
+    conflicts = {ip: macs for ip, macs in by_ip.items() if len(macs) > 1}
+    for macs in conflicts.values():
+        for mac in macs:
+            flags.setdefault(mac, set()).add("ip_conflict")
+    for mac, ips in by_mac.items():
+        if len(ips) > 1:
+            flags.setdefault(mac, set()).add("ip_changed")
+    return want, tunnels, flags, conflicts, duplicates
 
 
 NAME_FIELDS = ["eth.src", "sll.src.eth", "wlan.sa", "dhcp.hw.mac_addr", "dhcp.option.hostname",
@@ -337,7 +370,7 @@ def compare(name, path):
     if not check(f"{name}: ouiscan reads it", p.returncode in (0, 1), p.stderr):
         return
     records = {a["address"]: a for a in json.loads(p.stdout)["addresses"]}
-    want, tunnels = expected(path)
+    want, tunnels, flags, conflicts, duplicates = expected(path)
     # Per MAC address, the IP addresses and how each was learned, on both sides.
     theirs = {}
     for mac, ip, how in want:
@@ -362,6 +395,14 @@ def compare(name, path):
              if names.get(mac, set()) != ours.get(mac, set())]
     check(f"{name}: the names of {len(names)} MAC addresses as tshark gives them", not wrong,
           wrong[:6])
+    ours = {mac: set(r["anomalies"]) for mac, r in records.items() if r["anomalies"]}
+    check(f"{name}: the anomalies of {len(flags)} MAC addresses as tshark's fields give them",
+          ours == flags, (flags, ours))
+    identity = json.loads(p.stdout)["summary"]["identity"]
+    listed = {c["ip"]: {x["address"] for x in c["claimed_by"]} for c in identity["ip_conflicts"]}
+    check(f"{name}: {len(conflicts)} IPv4 addresses claimed by several MAC addresses, "
+          f"{len(duplicates)} of them named by Wireshark",
+          listed == conflicts and duplicates <= set(listed), (conflicts, listed, duplicates))
     ours = {(mac, t["tunnel"], t["via"]) for mac, r in records.items() for t in r["tunnels"]}
     inner = {mac for mac, r in records.items() if {"tunnel_src", "tunnel_dst"} & set(r["roles"])}
     check(f"{name}: {len(tunnels)} tunnelled addresses and their tunnels as tshark gives them",

@@ -36,7 +36,8 @@ mac_address mac_at(core::bytes f, std::size_t off) noexcept {
   return mac_address::from_bytes(f.data() + off);
 }
 
-void decode_arp(core::bytes p, frame_addresses& out) noexcept {
+// `src` is the source of the frame carrying the ARP, if it has one.
+void decode_arp(core::bytes p, frame_addresses& out, const mac_address* src) noexcept {
   if (p.size() < arp_fixed) {
     out.status = decode_status::short_payload;
     return;
@@ -52,12 +53,24 @@ void decode_arp(core::bytes p, frame_addresses& out) noexcept {
     out.status = decode_status::short_payload;
     return;
   }
-  out.add(mac_at(p, arp_fixed), role_arp_sender);
-  out.add(mac_at(p, target), role_arp_target);
+  const mac_address sender = mac_at(p, arp_fixed);
   const bool ipv4 = load_be<std::uint16_t>(p.data() + 2) == ethertype_ipv4 && plen == 4;
-  if (ipv4 && load_be<std::uint32_t>(p.data() + arp_fixed + mac_len) != 0) {
-    out.add_binding(mac_at(p, arp_fixed), p.data() + arp_fixed + mac_len, false, ip_source::arp);
+  const std::byte* sender_ip = p.data() + arp_fixed + mac_len;
+  const bool probe = !ipv4 || load_be<std::uint32_t>(sender_ip) == 0;
+  std::uint16_t flags = 0;
+  // Gratuitous ARP (RFC 5227 3): the sender announces its own address as the target.
+  if (!probe && std::memcmp(sender_ip, p.data() + target + mac_len, 4) == 0) {
+    flags |= flag_gratuitous_arp;
   }
+  // arpwatch's "ethernet mismatch": both addresses are flagged.
+  if (src != nullptr && *src != sender) {
+    flags |= flag_arp_mismatch;
+    out.add(*src, flag_arp_mismatch);
+  }
+  out.flags |= flags;
+  out.add(sender, role_arp_sender | flags);
+  out.add(mac_at(p, target), role_arp_target);
+  if (!probe) out.add_binding(sender, sender_ip, false, ip_source::arp);
 }
 
 constexpr std::uint16_t ethertype_ipv6 = 0x86DD;
@@ -129,12 +142,15 @@ void decode_lldp(core::bytes p, frame_addresses& out, const layer& l) noexcept {
     const unsigned type = tl >> 9;
     const std::size_t len = tl & 0x1FFU;
     if (type == 0 || i + 2 + len > p.size()) return;  // End, or cut short
-    static constexpr std::array<name_kind, 9> kinds = {
-        name_kind::count_,          name_kind::lldp_chassis_id,
-        name_kind::lldp_port_id,    name_kind::count_,  // TTL
-        name_kind::lldp_port_description, name_kind::lldp_system_name,
-        name_kind::lldp_system_description, name_kind::lldp_capabilities,
-        name_kind::lldp_management_address};
+    static constexpr std::array<name_kind, 9> kinds = {name_kind::count_,
+                                                       name_kind::lldp_chassis_id,
+                                                       name_kind::lldp_port_id,
+                                                       name_kind::count_,  // TTL
+                                                       name_kind::lldp_port_description,
+                                                       name_kind::lldp_system_name,
+                                                       name_kind::lldp_system_description,
+                                                       name_kind::lldp_capabilities,
+                                                       name_kind::lldp_management_address};
     if (type < kinds.size() && kinds[type] != name_kind::count_ && len > 0) {
       out.add_name(l.src, kinds[type], p.subspan(i + 2, len));
     }
@@ -280,8 +296,8 @@ void decode_dhcpv6(const std::byte* ip6_header, core::bytes p, frame_addresses& 
   if (p.size() < 4) return;
   const unsigned type = u8(p.data());
   constexpr unsigned reply = 7;
-  const bool client_message = type == 1 || (type >= 3 && type <= 6) || type == 8 || type == 9 ||
-                              type == 11;
+  const bool client_message =
+      type == 1 || (type >= 3 && type <= 6) || type == 8 || type == 9 || type == 11;
   if (!client_message && type != reply) return;
   const std::byte* mac = nullptr;
   const auto options = p.subspan(4);
@@ -517,7 +533,7 @@ void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, con
       if (type <= max_8023_length) return;
     } else {
       if (type == ethertype_arp || type == ethertype_rarp) {
-        decode_arp(p, out);
+        decode_arp(p, out, l.has_src ? &l.src : nullptr);
       } else if (type == ethertype_ipv4 || type == ethertype_ipv6) {
         decode_ip(type, p, out, l);
       } else if (type == ethertype_lldp) {
@@ -540,8 +556,7 @@ void decode_payload(std::uint16_t type, core::bytes p, frame_addresses& out, con
       } else if (type == ethertype_pbb && p.size() >= 4) {
         // The I-tag (flags, 24-bit service ID), then the customer frame; the backbone
         // addresses are the tunnel's endpoints.
-        decode_tunnelled_ethernet(p.subspan(4), out, l, name_kind::tunnel_pbb, l.macs,
-                                  p.first(4));
+        decode_tunnelled_ethernet(p.subspan(4), out, l, name_kind::tunnel_pbb, l.macs, p.first(4));
       }
       return;
     }

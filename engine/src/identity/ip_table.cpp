@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 namespace ouiscan::identity {
 
@@ -121,6 +122,57 @@ std::vector<ip_entry> ip_table::of(core::mac_address mac) const {
 std::uint64_t ip_table::overflow(core::mac_address mac) const {
   const auto it = macs_.find(mac.value());
   return it == macs_.end() ? 0 : it->second.overflow;
+}
+
+bool ip_anomalies::has(const std::vector<std::uint64_t>& v, core::mac_address m) {
+  return std::binary_search(v.begin(), v.end(), m.value());
+}
+
+ip_anomalies ip_table::anomalies() const {
+  struct row {
+    std::uint32_t ip;
+    std::uint64_t mac;
+    const ip_entry* e;
+  };
+  std::vector<row> claims;
+  for (const stored& s : entries_) {
+    if (s.e.v6 || (s.e.sources & claim_sources) == 0) continue;
+    const std::uint32_t ip = std::uint32_t{s.e.ip[0]} << 24 | std::uint32_t{s.e.ip[1]} << 16 |
+                             std::uint32_t{s.e.ip[2]} << 8 | s.e.ip[3];
+    claims.push_back({ip, s.mac, &s.e});
+  }
+  ip_anomalies out;
+  const auto group = [&](auto by, auto on_group) {
+    std::sort(claims.begin(), claims.end(), [&](const row& a, const row& b) {
+      return std::tuple(by(a), a.mac, a.ip) < std::tuple(by(b), b.mac, b.ip);
+    });
+    for (std::size_t i = 0; i < claims.size();) {
+      std::size_t j = i;
+      while (j < claims.size() && by(claims[j]) == by(claims[i])) ++j;
+      if (j - i > 1) on_group(i, j);
+      i = j;
+    }
+  };
+  group([](const row& r) { return std::uint64_t{r.ip}; },
+        [&](std::size_t i, std::size_t j) {
+          ip_conflict c;
+          std::copy_n(claims[i].e->ip.begin(), 4, c.ip.begin());
+          for (std::size_t k = i; k < j; ++k) {
+            c.claims.push_back(
+                {core::mac_address(claims[k].mac), claims[k].e->first_ns, claims[k].e->last_ns});
+            out.in_conflict.push_back(claims[k].mac);
+          }
+          std::sort(c.claims.begin(), c.claims.end(), [](const ip_claim& a, const ip_claim& b) {
+            return a.mac.value() < b.mac.value();
+          });
+          out.conflicts.push_back(std::move(c));
+        });
+  group([](const row& r) { return r.mac; },
+        [&](std::size_t i, std::size_t) { out.changed.push_back(claims[i].mac); });
+  std::sort(out.in_conflict.begin(), out.in_conflict.end());
+  out.in_conflict.erase(std::unique(out.in_conflict.begin(), out.in_conflict.end()),
+                        out.in_conflict.end());
+  return out;
 }
 
 }  // namespace ouiscan::identity

@@ -110,7 +110,7 @@ void address_stats::merge(const address_stats& o) {
   add(arp_frames_, k_arp_frames, o.arp_frames());
   first_ns_ = std::min(first_ns_, o.first_ns_);
   last_ns_ = std::max(last_ns_, o.last_ns_);
-  key_ |= o.key_ & roles_bits;
+  key_ |= o.key_ & (roles_bits | flag_bits);
   if ((o.key_ & has_vlan) != 0) add_vlan(o.vlan_);
   if ((o.key_ & has_link) != 0) add_link_type(o.link_type_);
   if (o.extra_) {

@@ -37,6 +37,8 @@ void frame_counters::merge(const frame_counters& o) {
   frames_with_vlan += o.frames_with_vlan;
   frames_with_tunnel += o.frames_with_tunnel;
   identity_dropped += o.identity_dropped;
+  arp_mismatch_frames += o.arp_mismatch_frames;
+  gratuitous_arp_frames += o.gratuitous_arp_frames;
   caplen_over_origlen += o.caplen_over_origlen;
   untimed_frames += o.untimed_frames;
   addresses_over_cap += o.addresses_over_cap;

@@ -79,6 +79,10 @@ class accountant {
       ++c.frames_with_tunnel;
     }
     c.identity_dropped += d.hits.dropped();
+    if (d.hits.flags != 0) [[unlikely]] {
+      c.arp_mismatch_frames += (d.hits.flags & capture::flag_arp_mismatch) != 0 ? 1 : 0;
+      c.gratuitous_arp_frames += (d.hits.flags & capture::flag_gratuitous_arp) != 0 ? 1 : 0;
+    }
     for (const capture::address_hit& h : d.hits.addresses()) w_.table.prefetch(h.mac);
     if (++size_ == batch) flush();
     return true;

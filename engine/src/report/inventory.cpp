@@ -135,6 +135,18 @@ entry_ips ips_of(const inventory& inv, core::mac_address mac) {
   return out;
 }
 
+std::vector<std::string_view> anomalies_of(const inventory& inv, const entry& e) {
+  std::vector<std::string_view> out;
+  const std::uint16_t flags = e.stats->flags();
+  if ((flags & capture::flag_arp_mismatch) != 0) out.emplace_back("arp_mismatch");
+  if ((flags & capture::flag_gratuitous_arp) != 0) out.emplace_back("gratuitous_arp");
+  if (identity::ip_anomalies::has(inv.anomalies.in_conflict, e.mac())) {
+    out.emplace_back("ip_conflict");
+  }
+  if (identity::ip_anomalies::has(inv.anomalies.changed, e.mac())) out.emplace_back("ip_changed");
+  return out;
+}
+
 std::vector<identity::name_entry> names_of(const inventory& inv, core::mac_address mac) {
   if (!inv.names || inv.names->empty()) return {};
   return inv.names->of(mac);

@@ -148,6 +148,8 @@ void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor,
   append_raw(b, ",\"link_types\":");
   json_array(b, s.link_types(), [&](std::uint16_t lt) { append_json_string(b, link_name(lt)); });
   json_ips(b, ips_of(inv, e.mac()));
+  append_raw(b, ",\"anomalies\":");
+  json_array(b, anomalies_of(inv, e), [&](std::string_view a) { append_json_string(b, a); });
   // Names, then the tunnels that carried the address: {"kind", "name"} and {"tunnel", "via"}.
   const std::vector<identity::name_entry> names = names_of(inv, e.mac());
   for (const bool tunnels : {false, true}) {
@@ -304,16 +306,47 @@ void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
                  t.status[static_cast<std::size_t>(decode_status::wlan_version)],
                  t.status[static_cast<std::size_t>(decode_status::no_mac_link)],
                  t.status[static_cast<std::size_t>(decode_status::unknown_link)],
-                 t.caplen_over_origlen, t.untimed_frames, t.addresses_over_cap,
-                 t.identity_dropped);
+                 t.caplen_over_origlen, t.untimed_frames, t.addresses_over_cap, t.identity_dropped);
+  // The identity stage's anomalies (docs/addresses.md).
+  std::uint64_t with_ips = 0, dhcp_servers = 0;
+  for (const entry& e : inv.entries) {
+    const entry_ips ips = ips_of(inv, e.mac());
+    with_ips += ips.count > 0 ? 1 : 0;
+    dhcp_servers += ips.dhcp_server ? 1 : 0;
+  }
+  fmt::format_to(out,
+                 ",\"identity\":{{\"addresses_with_ips\":{},\"dhcp_servers\":{},"
+                 "\"arp_mismatch_frames\":{},\"gratuitous_arp_frames\":{},"
+                 "\"addresses_with_ip_changes\":{},\"ip_conflicts\":",
+                 with_ips, dhcp_servers, t.arp_mismatch_frames, t.gratuitous_arp_frames,
+                 inv.anomalies.changed.size());
+  json_array(b, inv.anomalies.conflicts, [&](const identity::ip_conflict& c) {
+    append_raw(b, "{\"ip\":");
+    append_json_string(b, identity::ip_text(c.ip.data(), false));
+    append_raw(b, ",\"claimed_by\":");
+    json_array(b, c.claims, [&](const identity::ip_claim& k) {
+      append_raw(b, "{\"address\":");
+      append_json_string(b, k.mac.to_string());
+      const bool known = k.first_ns != std::numeric_limits<std::int64_t>::max();
+      append_raw(b, ",\"first_seen\":");
+      json_time(b, k.first_ns, known);
+      append_raw(b, ",\"last_seen\":");
+      json_time(b, k.last_ns, known);
+      b.push_back('}');
+    });
+    b.push_back('}');
+  });
+  b.push_back('}');
   const stage_times st = stages(inv);
   fmt::format_to(out,
- ",\"frames_with_vlan\":{},\"frames_with_tunnel\":{},\"seconds\":{:.3f},\"stages\":{{\"cut_s\":{:.3f},"
+                 ",\"frames_with_vlan\":{},\"frames_with_tunnel\":{},\"seconds\":{:.3f},\"stages\":"
+                 "{{\"cut_s\":{:.3f},"
                  "\"extract_cpu_s\":{:.3f},\"merge_s\":{:.3f},\"lookup_s\":{:.3f}}},"
                  "\"throughput\":{{\"bytes_per_s\":{:.0f},\"frames_per_s\":{:.0f}}},"
                  "\"memory\":{{\"table_bytes\":{},\"rss_anon_bytes\":{}}}}}",
-                 t.frames_with_vlan, t.frames_with_tunnel, inv.seconds, st.cut, st.extract, st.merge, inv.lookup_seconds,
-                 st.bytes_per_s, st.frames_per_s, inv.table_bytes, inv.rss_anon_bytes);
+                 t.frames_with_vlan, t.frames_with_tunnel, inv.seconds, st.cut, st.extract,
+                 st.merge, inv.lookup_seconds, st.bytes_per_s, st.frames_per_s, inv.table_bytes,
+                 inv.rss_anon_bytes);
 }
 
 bool detail::write_json(std::FILE* out, const inventory& inv, bool lines) {

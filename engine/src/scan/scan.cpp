@@ -272,6 +272,7 @@ core::result<result, refusal> run(request req, observer& watch) {
         std::move(s.reports()), seconds);
   });
   auto& inv = out.inventory;
+  inv.anomalies = ips->anomalies();
   inv.ips = std::move(ips);
   inv.names = std::move(names);
   if (online) inv.online = online->summary();

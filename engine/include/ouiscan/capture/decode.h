@@ -37,6 +37,13 @@ inline constexpr std::uint16_t arp_roles = role_arp_sender | role_arp_target;
 inline constexpr std::uint16_t tunnel_roles = role_tunnel_src | role_tunnel_dst;
 inline constexpr unsigned role_count = 9;
 
+// Anomalies of one address in one frame, carried in the high bits of a hit's roles.
+enum address_flag : std::uint16_t {
+  flag_arp_mismatch = 1 << 12,    // an ARP sender other than the frame's source, or that source
+  flag_gratuitous_arp = 1 << 13,  // the sender of a gratuitous ARP (sender IP = target IP)
+};
+inline constexpr std::uint16_t address_flags = flag_arp_mismatch | flag_gratuitous_arp;
+
 // What decoding found, beyond the addresses; each non-ok value is an anomaly counter.
 enum class decode_status : std::uint8_t {
   ok,
@@ -142,6 +149,7 @@ class frame_addresses {
     dropped_ = 0;
     status = decode_status::ok;
     tunnelled = false;
+    flags = 0;
   }
   // Adds a role to an address, merging with an earlier hit of the same address.
   void add(core::mac_address mac, std::uint16_t roles) noexcept {
@@ -204,7 +212,8 @@ class frame_addresses {
   }
 
   decode_status status = decode_status::ok;
-  bool tunnelled = false;  // an Ethernet frame was found inside a tunnel
+  bool tunnelled = false;   // an Ethernet frame was found inside a tunnel
+  std::uint16_t flags = 0;  // the address_flag bits of any address in the frame
 
  private:
   std::array<address_hit, max_addresses> hits_{};

@@ -39,6 +39,31 @@ struct ip_entry {
   void merge(const ip_entry& o) noexcept;
 };
 
+// Who claimed an IPv4 address, and when: a MAC address that announced it as its own (ARP
+// sender, DHCP ACK or ciaddr).
+struct ip_claim {
+  core::mac_address mac;
+  std::int64_t first_ns = std::numeric_limits<std::int64_t>::max();
+  std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
+};
+struct ip_conflict {
+  std::array<std::uint8_t, 16> ip{};  // IPv4 in the first 4 bytes
+  std::vector<ip_claim> claims;       // two or more, by MAC address
+};
+// What the claims say, as arpwatch would: addresses claimed by several MAC addresses, and MAC
+// addresses that claimed several addresses (an address change, or a host with aliases).
+struct ip_anomalies {
+  std::vector<ip_conflict> conflicts;      // by IP address
+  std::vector<std::uint64_t> in_conflict;  // the MAC addresses of the conflicts, sorted
+  std::vector<std::uint64_t> changed;      // MAC addresses with several claims, sorted
+  [[nodiscard]] static bool has(const std::vector<std::uint64_t>& v, core::mac_address m);
+};
+// The binding sources that count as a claim.
+inline constexpr std::uint16_t claim_sources =
+    1U << static_cast<unsigned>(capture::ip_source::arp) |
+    1U << static_cast<unsigned>(capture::ip_source::dhcp_ack) |
+    1U << static_cast<unsigned>(capture::ip_source::dhcp_client);
+
 class ip_table {
  public:
   // At most this many IP addresses are kept per MAC address and table; later ones are counted
@@ -71,6 +96,7 @@ class ip_table {
   [[nodiscard]] std::vector<ip_entry> of(core::mac_address mac) const;
   // Sightings of IP addresses not kept, past max_per_mac.
   [[nodiscard]] std::uint64_t overflow(core::mac_address mac) const;
+  [[nodiscard]] ip_anomalies anomalies() const;
 
  private:
   struct stored {

@@ -147,6 +147,10 @@ class alignas(64) address_stats {
   [[nodiscard]] std::uint16_t roles() const noexcept {  // capture::role bits seen
     return static_cast<std::uint16_t>((key_ & roles_bits) >> roles_shift);
   }
+  // capture::address_flag bits seen (in their place in a hit's roles).
+  [[nodiscard]] std::uint16_t flags() const noexcept {
+    return static_cast<std::uint16_t>((key_ & flag_bits) >> roles_shift);
+  }
   // In ascending order.
   [[nodiscard]] std::vector<std::uint16_t> vlans() const;
   [[nodiscard]] std::vector<std::uint16_t> link_types() const;
@@ -167,7 +171,7 @@ class alignas(64) address_stats {
       add(dst_frames_, k_dst_frames, 1);
       add(dst_bytes_, k_dst_bytes, wire_bytes);
     }
-    key_ |= std::uint64_t{roles} << roles_shift & roles_bits;
+    key_ |= std::uint64_t{roles} << roles_shift & (roles_bits | flag_bits);
     // Without a branch: an untimed sighting leaves both bounds as they are.
     first_ns_ =
         std::min(first_ns_, ts_ns == std::numeric_limits<std::int64_t>::min() ? never : ts_ns);
@@ -213,6 +217,8 @@ class alignas(64) address_stats {
   static_assert(capture::role_count <= 10);
   static constexpr std::uint64_t has_vlan = std::uint64_t{1} << 58;
   static constexpr std::uint64_t has_link = std::uint64_t{1} << 59;
+  static constexpr std::uint64_t flag_bits = std::uint64_t{capture::address_flags} << roles_shift;
+  static_assert((flag_bits & (roles_bits | has_vlan | has_link)) == 0);
 
   [[nodiscard]] std::uint64_t wide(std::uint32_t low, counter k) const noexcept {
     return extra_ ? (std::uint64_t{extra_->high[k]} << 32 | low) : low;
@@ -229,7 +235,8 @@ class alignas(64) address_stats {
   void add_vlan_slow(std::uint16_t vid);
   void add_link_type_slow(std::uint16_t link_type);
 
-  std::uint64_t key_ = 0;  // the address (48 bits), roles seen (10 bits), has_vlan, has_link
+  // The address (48 bits), roles seen (10 bits), has_vlan, has_link, address flags (2 bits).
+  std::uint64_t key_ = 0;
   std::int64_t first_ns_ = never;
   std::int64_t last_ns_ = std::numeric_limits<std::int64_t>::min();
   std::uint32_t frames_ = 0;

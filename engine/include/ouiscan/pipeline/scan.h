@@ -67,8 +67,10 @@ struct frame_counters {
   std::uint64_t wire_bytes = 0;      // original lengths
   std::uint64_t captured_bytes = 0;  // captured lengths
   std::uint64_t frames_with_vlan = 0;
-  std::uint64_t frames_with_tunnel = 0;  // carrying an Ethernet frame in a tunnel
-  std::uint64_t identity_dropped = 0;    // addresses, bindings, names past a frame's limits
+  std::uint64_t frames_with_tunnel = 0;   // carrying an Ethernet frame in a tunnel
+  std::uint64_t identity_dropped = 0;     // addresses, bindings, names past a frame's limits
+  std::uint64_t arp_mismatch_frames = 0;  // ARP whose sender is not the frame's source
+  std::uint64_t gratuitous_arp_frames = 0;
   std::uint64_t caplen_over_origlen = 0;  // records claiming more captured than sent bytes
   std::uint64_t untimed_frames = 0;       // pcapng Simple Packet Blocks
   std::uint64_t addresses_over_cap = 0;   // address sightings not kept: --max-addresses reached

@@ -62,6 +62,7 @@ struct inventory {
   // The IP addresses bound to the entries (identity stage); null or empty when none were seen.
   std::shared_ptr<const identity::ip_table> ips;
   std::shared_ptr<const identity::name_table> names;  // the same for names
+  identity::ip_anomalies anomalies;                   // what the IP bindings' claims say
 };
 
 // How many IP addresses an entry lists; ip_count says how many it has. An address with more
@@ -78,6 +79,8 @@ struct entry_ips {
 [[nodiscard]] entry_ips ips_of(const inventory& inv, core::mac_address mac);
 [[nodiscard]] std::vector<identity::name_entry> names_of(const inventory& inv,
                                                          core::mac_address mac);
+// An entry's anomalies by name: "arp_mismatch", "gratuitous_arp", "ip_conflict", "ip_changed".
+[[nodiscard]] std::vector<std::string_view> anomalies_of(const inventory& inv, const entry& e);
 
 // Orders the entries by key (a stable re-sort of the busiest-first order).
 void sort_entries(inventory& inv, sort_key key);
