@@ -339,12 +339,11 @@ TEST(Names, LldpTlvsUntilEndOrACutTlv) {
               tlv(5, hex("73 77 1b 31")), tlv(7, hex("0014 0010")),
               tlv(8, hex("05 01 0a000009 02 00000001 00")), tlv(0, {})});
   const byte_vec frame = ethernet("0180c200000e", host, 0x88cc, lldp);
-  EXPECT_EQ(names_of(frame, host_mac),
-            (named{{"lldp_chassis_id", "00:11:22:33:44:aa"},
-                   {"lldp_port_id", "Gi10"},
-                   {"lldp_system_name", "sw\\x1b1"},
-                   {"lldp_capabilities", "router"},
-                   {"lldp_management_address", "10.0.0.9"}}));
+  EXPECT_EQ(names_of(frame, host_mac), (named{{"lldp_chassis_id", "00:11:22:33:44:aa"},
+                                              {"lldp_port_id", "Gi10"},
+                                              {"lldp_system_name", "sw\\x1b1"},
+                                              {"lldp_capabilities", "router"},
+                                              {"lldp_management_address", "10.0.0.9"}}));
   // A system description whose length runs past the frame ends the walk; what came before stays.
   const byte_vec cut = concat({tlv(5, hex("6162")), be16(6 << 9 | 40), hex("6364")});
   EXPECT_EQ(names_of(ethernet("0180c200000e", host, 0x88cc, cut), host_mac),
@@ -354,11 +353,11 @@ TEST(Names, LldpTlvsUntilEndOrACutTlv) {
 TEST(Names, CdpOverSnapAndCutTlvs) {
   // 802.3 length, LLC AA AA 03, OUI 00000C, protocol 0x2000; version 2, TTL, checksum; device
   // ID "R1", platform "cisco 1601", then a TLV whose length (3) is less than its header.
-  const byte_vec cdp = hex(
-      "aaaa03 00000c 2000 02 b4 0000  0001 0006 5231  0006 000e 636973636f2031363031"
-      "  0003 0003 41");
-  byte_vec frame = concat({hex("01000ccccccc"), hex(host), be16(static_cast<unsigned>(cdp.size())),
-                           cdp});
+  const byte_vec cdp =
+      hex("aaaa03 00000c 2000 02 b4 0000  0001 0006 5231  0006 000e 636973636f2031363031"
+          "  0003 0003 41");
+  byte_vec frame =
+      concat({hex("01000ccccccc"), hex(host), be16(static_cast<unsigned>(cdp.size())), cdp});
   EXPECT_EQ(names_of(frame, host_mac),
             (named{{"cdp_device_id", "R1"}, {"cdp_platform", "cisco 1601"}}));
   // The same bytes under another OUI are not CDP.
@@ -367,29 +366,31 @@ TEST(Names, CdpOverSnapAndCutTlvs) {
 }
 
 // "WS1" with suffix 0x00, padded with spaces, in NetBIOS first-level encoding.
-const char* const ws1 = "20 4648 4644 4442 4341 4341 4341 4341 4341 4341 4341 4341 4341 4341 4341 4341 4141 00";
+const char* const ws1 =
+    "20 4648 4644 4442 4341 4341 4341 4341 4341 4341 4341 4341 4341 4341 4341 4341 4141 00";
 
 TEST(Names, NetbiosRegistrationsButNotQueries) {
   const auto nbns = [&](const char* flags) {
     return ethernet("ffffffffffff", host, 0x0800,
                     ipv4("c0a80001", "c0a800ff", 17,
-                         udp(137, 137, concat({hex("1234"), hex(flags), hex("0001 0000 0000 0001"),
-                                               hex(ws1), hex("0020 0001")}))));
+                         udp(137, 137,
+                             concat({hex("1234"), hex(flags), hex("0001 0000 0000 0001"), hex(ws1),
+                                     hex("0020 0001")}))));
   };
   EXPECT_EQ(names_of(nbns("2910"), host_mac), (named{{"nbns_name", "WS1<00>"}}));  // registration
   EXPECT_EQ(names_of(nbns("4000"), host_mac), (named{{"nbns_name", "WS1<00>"}}));  // refresh
-  EXPECT_TRUE(names_of(nbns("0110"), host_mac).empty());                          // a query
-  EXPECT_TRUE(names_of(nbns("a910"), host_mac).empty());                          // a response
+  EXPECT_TRUE(names_of(nbns("0110"), host_mac).empty());                           // a query
+  EXPECT_TRUE(names_of(nbns("a910"), host_mac).empty());                           // a response
 }
 
 TEST(Names, MdnsResponseOwnersWithCompressionAndLoops) {
   // Response, 0 questions, 3 answers: "pi.local" A 192.168.0.7; an SRV owned by
   // "Pi._ssh._tcp" + pointer to "local" (offset 15); a PTR (not a name of the host).
-  const byte_vec msg = hex(
-      "0000 8400 0000 0003 0000 0000"
-      "02706905 6c6f63616c 00 0001 8001 00000078 0004 c0a80007"  // offset 12: pi.local
-      "02506904 5f737368 045f746370 c00f 0021 8001 00000078 0008 0000 0000 0016 c00c"
-      "c00c 000c 0001 00000078 0002 c00c");
+  const byte_vec msg =
+      hex("0000 8400 0000 0003 0000 0000"
+          "02706905 6c6f63616c 00 0001 8001 00000078 0004 c0a80007"  // offset 12: pi.local
+          "02506904 5f737368 045f746370 c00f 0021 8001 00000078 0008 0000 0000 0016 c00c"
+          "c00c 000c 0001 00000078 0002 c00c");
   const auto frame = [&](const byte_vec& m) {
     return ethernet("01005e0000fb", host, 0x0800,
                     ipv4("c0a80007", "e00000fb", 17, udp(5353, 5353, m)));
@@ -414,15 +415,15 @@ TEST(IpBindings, Dhcpv6DuidLinkLayerAddresses) {
   // Solicit with a client identifier DUID-LL (type 3, hardware type 1).
   const byte_vec solicit = hex("01 abcdef 0001 000a 0003 0001 0002b3aabbcc");
   EXPECT_EQ(bindings(ipv6_udp("fe800000000000000202b3fffeaabbcc", 546, 547, solicit)),
-            (std::vector<B>{{host_mac, "fe80::202:b3ff:feaa:bbcc", ip_source::frame},
-                            {"00:02:b3:aa:bb:cc", "fe80::202:b3ff:feaa:bbcc",
-                             ip_source::dhcpv6_client}}));
+            (std::vector<B>{
+                {host_mac, "fe80::202:b3ff:feaa:bbcc", ip_source::frame},
+                {"00:02:b3:aa:bb:cc", "fe80::202:b3ff:feaa:bbcc", ip_source::dhcpv6_client}}));
   // Reply: client identifier DUID-LLT (type 1, hardware type 1, time), IA_NA with an IA
   // address 2001:db8::5.
-  const byte_vec reply = hex(
-      "07 abcdef 0001 000e 0001 0001 11223344 0002b3aabbcc"
-      "0003 0028 00000001 00000000 00000000 0005 0018 20010db8000000000000000000000005 "
-      "00000078 000000b4");
+  const byte_vec reply =
+      hex("07 abcdef 0001 000e 0001 0001 11223344 0002b3aabbcc"
+          "0003 0028 00000001 00000000 00000000 0005 0018 20010db8000000000000000000000005 "
+          "00000078 000000b4");
   const auto got = bindings(ipv6_udp("fe800000000000000000000000000001", 547, 546, reply));
   ASSERT_EQ(got.size(), 2U);
   EXPECT_EQ(got[1], (B{"00:02:b3:aa:bb:cc", "2001:db8::5", ip_source::dhcpv6_reply}));

@@ -35,8 +35,8 @@ std::string dns_name(core::bytes m, std::size_t at) {
     }
     if (len == 0 || len > 63 || at + 1 + len > m.size()) break;
     if (!out.empty()) out += '.';
-    out += text::clean_name(
-        std::string_view(reinterpret_cast<const char*>(m.data() + at + 1), len));
+    out +=
+        text::clean_name(std::string_view(reinterpret_cast<const char*>(m.data() + at + 1), len));
     at += 1 + len;
   }
   return out;
@@ -71,8 +71,9 @@ std::string lldp_address(core::bytes v) {
 
 std::string lldp_capabilities(core::bytes v) {
   static constexpr std::array<const char*, 11> names = {
-      "other",  "repeater",     "bridge", "wlan_access_point", "router", "telephone",
-      "docsis", "station_only", "c_vlan", "s_vlan",            "tpmr"};
+      "other",  "repeater",  "bridge", "wlan_access_point",
+      "router", "telephone", "docsis", "station_only",
+      "c_vlan", "s_vlan",    "tpmr"};
   if (v.size() < 4) return {};
   const unsigned enabled = core::load_be<std::uint16_t>(v.data() + 2);
   std::string out;
