@@ -54,6 +54,9 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
   cli.add_option("--max-addresses", scan.options.max_addresses,
                  "keep at most this many distinct addresses (0: no limit)")
       ->capture_default_str();
+  cli.add_option("--diff", scan.options.diff_path,
+                 "write what changed since this earlier JSON result (new, gone, changed "
+                 "addresses) instead of the inventory");
   cli.add_flag("--stats", scan.options.stats,
                "print the summary with time per stage and memory on stderr");
   cli.add_flag("--resync", scan.options.resync,
@@ -93,7 +96,7 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
 }
 
 subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::string& format,
-                            app::db_options& db) {
+                            app::db_options& db, app::diff_options& diff) {
   auto* look = cli.add_subcommand(
       "lookup",
       "vendor and class of addresses or prefixes.\nExit codes: 0 every query answered, 1 a query "
@@ -124,7 +127,16 @@ subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::str
       ->capture_default_str();
   update->add_option("--retries", db.retries, "extra attempts on transient failures")
       ->capture_default_str();
-  return {look, info, update};
+  auto* changes = cli.add_subcommand(
+      "diff",
+      "what changed between two JSON results (-f json or jsonl): addresses new, gone, and "
+      "changed in vendor, IP addresses or names.\nExit codes: 0 no change, 1 changes, 2 usage "
+      "error, 3 a result could not be read or is not one.");
+  changes->add_option("old", diff.before, "the earlier result")->required();
+  changes->add_option("new", diff.after, "the later result")->required();
+  changes->add_option("-f,--format", format, "output format")->check(CLI::IsMember(kFormats));
+  changes->add_option("-o,--output", diff.output_path, "write here instead of standard output");
+  return {look, info, update, changes};
 }
 
 }  // namespace ouiscan::cli

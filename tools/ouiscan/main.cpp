@@ -29,8 +29,9 @@ int main(int argc, char** argv) {
   cli.set_version_flag("-V,--version", "ouiscan 0.1.0");
   app::lookup_options lookup;
   app::db_options db;
-  // lookup's -f shares the scan's format string, as both read "-f json".
-  const cli::subcommands sub = cli::add_subcommands(cli, lookup, scan.format, db);
+  app::diff_options diff;
+  // lookup's and diff's -f share the scan's format string, as all read "-f json".
+  const cli::subcommands sub = cli::add_subcommands(cli, lookup, scan.format, db, diff);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -52,6 +53,10 @@ int main(int argc, char** argv) {
     return app::run_lookup(lookup);
   }
   if (sub.db_info->parsed()) return app::run_db_info(db);
+  if (sub.diff->parsed()) {
+    diff.output_format = *report::parse_format(scan.format);
+    return app::run_diff(diff);
+  }
   if (sub.db_update->parsed()) {
     if (!db.date.empty() && db.from_dir.empty()) return usage("--date applies to --from only");
     return app::run_db_update(db);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 
+#include "ouiscan/diff/diff.h"
 #include "ouiscan/scan/scan.h"
 #include "progress_bar.h"
 #include "vendor_db.h"
@@ -163,7 +164,17 @@ int run(const run_options& options) {
   inv.top = options.top;
   inv.width = terminal_width(out);
   report::sort_entries(inv, options.sort);
-  bool written = report::write(out, inv, options.output_format);
+  bool written = false;
+  if (options.diff_path.empty()) {
+    written = report::write(out, inv, options.output_format);
+  } else {
+    auto before = diff::read_inventory_file(options.diff_path);
+    if (!before) {
+      fmt::print(stderr, "ouiscan: --diff: {}\n", before.error().message);
+      return exit_io_error;
+    }
+    written = diff::write(out, diff::compare(*before, diff::of(inv)), options.output_format);
+  }
   // Standard output carries only data. The human summary goes to stderr after a table or CSV
   // (JSON carries its own summary), and with --stats after any format; -q drops it.
   const bool text_format = options.output_format == report::format::table ||
@@ -184,6 +195,36 @@ int run(const run_options& options) {
       return exit_io_error;
   }
   return exit_ok;
+}
+
+int run_diff(const diff_options& options) {
+  auto before = diff::read_inventory_file(options.before);
+  if (!before) {
+    fmt::print(stderr, "ouiscan: diff: {}\n", before.error().message);
+    return exit_io_error;
+  }
+  auto after = diff::read_inventory_file(options.after);
+  if (!after) {
+    fmt::print(stderr, "ouiscan: diff: {}\n", after.error().message);
+    return exit_io_error;
+  }
+  std::FILE* out = stdout;
+  if (!options.output_path.empty() && options.output_path != "-") {
+    out = std::fopen(options.output_path.c_str(), "w");
+    if (out == nullptr) {
+      fmt::print(stderr, "ouiscan: cannot write {}: {}\n", options.output_path,
+                 std::strerror(errno));
+      return exit_io_error;
+    }
+  }
+  const diff::changes c = diff::compare(*before, *after);
+  bool written = diff::write(out, c, options.output_format);
+  if (out != stdout) written = std::fclose(out) == 0 && written;
+  if (!written && errno != EPIPE) {
+    fmt::print(stderr, "ouiscan: writing the output failed: {}\n", std::strerror(errno));
+    return exit_io_error;
+  }
+  return c.empty() ? exit_ok : 1;
 }
 
 }  // namespace ouiscan::app

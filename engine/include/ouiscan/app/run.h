@@ -56,7 +56,17 @@ struct run_options {
   s3::overrides s3;        // endpoint, region, CA file, size limit, parts for s3:// inputs
   bool online = false;     // --online: ask a vendor API about prefixes unknown offline
   online::options api;     // its provider, rate, budget, cache
+  std::string diff_path;   // --diff: write the changes since this JSON result, not the inventory
 };
+
+// `ouiscan diff OLD NEW`: the changes between two JSON results.
+struct diff_options {
+  std::string before, after;
+  report::format output_format = report::format::table;
+  std::string output_path;  // empty: standard output
+};
+// Exit codes as diff(1)'s: 0 no change, 1 changes, 2 usage; 3 a result unreadable or not one.
+[[nodiscard]] int run_diff(const diff_options& options);
 
 // The scan command's flags as typed, before policy turns them into run_options.
 struct scan_flags {
