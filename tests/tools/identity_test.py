@@ -223,8 +223,9 @@ def frame_facts(row, ips, tunnels, flags):
 
 def expected(path):
     """{(mac, ip, how)} and {(mac, tunnel, via)} from tshark's fields and trees."""
-    want, tunnels, flags, duplicates = set(), set(), {}, set()
+    want, tunnels, flags, duplicates, protocols = set(), set(), {}, set(), set()
     for row in fields(path, FIELDS):
+        protocols.update(p for p, _ in layers(row))
         frame_facts(row, want, tunnels, flags)
         # Wireshark's own duplicate detection, where the duplicate is the sender's address
         # (it also checks the target of replies, which is not a claim of the replier's).
@@ -255,7 +256,8 @@ def expected(path):
             want.add((ll, str(ipaddress.ip_address(v6src)), "ndp_ns"))
         if ll and icmp == "136" and f("icmpv6.nd.na.target_address"):
             want.add((ll, str(ipaddress.ip_address(f("icmpv6.nd.na.target_address"))), "ndp_na"))
-    for frame in tree(path, "dhcpv6"):
+    # The JSON trees are slow to make: only for the captures that hold these protocols.
+    for frame in tree(path, "dhcpv6") if "dhcpv6" in protocols else []:
         layers_ = pairs(pairs(frame, "_source")[0], "layers")[0]
         v6 = pairs(layers_, "ipv6")
         for d6 in pairs(layers_, "dhcpv6"):
@@ -295,7 +297,7 @@ def expected(path):
     for mac, ips in by_mac.items():
         if len(ips) > 1:
             flags.setdefault(mac, set()).add("ip_changed")
-    return want, tunnels, flags, conflicts, duplicates
+    return want, tunnels, flags, conflicts, duplicates, protocols
 
 
 NAME_FIELDS = ["eth.src", "sll.src.eth", "wlan.sa", "dhcp.hw.mac_addr", "dhcp.option.hostname",
@@ -318,11 +320,12 @@ CAPABILITIES = ["other", "repeater", "bridge", "wlan_access_point", "router", "t
                 "docsis", "station_only", "c_vlan", "s_vlan", "tpmr"]
 
 
-def expected_names(path):
-    """{mac: {(kind, text)}} from tshark."""
+def expected_names(path, protocols):
+    """{mac: {(kind, text)}} from tshark, for a capture holding these protocols."""
     want = {}
     filt = "dhcp || nbns || lldp || cdp"
-    for row in fields(path, NAME_FIELDS, filt):
+    named = protocols & {"dhcp", "nbns", "lldp", "cdp"}
+    for row in fields(path, NAME_FIELDS, filt) if named else []:
         f = lambda name: first(row, name)  # noqa: E731
         src = f("eth.src") or f("sll.src.eth") or f("wlan.sa")
         dhcp = bool(row.get("dhcp.hw.mac_addr"))
@@ -348,7 +351,8 @@ def expected_names(path):
             got.add(("nbns_name", clean(unfield(f("nbns.name")))))
         if not got:
             del want[mac]
-    for frame in tree(path, "mdns && dns.flags.response == 1"):
+    responses = tree(path, "mdns && dns.flags.response == 1") if "mdns" in protocols else []
+    for frame in responses:
         layers_ = pairs(pairs(frame, "_source")[0], "layers")[0]
         link = (pairs(layers_, "eth") + pairs(layers_, "sll") + pairs(layers_, "wlan"))[0]
         src = (pairs(link, "eth.src") + pairs(link, "sll.src.eth") + pairs(link, "wlan.sa"))[0]
@@ -370,7 +374,7 @@ def compare(name, path):
     if not check(f"{name}: ouiscan reads it", p.returncode in (0, 1), p.stderr):
         return
     records = {a["address"]: a for a in json.loads(p.stdout)["addresses"]}
-    want, tunnels, flags, conflicts, duplicates = expected(path)
+    want, tunnels, flags, conflicts, duplicates, protocols = expected(path)
     # Per MAC address, the IP addresses and how each was learned, on both sides.
     theirs = {}
     for mac, ip, how in want:
@@ -388,7 +392,7 @@ def compare(name, path):
             wrong.append((mac, "tshark", t, "ouiscan", o))
     check(f"{name}: the IP addresses of {len(theirs)} MAC addresses as tshark's fields give them",
           not wrong, wrong[:6])
-    names = expected_names(path)
+    names = expected_names(path, protocols)
     ours = {mac: {(n["kind"], n["name"]) for n in r["names"]} for mac, r in records.items()
             if r["names"]}
     wrong = [(mac, names.get(mac), ours.get(mac)) for mac in sorted(set(names) | set(ours))
