@@ -101,6 +101,174 @@ std::size_t link_header(link_kind kind, std::uint32_t src, std::uint32_t dst, bo
   return 0;
 }
 
+enum class identity_kind : std::uint8_t { dhcp, ndp, mdns, lldp };
+
+// Appends bytes to a frame.
+struct appender {
+  std::uint8_t* f;
+  std::size_t n;
+  void u8(unsigned v) { f[n++] = static_cast<std::uint8_t>(v); }
+  void u16(unsigned v) {
+    u8(v >> 8);
+    u8(v);
+  }
+  void bytes(const void* p, std::size_t len) {
+    std::memcpy(f + n, p, len);
+    n += len;
+  }
+  void zeros(std::size_t len) {
+    std::memset(f + n, 0, len);
+    n += len;
+  }
+  void mac(std::uint32_t host) {
+    host_mac(host, f + n);
+    n += 6;
+  }
+  void ip(std::uint32_t host) {
+    host_ip(host, f + n);
+    n += 4;
+  }
+};
+
+// The EtherType and payload of a frame from host src in one of the protocols that name hosts,
+// appended at a.n. The host's names are "host-<src>" and, for LLDP, "sw-<src>".
+void identity_frame(identity_kind k, std::uint32_t src, appender& a) {
+  const std::string name = (k == identity_kind::lldp ? "sw-" : "host-") + std::to_string(src);
+  const auto ipv4_udp = [&](std::uint32_t from, const std::uint8_t* to, unsigned sport,
+                            unsigned dport, std::size_t payload) {
+    a.u16(0x0800);
+    a.u16(0x4500);
+    a.u16(static_cast<unsigned>(20 + 8 + payload));
+    a.u16(0);
+    a.u16(0);
+    a.u16(0x4011);  // TTL 64, UDP
+    a.u16(0);
+    if (from == ~0U) {
+      a.zeros(4);
+    } else {
+      a.ip(from);
+    }
+    a.bytes(to, 4);
+    a.u16(sport);
+    a.u16(dport);
+    a.u16(static_cast<unsigned>(8 + payload));
+    a.u16(0);
+  };
+  switch (k) {
+    case identity_kind::dhcp: {  // DHCPREQUEST (RFC 2131), broadcast from 0.0.0.0
+      static constexpr std::uint8_t broadcast[4] = {255, 255, 255, 255};
+      static constexpr std::uint8_t list[] = {1,  3,  6,  15,  31,  33,  43,
+                                              44, 46, 47, 119, 121, 249, 252};
+      const std::size_t options = 3 + 6 + 2 + name.size() + 10 + 2 + sizeof list + 1;
+      ipv4_udp(~0U, broadcast, 68, 67, 240 + options);
+      a.u8(1);
+      a.u8(1);
+      a.u8(6);
+      a.u8(0);
+      a.u16(0x1234);
+      a.u16(src);
+      a.zeros(2 + 2 + 16);  // secs, flags, ciaddr, yiaddr, siaddr, giaddr
+      a.mac(src);
+      a.zeros(10 + 64 + 128);
+      a.u16(0x6382);
+      a.u16(0x5363);
+      a.bytes("\x35\x01\x03", 3);  // a request
+      a.u8(50);
+      a.u8(4);
+      a.ip(src);
+      a.u8(12);
+      a.u8(static_cast<unsigned>(name.size()));
+      a.bytes(name.data(), name.size());
+      a.bytes("\x3c\x08MSFT 5.0", 10);
+      a.u8(55);
+      a.u8(sizeof list);
+      a.bytes(list, sizeof list);
+      a.u8(255);
+      return;
+    }
+    case identity_kind::ndp: {  // Neighbor Solicitation with a source link-layer option
+      a.u16(0x86DD);
+      a.u16(0x6000);
+      a.u16(0);
+      a.u16(32);
+      a.u16(0x3AFF);  // ICMPv6, hop limit 255
+      a.u16(0xFE80);
+      a.zeros(10);
+      a.u16(src >> 16);
+      a.u16(src & 0xFFFF);  // fe80::<src>
+      a.u16(0xFF02);
+      a.zeros(8);
+      a.u16(0x0001);
+      a.u16(0xFF00 | ((src + 1) >> 16 & 0xFF));
+      a.u16((src + 1) & 0xFFFF);  // the solicited-node address of the next host
+      a.u8(135);
+      a.u8(0);
+      a.u16(0);
+      a.zeros(4);
+      a.u16(0xFE80);
+      a.zeros(12);
+      a.u16((src + 1) & 0xFFFF);
+      a.u8(1);
+      a.u8(1);
+      a.mac(src);
+      return;
+    }
+    case identity_kind::mdns: {  // an unsolicited response: <name>.local A <address>
+      static constexpr std::uint8_t group[4] = {224, 0, 0, 251};
+      const std::size_t payload = 12 + 1 + name.size() + 7 + 10 + 4;
+      ipv4_udp(src, group, 5353, 5353, payload);
+      a.u16(0);
+      a.u16(0x8400);
+      a.u16(0);
+      a.u16(1);
+      a.u16(0);
+      a.u16(0);
+      a.u8(static_cast<unsigned>(name.size()));
+      a.bytes(name.data(), name.size());
+      a.bytes("\x05local\x00", 7);
+      a.u16(1);
+      a.u16(0x8001);
+      a.u16(0);
+      a.u16(120);
+      a.u16(4);
+      a.ip(src);
+      return;
+    }
+    case identity_kind::lldp: {
+      const auto tlv = [&](unsigned type, std::size_t len) {
+        a.u16(type << 9 | static_cast<unsigned>(len));
+      };
+      const std::string port = "Gi1/0/" + std::to_string(src % 48 + 1);
+      a.u16(0x88CC);
+      tlv(1, 7);
+      a.u8(4);
+      a.mac(src);
+      tlv(2, 1 + port.size());
+      a.u8(5);
+      a.bytes(port.data(), port.size());
+      tlv(3, 2);
+      a.u16(120);
+      tlv(5, name.size());
+      a.bytes(name.data(), name.size());
+      tlv(7, 4);
+      a.u16(0x0014);
+      a.u16(0x0014);
+      tlv(0, 0);
+      return;
+    }
+  }
+}
+
+// The multicast destination of each identity protocol (DHCP requests are broadcast).
+void identity_destination(identity_kind k, std::uint8_t* out) {
+  static constexpr std::uint8_t ndp[6] = {0x33, 0x33, 0xFF, 0, 0, 0};
+  static constexpr std::uint8_t mdns[6] = {0x01, 0x00, 0x5E, 0x00, 0x00, 0xFB};
+  static constexpr std::uint8_t lldp[6] = {0x01, 0x80, 0xC2, 0x00, 0x00, 0x0E};
+  if (k == identity_kind::ndp) std::memcpy(out, ndp, 6);
+  if (k == identity_kind::mdns) std::memcpy(out, mdns, 6);
+  if (k == identity_kind::lldp) std::memcpy(out, lldp, 6);
+}
+
 }  // namespace
 
 std::uint16_t linktype_of(link_kind k) noexcept {
@@ -197,13 +365,22 @@ summary write(const options& o, std::FILE* out) {
     std::uint32_t dst = pick_host();
     const bool arp = unit(rng) < o.arp_share;
     const bool vlan = unit(rng) < o.vlan_share;
+    const double named = o.identity_share > 0 && !arp ? unit(rng) / o.identity_share : 2;
+    const bool identity = named < 1;
+    const auto identity_of = [](double u) {
+      return u < 0.1   ? identity_kind::dhcp
+             : u < 0.5 ? identity_kind::ndp
+             : u < 0.9 ? identity_kind::mdns
+                       : identity_kind::lldp;
+    };
     std::uint32_t wire = arp ? 60 : pick_size();
     seen[src] = true;
-    if (!arp) seen[dst] = true;
+    if (!arp && !identity) seen[dst] = true;
     const std::size_t iface =
         o.format == container::pcapng && o.links.size() > 1 ? rng() % o.links.size() : 0;
     const link_kind kind = o.links[iface];
-    std::size_t n = link_header(kind, src, dst, arp, frame);
+    std::size_t n = link_header(kind, src, dst, arp || identity, frame);
+    if (identity && kind == link_kind::ethernet) identity_destination(identity_of(named), frame);
     wire += static_cast<std::uint32_t>(n) - 12;  // sizes are Ethernet sizes without the FCS
     if (vlan && kind == link_kind::ethernet) {
       const std::uint16_t vid = static_cast<std::uint16_t>(1 + src % 64);
@@ -213,9 +390,21 @@ summary write(const options& o, std::FILE* out) {
       frame[n++] = static_cast<std::uint8_t>(vid);
       wire += 4;
     }
-    frame[n++] = 0x08;
-    frame[n++] = arp ? 0x06 : 0x00;
-    if (arp) {
+    if (identity) {
+      const std::size_t link = n;
+      appender a{frame, n};
+      identity_frame(identity_of(named), src, a);
+      n = a.n;
+      wire = static_cast<std::uint32_t>(std::max<std::size_t>(n, 60 + link - 12));
+      std::memset(frame + n, 0, wire - n);
+      n = wire;
+    } else {
+      frame[n++] = 0x08;
+      frame[n++] = arp ? 0x06 : 0x00;
+    }
+    if (identity) {
+      // the whole frame is written
+    } else if (arp) {
       const std::uint8_t fixed[] = {0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01};
       std::memcpy(frame + n, fixed, sizeof fixed);
       n += sizeof fixed;

@@ -38,6 +38,10 @@ struct options {
   // IPv4 headers (host k is 10.k/24-style: 10.(k >> 16).(k >> 8).k) in the non-ARP frames and
   // ARP sender addresses, so that the identity stage binds them; off: zero payloads.
   bool ipv4 = false;
+  // A fraction of frames from the protocols that name hosts (the identity stage's input): DHCP
+  // requests with a host name, vendor class and parameter list (10% of them), IPv6 Neighbor
+  // Solicitations (40%), mDNS responses with an A record (40%) and LLDP (10%). Implies ipv4.
+  double identity_share = 0;
   std::uint32_t snaplen = 65535;  // captured bytes per frame at most
   container format = container::pcap;
   // One interface per entry; frames are spread over them at random. pcap takes only one.

@@ -33,7 +33,9 @@ Per MAC address the sets must be equal; an address with more IP addresses than i
 every corpus capture (about two minutes), except the ones listed in KNOWN with their reason and
 those whose link type tshark cannot read.
 
-Usage: identity_test.py OUISCAN CORPUS_DIR. Skips (exit 77) without tshark; without the corpus
+Usage: identity_test.py OUISCAN CORPUS_DIR GEN_PCAP. It also compares captures of DHCP, NDP,
+mDNS and LLDP traffic that gen_pcap writes (--identity-share), over Ethernet, Linux cooked and
+802.11 interfaces. Skips (exit 77) without tshark; without the corpus
 it runs the bundled sample, then reports itself skipped.
 """
 import ipaddress
@@ -42,10 +44,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import support
 
-OUISCAN, CORPUS = sys.argv[1], sys.argv[2]
+OUISCAN, CORPUS, GEN_PCAP = sys.argv[1], sys.argv[2], sys.argv[3]
 SAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "sample.pcapng")
 FIELDS = ["frame.protocols", "eth.src", "eth.dst", "sll.src.eth", "wlan.sa", "ieee8021ah.csrc",
           "ieee8021ah.cdst", "ieee8021ah.isid", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
@@ -429,6 +432,17 @@ check("sample: the Dell host is neither router-like nor a DHCP server",
 cisco = records["00:13:7f:be:8c:ff"]
 check("sample: ARP taught the router's own address",
       "arp" in {x["ip"]: x["learned_from"] for x in cisco["ips"]}.get("141.142.220.1", []))
+work = tempfile.mkdtemp()
+for name, args in (("generated.pcap", []),
+                   ("generated.pcapng", ["-F", "pcapng", "--links", "ethernet,linux_sll,radiotap"])):
+    path = os.path.join(work, name)
+    subprocess.run([GEN_PCAP, "-o", path, "-s", "2", "--hosts", "300", "--identity-share", "0.05",
+                    "--seed", "7"] + args, check=True, capture_output=True)
+    records = compare(name, path)
+    named = {n["kind"] for r in records.values() for n in r["names"]}
+    check(f"{name}: the generator's four protocols named hosts", {
+        "dhcp_hostname", "mdns_hostname", "lldp_system_name"} <= named and any(
+        "ndp_ns" in x["learned_from"] for r in records.values() for x in r["ips"]), named)
 if not os.path.isdir(os.path.join(CORPUS, "captures")):
     check.done()
     support.skip(f"the corpus is not at {CORPUS}: ran the sample only")

@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   cli.add_flag("--ipv4", o.ipv4, "IPv4 headers in the frames, and ARP sender addresses");
+  cli.add_option("--identity-share", o.identity_share,
+                 "fraction of DHCP, NDP, mDNS and LLDP frames (implies --ipv4)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cli.add_option("--sizes", sizes, "frame size mix BYTES:WEIGHT,...")->capture_default_str();
   cli.add_option("--snaplen", o.snaplen, "captured bytes per frame at most")->capture_default_str();
   cli.add_option("-F,--format", format, "pcap or pcapng")
@@ -43,6 +47,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   o.format = format == "pcapng" ? container::pcapng : container::pcap;
+  if (o.identity_share > 0) o.ipv4 = true;
   o.target_bytes = static_cast<std::uint64_t>(megabytes * 1e6);
   o.sizes = ouiscan::datagen::parse_sizes(sizes);
   o.links = ouiscan::datagen::parse_links(links);
