@@ -109,7 +109,12 @@ class accountant {
         if (i == address_table::no_index) {
           ++w_.counters.addresses_over_cap;
         } else {
-          update(table.stats(i), h.roles, d);
+          address_stats& s = table.stats(i);
+          update(s, h.roles, d);
+          // The source's binding entry is recorded in the next pass: ask for it now.
+          if ((h.roles & capture::role_src) != 0 && !d.hits.bindings().empty()) {
+            w_.ips.prefetch(s.identity_hint());
+          }
         }
       }
     }
