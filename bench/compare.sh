@@ -9,6 +9,8 @@
 #   bench/compare.sh [BUILD_DIR] [RUNS]      (default build/release, 5 runs)
 #   CAPTURE=/path/to/file.pcap OLD=/tmp/old/ouiscan bench/compare.sh build/release 7
 #   PCAPNG=/path/to/same-traffic.pcapng adds pcapng rows (the default capture has its twin)
+#   IDENTITY=/path/to/ip-traffic.pcap adds rows for traffic with IP headers and DHCP, NDP, mDNS
+#   and LLDP frames: the identity stage's cost (by default gen_pcap --identity-share 0.01)
 set -euo pipefail
 build=${1:-build/release}
 runs=${2:-5}
@@ -44,12 +46,32 @@ if [ -n "$pcapng" ]; then
   cmd[pcapng_1thread]="$build/tools/ouiscan -q -j 1 -f json $pcapng"
   order+=(floor_pcapng pcapng pcapng_1thread)
 fi
+# The same traffic mix with IPv4 headers and 1% of frames from the protocols that name hosts.
+identity=${IDENTITY:-}
+if [ -z "$identity" ] && [ -z "${CAPTURE:-}" ]; then
+  identity=$data/imix-id-2g.pcap
+  if [ ! -f "$identity" ]; then
+    echo "generating $identity (IPv4 headers, 1% DHCP, NDP, mDNS and LLDP frames)" >&2
+    "$build/tools/gen_pcap" -o "$identity" -s 2147.48 --seed 1 --hosts 20000 --zipf 1.0 \
+      --identity-share 0.01
+  fi
+fi
+if [ -n "$identity" ]; then
+  cmd[identity]="$build/tools/ouiscan -q -f json $identity"
+  cmd[identity_1thread]="$build/tools/ouiscan -q -j 1 -f json $identity"
+  order+=(identity identity_1thread)
+fi
 if [ -n "${OLD:-}" ]; then
   cmd[old]="$OLD -q -f json $capture"
   cmd[old_1thread]="$OLD -q -j 1 -f json $capture"
   order+=(old old_1thread)
+  if [ -n "$identity" ]; then
+    cmd[old_identity]="$OLD -q -f json $identity"
+    cmd[old_identity_1thread]="$OLD -q -j 1 -f json $identity"
+    order+=(old_identity old_identity_1thread)
+  fi
 fi
-time_interleaved "$runs" "$capture" ${pcapng:+"$pcapng"}
+time_interleaved "$runs" "$capture" ${pcapng:+"$pcapng"} ${identity:+"$identity"}
 
 bytes=$(stat -c %s "$capture")
 floor=$(echo "${times[floor]}" | median)
@@ -73,9 +95,17 @@ if [ -n "$pcapng" ]; then
   echo "pcapng against its own floor, median of the rounds' ratios: $(median_ratio pcapng \
     floor_pcapng) (default threads), $(median_ratio pcapng_1thread floor_pcapng) (one thread)"
 fi
+if [ -n "$identity" ]; then
+  echo "identity traffic / plain, median of the rounds' ratios: $(median_ratio identity ouiscan)" \
+    "(default threads), $(median_ratio identity_1thread ouiscan_1thread) (one thread); $identity"
+fi
 if [ -n "${OLD:-}" ]; then
   echo "new / old, median of the rounds' ratios: $(median_ratio ouiscan old) (default threads)," \
     "$(median_ratio ouiscan_1thread old_1thread) (one thread)"
+  if [ -n "$identity" ]; then
+    echo "new / old on the identity traffic: $(median_ratio identity old_identity) (default" \
+      "threads), $(median_ratio identity_1thread old_identity_1thread) (one thread)"
+  fi
 fi
 if command -v tshark >/dev/null; then
   prefix=$data/prefix-200m.pcap

@@ -271,9 +271,10 @@ bool write(std::FILE* out, const changes& c, report::format f) {
         json_change(b, x);
         end();
       }
-      fmt::format_to(o, "{}{{\"new\":{},\"gone\":{},\"changed\":{},\"unchanged\":{}}}{}\n",
+      // Both forms close the summary and the object around it.
+      fmt::format_to(o, "{}{{\"new\":{},\"gone\":{},\"changed\":{},\"unchanged\":{}}}}}\n",
                      lines ? "{\"type\":\"summary\",\"data\":" : "],\"summary\":", c.added.size(),
-                     c.removed.size(), c.changed.size(), c.unchanged, lines ? "}" : "}");
+                     c.removed.size(), c.changed.size(), c.unchanged);
       break;
     }
     case report::format::csv:
