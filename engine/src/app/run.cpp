@@ -118,18 +118,21 @@ scan::request request_of(const run_options& o, const vendor_db& db) {
   return r;
 }
 
+// -o PATH (standard output when empty or "-"); null, with the reason printed, when it cannot be
+// opened.
+std::FILE* open_output(const std::string& path) {
+  if (path.empty() || path == "-") return stdout;
+  std::FILE* out = std::fopen(path.c_str(), "w");
+  if (out == nullptr)
+    fmt::print(stderr, "ouiscan: cannot write {}: {}\n", path, std::strerror(errno));
+  return out;
+}
+
 }  // namespace
 
 int run(const run_options& options) {
-  std::FILE* out = stdout;
-  if (!options.output_path.empty() && options.output_path != "-") {
-    out = std::fopen(options.output_path.c_str(), "w");
-    if (out == nullptr) {
-      fmt::print(stderr, "ouiscan: cannot write {}: {}\n", options.output_path,
-                 std::strerror(errno));
-      return exit_io_error;
-    }
-  }
+  std::FILE* out = open_output(options.output_path);
+  if (out == nullptr) return exit_io_error;
   auto db = vendor_db::open_for_command(options.db_path, options.quiet);
   if (!db) return exit_io_error;
 
@@ -208,15 +211,8 @@ int run_diff(const diff_options& options) {
     fmt::print(stderr, "ouiscan: diff: {}\n", after.error().message);
     return exit_io_error;
   }
-  std::FILE* out = stdout;
-  if (!options.output_path.empty() && options.output_path != "-") {
-    out = std::fopen(options.output_path.c_str(), "w");
-    if (out == nullptr) {
-      fmt::print(stderr, "ouiscan: cannot write {}: {}\n", options.output_path,
-                 std::strerror(errno));
-      return exit_io_error;
-    }
-  }
+  std::FILE* out = open_output(options.output_path);
+  if (out == nullptr) return exit_io_error;
   const diff::changes c = diff::compare(*before, *after);
   bool written = diff::write(out, c, options.output_format);
   if (out != stdout) written = std::fclose(out) == 0 && written;
