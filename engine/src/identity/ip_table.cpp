@@ -59,41 +59,60 @@ std::size_t ip_table::key_hash::operator()(const key& k) const noexcept {
   return static_cast<std::size_t>(h ^ (h >> 29));
 }
 
-ip_table::stored* ip_table::find_or_add(std::uint64_t mac, const std::array<std::uint8_t, 16>& ip,
-                                        bool v6) {
+std::size_t ip_table::find_or_add(std::uint64_t mac, const std::array<std::uint8_t, 16>& ip,
+                                  bool v6) {
   const key k{mac, ip, v6};
-  if (const auto it = index_.find(k); it != index_.end()) return &entries_[it->second];
+  if (const auto it = index_.find(k); it != index_.end()) return it->second;
   per_mac& m = macs_[mac];
-  if (m.count >= max_per_mac) return nullptr;
+  if (m.count >= max_per_mac) return npos;
   ++m.count;
-  index_.emplace(k, static_cast<std::uint32_t>(entries_.size()));
+  const std::size_t i = hot_.size();
+  index_.emplace(k, static_cast<std::uint32_t>(i));
+  hot& h = hot_.emplace_back();
+  h.mac_v6 = mac | (v6 ? v6_bit : 0);
+  std::memcpy(&h.ip4, ip.data(), sizeof h.ip4);
   stored& s = entries_.emplace_back();
   s.mac = mac;
   s.e.ip = ip;
   s.e.v6 = v6;
-  return &s;
+  return i;
+}
+
+void ip_table::add(std::size_t i, const ip_entry& o) noexcept {
+  ip_entry e = entry(i);
+  e.merge(o);
+  hot_[i].sources = e.sources;
+  hot_[i].sightings = e.sightings;
+  hot_[i].last_ns = e.last_ns;
+  entries_[i].e.first_ns = e.first_ns;
 }
 
 void ip_table::record_slow(const capture::ip_binding& b, std::int64_t ts_ns, std::uint32_t& hint) {
-  stored* s = find_or_add(b.mac.value(), b.ip, b.v6);
-  if (s == nullptr) {
+  const std::size_t i = find_or_add(b.mac.value(), b.ip, b.v6);
+  if (i == npos) {
     ++macs_[b.mac.value()].overflow;
     return;
   }
-  count(s->e, b.source, ts_ns);
-  hint = static_cast<std::uint32_t>(s - entries_.data()) + 1;
+  ip_entry one;
+  one.sources = static_cast<std::uint16_t>(1U << static_cast<unsigned>(b.source));
+  one.sightings = 1;
+  if (ts_ns != std::numeric_limits<std::int64_t>::min()) one.first_ns = one.last_ns = ts_ns;
+  add(i, one);
+  hint = static_cast<std::uint32_t>(i) + 1;
 }
 
 void ip_table::merge(const ip_table& o) {
   for (const auto& [mac, theirs] : o.macs_) {
     if (theirs.overflow != 0) macs_[mac].overflow += theirs.overflow;
   }
-  for (const stored& x : o.entries_) {
-    stored* s = find_or_add(x.mac, x.e.ip, x.e.v6);
-    if (s == nullptr) {
-      macs_[x.mac].overflow += x.e.sightings;
+  for (std::size_t j = 0; j < o.entries_.size(); ++j) {
+    const ip_entry x = o.entry(j);
+    const std::uint64_t mac = o.entries_[j].mac;
+    const std::size_t i = find_or_add(mac, x.ip, x.v6);
+    if (i == npos) {
+      macs_[mac].overflow += x.sightings;
     } else {
-      s->e.merge(x.e);
+      add(i, x);
     }
   }
 }
@@ -110,7 +129,7 @@ std::vector<ip_entry> ip_table::of(core::mac_address mac) const {
   if (it == macs_.end()) return {};
   std::vector<ip_entry> out;
   out.reserve(it->second.entries.size());
-  for (const std::uint32_t i : it->second.entries) out.push_back(entries_[i].e);
+  for (const std::uint32_t i : it->second.entries) out.push_back(entry(i));
   std::sort(out.begin(), out.end(), [](const ip_entry& a, const ip_entry& b) {
     if (a.first_ns != b.first_ns) return a.first_ns < b.first_ns;
     if (a.v6 != b.v6) return !a.v6;
@@ -132,14 +151,15 @@ ip_anomalies ip_table::anomalies() const {
   struct row {
     std::uint32_t ip;
     std::uint64_t mac;
-    const ip_entry* e;
+    ip_entry e;
   };
   std::vector<row> claims;
-  for (const stored& s : entries_) {
-    if (s.e.v6 || (s.e.sources & claim_sources) == 0) continue;
-    const std::uint32_t ip = std::uint32_t{s.e.ip[0]} << 24 | std::uint32_t{s.e.ip[1]} << 16 |
-                             std::uint32_t{s.e.ip[2]} << 8 | s.e.ip[3];
-    claims.push_back({ip, s.mac, &s.e});
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    const ip_entry e = entry(i);
+    if (e.v6 || (e.sources & claim_sources) == 0) continue;
+    const std::uint32_t ip = std::uint32_t{e.ip[0]} << 24 | std::uint32_t{e.ip[1]} << 16 |
+                             std::uint32_t{e.ip[2]} << 8 | e.ip[3];
+    claims.push_back({ip, entries_[i].mac, e});
   }
   ip_anomalies out;
   const auto group = [&](auto by, auto on_group) {
@@ -156,10 +176,10 @@ ip_anomalies ip_table::anomalies() const {
   group([](const row& r) { return std::uint64_t{r.ip}; },
         [&](std::size_t i, std::size_t j) {
           ip_conflict c;
-          std::copy_n(claims[i].e->ip.begin(), 4, c.ip.begin());
+          std::copy_n(claims[i].e.ip.begin(), 4, c.ip.begin());
           for (std::size_t k = i; k < j; ++k) {
             c.claims.push_back(
-                {core::mac_address(claims[k].mac), claims[k].e->first_ns, claims[k].e->last_ns});
+                {core::mac_address(claims[k].mac), claims[k].e.first_ns, claims[k].e.last_ns});
             out.in_conflict.push_back(claims[k].mac);
           }
           std::sort(c.claims.begin(), c.claims.end(), [](const ip_claim& a, const ip_claim& b) {

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <unordered_map>
@@ -74,10 +75,22 @@ class ip_table {
   // first): it remembers the entry that address bound last, so that the frames of a host,
   // which repeat one binding, find it without a lookup.
   void record(const capture::ip_binding& b, std::int64_t ts_ns, std::uint32_t& hint) {
-    if (hint != 0 && hint <= entries_.size()) {
-      stored& s = entries_[hint - 1];
-      if (s.mac == b.mac.value() && s.e.v6 == b.v6 && s.e.ip == b.ip) {
-        count(s.e, b.source, ts_ns);
+    if (hint != 0 && hint <= hot_.size()) {
+      hot& h = hot_[hint - 1];
+      std::uint32_t first4 = 0;
+      std::memcpy(&first4, b.ip.data(), sizeof first4);
+      if (h.mac_v6 == (b.mac.value() | (b.v6 ? v6_bit : 0)) && h.ip4 == first4 &&
+          (!b.v6 || entries_[hint - 1].e.ip == b.ip)) {
+        h.sources = static_cast<std::uint16_t>(h.sources | 1U << static_cast<unsigned>(b.source));
+        ++h.sightings;
+        constexpr std::int64_t untimed = std::numeric_limits<std::int64_t>::min();
+        if (ts_ns >= h.last_ns && h.last_ns != untimed) {
+          h.last_ns = ts_ns;  // in time order: the first sighting stays as it is
+        } else if (ts_ns != untimed) {
+          std::int64_t& first = entries_[hint - 1].e.first_ns;
+          first = ts_ns < first ? ts_ns : first;
+          h.last_ns = ts_ns > h.last_ns ? ts_ns : h.last_ns;
+        }
         return;
       }
     }
@@ -85,14 +98,14 @@ class ip_table {
   }
   // Asks for the entry a hint names, ahead of record().
   void prefetch(std::uint32_t hint) const noexcept {
-    if (hint != 0 && hint <= entries_.size()) __builtin_prefetch(&entries_[hint - 1], 1);
+    if (hint != 0 && hint <= hot_.size()) __builtin_prefetch(&hot_[hint - 1], 1);
   }
   void record(const capture::ip_binding& b, std::int64_t ts_ns) {
     std::uint32_t hint = 0;
     record(b, ts_ns, hint);
   }
   void merge(const ip_table& o);
-  [[nodiscard]] bool empty() const noexcept { return entries_.empty(); }
+  [[nodiscard]] bool empty() const noexcept { return hot_.empty(); }
 
   // Groups the entries by MAC address for of(); call once the table is complete.
   void seal();
@@ -103,10 +116,28 @@ class ip_table {
   [[nodiscard]] ip_anomalies anomalies() const;
 
  private:
+  // An entry in two parts. What every sighting updates is in `hot` (two per cache line; for an
+  // IPv4 binding it also confirms the hint); the rest in `stored`, whose sources, sightings and
+  // last_ns are those of `hot` (entry() puts them together).
+  static constexpr std::uint64_t v6_bit = std::uint64_t{1} << 48;
+  struct alignas(32) hot {
+    std::uint64_t mac_v6 = 0;  // the MAC address, and v6_bit for an IPv6 binding
+    std::uint32_t ip4 = 0;     // the first 4 bytes of the IP address
+    std::uint16_t sources = 0;
+    std::uint64_t sightings = 0;
+    std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
+  };
   struct stored {
     std::uint64_t mac;
     ip_entry e;
   };
+  [[nodiscard]] ip_entry entry(std::size_t i) const noexcept {
+    ip_entry e = entries_[i].e;
+    e.sources = hot_[i].sources;
+    e.sightings = hot_[i].sightings;
+    e.last_ns = hot_[i].last_ns;
+    return e;
+  }
   struct key {
     std::uint64_t mac;
     std::array<std::uint8_t, 16> ip;
@@ -121,19 +152,15 @@ class ip_table {
     std::uint64_t overflow = 0;
     std::vector<std::uint32_t> entries;  // filled by seal()
   };
-  static void count(ip_entry& e, capture::ip_source source, std::int64_t ts_ns) noexcept {
-    e.sources = static_cast<std::uint16_t>(e.sources | 1U << static_cast<unsigned>(source));
-    ++e.sightings;
-    if (ts_ns != std::numeric_limits<std::int64_t>::min()) {
-      e.first_ns = ts_ns < e.first_ns ? ts_ns : e.first_ns;
-      e.last_ns = ts_ns > e.last_ns ? ts_ns : e.last_ns;
-    }
-  }
   void record_slow(const capture::ip_binding& b, std::int64_t ts_ns, std::uint32_t& hint);
-  // The entry for (mac, ip), added if the address has room; null past max_per_mac.
-  stored* find_or_add(std::uint64_t mac, const std::array<std::uint8_t, 16>& ip, bool v6);
+  // The index of the entry for (mac, ip), added if the address has room; npos past max_per_mac.
+  static constexpr std::size_t npos = ~std::size_t{0};
+  std::size_t find_or_add(std::uint64_t mac, const std::array<std::uint8_t, 16>& ip, bool v6);
+  // Adds a sighting, or another table's entry, to entry i.
+  void add(std::size_t i, const ip_entry& o) noexcept;
 
-  std::vector<stored> entries_;  // in the order first recorded; indexes stay valid
+  std::vector<hot> hot_;         // in the order first recorded; indexes stay valid
+  std::vector<stored> entries_;  // the same entries' other parts
 
   std::unordered_map<key, std::uint32_t, key_hash> index_;
   std::unordered_map<std::uint64_t, per_mac> macs_;
