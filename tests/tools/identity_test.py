@@ -430,6 +430,16 @@ check("sample: the Dell host's addresses",
 check("sample: the Dell host is neither router-like nor a DHCP server",
       dell["router_like"] is False and dell["dhcp_server"] is False)
 cisco = records["00:13:7f:be:8c:ff"]
+# The human summary's identity line, counted from tshark's fields.
+want, _, flags, conflicts, _, _ = expected(SAMPLE)
+gratuitous = subprocess.run(["tshark", "-n", "-r", SAMPLE, "-Y", "arp.isgratuitous == 1"],
+                            capture_output=True, text=True).stdout.count("\n")
+changed = sum(1 for f in flags.values() if "ip_changed" in f)
+line = (f"identity {len({mac for mac, _, _ in want})} addresses with IP addresses, 0 DHCP servers, "
+        f"{len(conflicts)} IPv4 addresses claimed by several, {changed} addresses changed address, "
+        f"{gratuitous} gratuitous and 0 mismatched ARP frames")
+p = subprocess.run([OUISCAN, "--no-progress", SAMPLE], capture_output=True, text=True)
+check("sample: the summary's identity line", line in p.stderr.splitlines(), (line, p.stderr))
 check("sample: ARP taught the router's own address",
       "arp" in {x["ip"]: x["learned_from"] for x in cisco["ips"]}.get("141.142.220.1", []))
 work = tempfile.mkdtemp()
