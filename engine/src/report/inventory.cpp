@@ -135,6 +135,17 @@ entry_ips ips_of(const inventory& inv, core::mac_address mac) {
   return out;
 }
 
+identity_totals identity_totals_of(const inventory& inv) {
+  identity_totals out;
+  if (!inv.ips || inv.ips->empty()) return out;
+  for (const entry& e : inv.entries) {
+    const entry_ips ips = ips_of(inv, e.mac());
+    out.with_ips += ips.count > 0 ? 1 : 0;
+    out.dhcp_servers += ips.dhcp_server ? 1 : 0;
+  }
+  return out;
+}
+
 std::vector<std::string_view> anomalies_of(const inventory& inv, const entry& e) {
   std::vector<std::string_view> out;
   const std::uint16_t flags = e.stats->flags();

@@ -308,17 +308,12 @@ void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
                  t.status[static_cast<std::size_t>(decode_status::unknown_link)],
                  t.caplen_over_origlen, t.untimed_frames, t.addresses_over_cap, t.identity_dropped);
   // The identity stage's anomalies (docs/addresses.md).
-  std::uint64_t with_ips = 0, dhcp_servers = 0;
-  for (const entry& e : inv.entries) {
-    const entry_ips ips = ips_of(inv, e.mac());
-    with_ips += ips.count > 0 ? 1 : 0;
-    dhcp_servers += ips.dhcp_server ? 1 : 0;
-  }
+  const identity_totals id = identity_totals_of(inv);
   fmt::format_to(out,
                  ",\"identity\":{{\"addresses_with_ips\":{},\"dhcp_servers\":{},"
                  "\"arp_mismatch_frames\":{},\"gratuitous_arp_frames\":{},"
                  "\"addresses_with_ip_changes\":{},\"ip_conflicts\":",
-                 with_ips, dhcp_servers, t.arp_mismatch_frames, t.gratuitous_arp_frames,
+                 id.with_ips, id.dhcp_servers, t.arp_mismatch_frames, t.gratuitous_arp_frames,
                  inv.anomalies.changed.size());
   json_array(b, inv.anomalies.conflicts, [&](const identity::ip_conflict& c) {
     append_raw(b, "{\"ip\":");

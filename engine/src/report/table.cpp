@@ -256,18 +256,13 @@ void write_summary_text(std::FILE* out, const inventory& inv) {
                  human_bytes(static_cast<double>(inv.rss_anon_bytes)));
   fmt::format_to(o, "addresses {} distinct\n", inv.entries.size());
   {
-    std::size_t with_ips = 0, dhcp_servers = 0;
-    for (const entry& e : inv.entries) {
-      const entry_ips ips = ips_of(inv, e.mac());
-      with_ips += ips.count > 0 ? 1 : 0;
-      dhcp_servers += ips.dhcp_server ? 1 : 0;
-    }
-    if (with_ips > 0 || t.arp_mismatch_frames > 0) {
+    const identity_totals id = identity_totals_of(inv);
+    if (id.with_ips > 0 || t.arp_mismatch_frames > 0) {
       fmt::format_to(o,
                      "identity {} addresses with IP addresses, {} DHCP servers, {} IPv4 addresses "
                      "claimed by several, {} addresses changed address, {} gratuitous and {} "
                      "mismatched ARP frames\n",
-                     with_ips, dhcp_servers, inv.anomalies.conflicts.size(),
+                     id.with_ips, id.dhcp_servers, inv.anomalies.conflicts.size(),
                      inv.anomalies.changed.size(), t.gratuitous_arp_frames, t.arp_mismatch_frames);
     }
     constexpr std::size_t shown_conflicts = 10;  // the rest are in -f json's summary

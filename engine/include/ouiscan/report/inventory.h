@@ -77,6 +77,12 @@ struct entry_ips {
   bool dhcp_server = false;
 };
 [[nodiscard]] entry_ips ips_of(const inventory& inv, core::mac_address mac);
+// How many entries have IP addresses, and how many answered DHCP as servers.
+struct identity_totals {
+  std::size_t with_ips = 0;
+  std::size_t dhcp_servers = 0;
+};
+[[nodiscard]] identity_totals identity_totals_of(const inventory& inv);
 [[nodiscard]] std::vector<identity::name_entry> names_of(const inventory& inv,
                                                          core::mac_address mac);
 // An entry's anomalies by name: "arp_mismatch", "gratuitous_arp", "ip_conflict", "ip_changed".
