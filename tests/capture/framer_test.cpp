@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -214,6 +216,19 @@ TEST(Pcapng, TimestampsNearTheInt64LimitAreClamped) {
   ASSERT_EQ(r.frames.size(), 2u);
   EXPECT_EQ(r.frames[0].ts_ns, 4'611'686'018'427'387'000);
   EXPECT_EQ(r.frames[1].ts_ns, 4'611'686'018'427'387'903);
+}
+
+TEST(Pcapng, TimestampOffsetsAtTheInt64LimitsAreClamped) {
+  // if_tsoffset of +-(2^63-1) seconds is held to +-2,305,843,009 s (a quarter of the int64
+  // range in whole seconds), so that the offset cannot overflow when added to a timestamp.
+  pcapng_builder b;
+  b.section(false).interface(1, -1, std::numeric_limits<std::int64_t>::max()).epb(0, 5, frame_a);
+  b.interface(1, -1, -std::numeric_limits<std::int64_t>::max()).epb(1, 1ULL << 62, frame_a);
+  const auto r = walk(b.bytes());
+  ASSERT_FALSE(r.error);
+  ASSERT_EQ(r.frames.size(), 2u);
+  EXPECT_EQ(r.frames[0].ts_ns, 2'305'843'009'000'000'000 + 5'000);
+  EXPECT_EQ(r.frames[1].ts_ns, 4'611'686'018'427'387'903 - 2'305'843'009'000'000'000);
 }
 
 TEST(Pcapng, SimplePacketBlocksAndOtherBlocksSkipped) {

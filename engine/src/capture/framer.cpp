@@ -54,7 +54,9 @@ void parse_idb_options(core::bytes opts, bool be, interface_desc& d) noexcept {
       d.fcs_bytes = static_cast<std::int8_t>(std::min<int>(core::u8(opts.data() + value), 127));
     }
     if (code == opt_if_tsoffset && len >= 8) {
-      d.ts_offset_s = static_cast<std::int64_t>(load<std::uint64_t>(opts.data() + value, be));
+      constexpr std::int64_t limit_s = std::numeric_limits<std::int64_t>::max() / 4 / 1'000'000'000;
+      const auto seconds = static_cast<std::int64_t>(load<std::uint64_t>(opts.data() + value, be));
+      d.ts_offset_ns = std::clamp(seconds, -limit_s, limit_s) * 1'000'000'000;
     }
     i = value + ((len + 3u) & ~std::size_t{3});
   }
@@ -78,7 +80,7 @@ std::int64_t interface_desc::to_ns_exact(std::uint64_t ts) const noexcept {
   }
   const auto clamped = static_cast<std::int64_t>(
       std::min<u128>(ns, static_cast<u128>(std::numeric_limits<std::int64_t>::max() / 2)));
-  return clamped + ts_offset_s * 1'000'000'000;
+  return clamped + ts_offset_ns;
 }
 
 core::error framer::fault(core::errc code, std::size_t at) const noexcept {

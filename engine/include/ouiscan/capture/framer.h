@@ -47,14 +47,16 @@ struct interface_desc {
   std::uint64_t ts_mul = 1000;
   std::uint64_t ts_div = 1;
   std::uint8_t ts_shift = 0;
-  std::int64_t ts_offset_s = 0;  // pcapng if_tsoffset
+  // pcapng if_tsoffset in ns, clamped to a quarter of the int64 range so that adding it to a
+  // clamped timestamp cannot overflow.
+  std::int64_t ts_offset_ns = 0;
 
   [[nodiscard]] std::int64_t to_ns(std::uint64_t ts) const noexcept {
     // The usual units (microseconds, nanoseconds) take one multiply, on every packet.
     std::uint64_t ns = 0;
     if (ts_shift == 0 && ts_div == 1 && !__builtin_mul_overflow(ts, ts_mul, &ns) &&
         ns <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / 2)) {
-      return static_cast<std::int64_t>(ns) + ts_offset_s * 1'000'000'000;
+      return static_cast<std::int64_t>(ns) + ts_offset_ns;
     }
     return to_ns_exact(ts);
   }
