@@ -57,6 +57,12 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
   cli.add_option("--diff", scan.options.diff_path,
                  "write what changed since this earlier JSON result (new, gone, changed "
                  "addresses) instead of the inventory");
+  cli.add_option("--range", scan.range,
+                 "scan only the records whose header starts in bytes [START, END) of the one "
+                 "input (END may be empty: to the end), for `ouiscan merge`");
+  cli.add_option("--headers", scan.headers,
+                 "--range on pcapng: the section and interface blocks before START, as "
+                 "OFFSET+LENGTH,... (what `ouiscan plan` lists; default: walk the blocks)");
   cli.add_flag("--stats", scan.options.stats,
                "print the summary with time per stage and memory on stderr");
   cli.add_flag("--resync", scan.options.resync,
@@ -96,7 +102,8 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
 }
 
 subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::string& format,
-                            app::db_options& db, app::diff_options& diff) {
+                            app::db_options& db, app::diff_options& diff,
+                            app::merge_options& merge) {
   auto* look = cli.add_subcommand(
       "lookup",
       "vendor and class of addresses or prefixes.\nExit codes: 0 every query answered, 1 a query "
@@ -136,7 +143,22 @@ subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::str
   changes->add_option("new", diff.after, "the later result")->required();
   changes->add_option("-f,--format", format, "output format")->check(CLI::IsMember(kFormats));
   changes->add_option("-o,--output", diff.output_path, "write here instead of standard output");
-  return {look, info, update, changes};
+  auto* join = cli.add_subcommand(
+      "merge",
+      "one inventory from JSON results (-f json or jsonl): the --range parts of a capture, or "
+      "the results of many captures.\nExit codes: 0 ok, 1 a capture's ranges leave bytes out "
+      "or overlap, results disagree (filter, database snapshot) or an input was damaged, 2 usage "
+      "error, 3 a result could not be read or is not one.");
+  join->add_option("results", merge.results, "JSON results of ouiscan (files)")->required();
+  join->add_option("-f,--format", format, "output format")->check(CLI::IsMember(kFormats));
+  join->add_option("-o,--output", merge.scan.output_path, "write here instead of standard output");
+  join->add_option("--db", merge.scan.db_path, "OUI database that names the vendors");
+  join->add_option("-j,--threads", merge.scan.threads, "worker threads (0: all cores)");
+  join->add_option("--sort", merge.sort_name, "order of the addresses")
+      ->check(CLI::IsMember({"frames", "bytes", "address", "vendor", "first_seen"}));
+  join->add_option("--top", merge.scan.top, "write only the first N addresses");
+  join->add_flag("-q,--quiet", merge.scan.quiet, "no warnings or summary on stderr");
+  return {look, info, update, changes, join};
 }
 
 }  // namespace ouiscan::cli

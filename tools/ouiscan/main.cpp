@@ -30,8 +30,9 @@ int main(int argc, char** argv) {
   app::lookup_options lookup;
   app::db_options db;
   app::diff_options diff;
-  // lookup's and diff's -f share the scan's format string, as all read "-f json".
-  const cli::subcommands sub = cli::add_subcommands(cli, lookup, scan.format, db, diff);
+  app::merge_options merge;
+  // lookup's, diff's and merge's -f share the scan's format string, as all read "-f json".
+  const cli::subcommands sub = cli::add_subcommands(cli, lookup, scan.format, db, diff, merge);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -56,6 +57,11 @@ int main(int argc, char** argv) {
   if (sub.diff->parsed()) {
     diff.output_format = *report::parse_format(scan.format);
     return app::run_diff(diff);
+  }
+  if (sub.merge->parsed()) {
+    merge.scan.output_format = *report::parse_format(scan.format);
+    merge.scan.sort = *report::parse_sort_key(merge.sort_name);
+    return app::run_merge(merge);
   }
   if (sub.db_update->parsed()) {
     if (!db.date.empty() && db.from_dir.empty()) return usage("--date applies to --from only");

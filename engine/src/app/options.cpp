@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <string_view>
 
 #include "ouiscan/app/run.h"
 #include "ouiscan/live/live_capture.h"
@@ -75,6 +77,12 @@ std::string check_run_options(const run_options& o) {
     }
   }
   if (o.since_ns > o.until_ns) return "--since is later than --until";
+  if (o.range) {
+    if (live || o.inputs.size() != 1) return "--range applies to one input file or object";
+    if (o.count != 0) return "--range and -c cannot be combined";
+    if (o.resync) return "--range and --resync cannot be combined";
+    if (o.range->start > o.range->end) return "--range: START is past END";
+  }
   return {};
 }
 
@@ -95,6 +103,37 @@ int list_interfaces_command() {
                flags.empty() ? "" : " [" + flags + "]");
   }
   return std::fflush(stdout) == 0 ? exit_ok : exit_io_error;
+}
+
+core::result<pipeline::byte_range, core::failure> parse_range(std::string_view range,
+                                                              std::string_view headers) {
+  const auto number = [](std::string_view t, std::uint64_t& v) {
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    return ec == std::errc{} && end == t.data() + t.size() && !t.empty();
+  };
+  pipeline::byte_range r;
+  const auto dash = range.find('-');
+  if (dash == std::string_view::npos || !number(range.substr(0, dash), r.start) ||
+      (dash + 1 < range.size() && !number(range.substr(dash + 1), r.end))) {
+    return core::failure{
+        fmt::format("'{}' is not a byte range START-END (e.g. 0-1048576, or 1048576-)", range)};
+  }
+  if (headers.empty()) return r;
+  r.indexed = true;
+  if (headers == "none") return r;
+  for (std::size_t at = 0; at <= headers.size();) {
+    const std::size_t comma = std::min(headers.find(',', at), headers.size());
+    const std::string_view item = headers.substr(at, comma - at);
+    const auto plus = item.find('+');
+    std::uint64_t offset = 0, length = 0;
+    if (plus == std::string_view::npos || !number(item.substr(0, plus), offset) ||
+        !number(item.substr(plus + 1), length) || length > capture::max_record_bytes) {
+      return core::failure{fmt::format("'{}' is not a list of OFFSET+LENGTH blocks", headers)};
+    }
+    r.headers.emplace_back(offset, static_cast<std::uint32_t>(length));
+    at = comma + 1;
+  }
+  return r;
 }
 
 core::result<run_options, core::failure> resolve_scan_flags(scan_flags flags) {
@@ -131,6 +170,13 @@ core::result<run_options, core::failure> resolve_scan_flags(scan_flags flags) {
     if (!bytes || *bytes == 0)
       return core::failure{fmt::format("'{}' is not a size (e.g. 20GiB, 512MB)", *size)};
     *target = *bytes;
+  }
+  if (!flags.range.empty()) {
+    auto range = parse_range(flags.range, flags.headers);
+    if (!range) return range.error();
+    scan.range = std::move(*range);
+  } else if (!flags.headers.empty()) {
+    return core::failure{std::string("--headers applies with --range only")};
   }
   const char* online_env = std::getenv("OUISCAN_ONLINE");
   scan.online = !flags.offline &&

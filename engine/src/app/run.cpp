@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -11,6 +12,8 @@
 #include <memory>
 
 #include "ouiscan/diff/diff.h"
+#include "ouiscan/merge/merge.h"
+#include "ouiscan/merge/result_text.h"
 #include "ouiscan/scan/scan.h"
 #include "progress_bar.h"
 #include "vendor_db.h"
@@ -104,6 +107,7 @@ scan::request request_of(const run_options& o, const vendor_db& db) {
   r.chunk_bytes = o.chunk_bytes;
   r.max_addresses = o.max_addresses;
   r.resync = o.resync;
+  r.range = o.range;
   r.strict = o.strict;
   r.count = o.count;
   r.filter = o.filter;
@@ -127,6 +131,9 @@ std::FILE* open_output(const std::string& path) {
     fmt::print(stderr, "ouiscan: cannot write {}: {}\n", path, std::strerror(errno));
   return out;
 }
+
+int write_inventory(report::inventory& inv, scan::outcome worst, const run_options& options,
+                    std::FILE* out);
 
 }  // namespace
 
@@ -164,6 +171,13 @@ int run(const run_options& options) {
     return refused->why == scan::refusal::kind::usage ? exit_usage : exit_io_error;
   }
   auto& [inv, worst, addresses] = *done;
+  return write_inventory(inv, worst, options, out);
+}
+
+namespace {
+
+int write_inventory(report::inventory& inv, scan::outcome worst, const run_options& options,
+                    std::FILE* out) {
   inv.top = options.top;
   inv.width = terminal_width(out);
   report::sort_entries(inv, options.sort);
@@ -198,6 +212,46 @@ int run(const run_options& options) {
       return exit_io_error;
   }
   return exit_ok;
+}
+
+}  // namespace
+
+int run_merge(const merge_options& options) {
+  const auto start = scan::clock::now();
+  std::FILE* out = open_output(options.scan.output_path);
+  if (out == nullptr) return exit_io_error;
+  auto db = vendor_db::open_for_command(options.scan.db_path, options.scan.quiet);
+  if (!db) return exit_io_error;
+  merge::merger m;
+  scan::outcome worst = scan::outcome::ok;
+  for (const std::string& path : options.results) {
+    auto text = merge::read_text_file(path);
+    auto added = text ? m.add(*text, path)
+                      : core::result<std::monostate, core::failure>(text.error());
+    if (!added) {
+      fmt::print(stderr, "ouiscan: merge: {}: not merged\n", added.error().message);
+      worst = scan::outcome::unreadable;
+    }
+  }
+  for (const std::string& p : m.problems()) {
+    if (!options.scan.quiet) fmt::print(stderr, "ouiscan: warning: merge: {}\n", p);
+  }
+  scan::request req = request_of(options.scan, *db);
+  req.filter = m.filter();
+  req.since_ns = m.since_ns();
+  req.until_ns = m.until_ns();
+  scan::observer quiet;
+  scan::result done = scan::finish(m.take(), req, quiet, start);
+  done.inventory.merge_problems = m.problems();
+  done.inventory.merged_results = m.results();
+  if (worst == scan::outcome::ok) {
+    const bool damaged = std::any_of(
+        done.inventory.inputs.begin(), done.inventory.inputs.end(), [](const auto& r) {
+          return r.error && r.error->code != core::errc::truncated_file;
+        });
+    if (damaged || !m.problems().empty()) worst = scan::outcome::damaged;
+  }
+  return write_inventory(done.inventory, worst, options.scan, out);
 }
 
 int run_diff(const diff_options& options) {

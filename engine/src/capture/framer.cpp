@@ -307,10 +307,18 @@ core::result<framer::cut> framer::next(core::bytes avail, bool at_eof, std::size
   for (;;) {
     // The common case, whole packet records one after another, runs in a tight loop; anything
     // else (headers, faults, the end of the data) falls through to look().
+    const std::size_t target = room(target_bytes, c, pos);
+    if (target == 0) {  // --range: the next record starts at or past the limit
+      c.done = true;
+      return finish();
+    }
     if (section_) {
-      pos = pcapng_ ? walk_pcapng_packets(avail, pos, target_bytes, c, detail::no_visit{})
-                    : walk_pcap_records(avail, pos, target_bytes, c, detail::no_visit{});
-      if (c.length >= target_bytes) return finish();
+      pos = pcapng_ ? walk_pcapng_packets(avail, pos, target, c, detail::no_visit{})
+                    : walk_pcap_records(avail, pos, target, c, detail::no_visit{});
+      if (c.length >= target) {
+        c.done = target < target_bytes && offset_ + pos >= limit_;
+        return finish();
+      }
     }
     look_offset_ = offset_ + pos;
     const auto looked = look(avail.subspan(pos), at_eof);
@@ -323,7 +331,10 @@ core::result<framer::cut> framer::next(core::bytes avail, bool at_eof, std::size
     switch (looked->kind) {
       case step::record:
         take_record(size, pos, c);
-        if (c.length >= target_bytes) return finish();
+        if (c.length >= target) {
+          c.done = target < target_bytes && offset_ + pos >= limit_;
+          return finish();
+        }
         break;
       case step::metadata: {
         if (c.length > 0) return finish();  // the chunk keeps the state it started with

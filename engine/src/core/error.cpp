@@ -42,6 +42,8 @@ const char* name(errc code) noexcept {
       return "db_size_mismatch";
     case errc::db_checksum:
       return "db_checksum";
+    case errc::range_gap:
+      return "range_gap";
   }
   return "unknown";
 }
@@ -84,6 +86,8 @@ const char* describe(errc code) noexcept {
       return "OUI database cut short or extended (its length is not its header's)";
     case errc::db_checksum:
       return "OUI database damaged (its checksum does not match)";
+    case errc::range_gap:
+      return "the merged ranges of this capture leave bytes out or overlap";
   }
   return "unknown error";
 }

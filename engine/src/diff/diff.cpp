@@ -4,10 +4,9 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <iterator>
 
+#include "ouiscan/merge/result_text.h"
 #include "ouiscan/text/json.h"
 
 namespace ouiscan::diff {
@@ -143,7 +142,6 @@ std::string csv_field(std::string_view s) {
 }  // namespace
 
 core::result<snapshot, core::failure> read_inventory(std::string_view json) {
-  simdjson::dom::parser parser;
   snapshot out;
   const auto add = [&](element record) -> std::optional<core::failure> {
     auto r = read_record(record);
@@ -151,47 +149,15 @@ core::result<snapshot, core::failure> read_inventory(std::string_view json) {
     out.insert_or_assign(r->first, std::move(r->second));
     return std::nullopt;
   };
-  const simdjson::padded_string padded(json);
-  element doc;
-  simdjson::dom::array addresses;
-  if (parser.parse(padded).get(doc) == simdjson::SUCCESS) {
-    if (doc["addresses"].get(addresses) != simdjson::SUCCESS) {
-      return core::failure{"not an ouiscan JSON result: no \"addresses\" array"};
-    }
-    for (element r : addresses) {
-      if (auto e = add(r)) return *e;
-    }
-    return out;
-  }
-  // JSON lines (-f jsonl): {"type":"address","data":{...}} per line, then the summary.
-  simdjson::dom::document_stream lines;
-  if (parser.parse_many(padded).get(lines) != simdjson::SUCCESS) {
-    return core::failure{"not JSON"};
-  }
-  for (auto line : lines) {
-    element e;
-    if (line.get(e) != simdjson::SUCCESS) return core::failure{"not JSON or JSON lines"};
-    std::string_view type;
-    element data;
-    if (e["type"].get(type) != simdjson::SUCCESS || e["data"].get(data) != simdjson::SUCCESS) {
-      return core::failure{"not an ouiscan JSON lines result: a line has no \"type\" and \"data\""};
-    }
-    if (type != "address") continue;
-    if (auto err = add(data)) return *err;
-  }
+  const auto ignore = [](element) -> std::optional<core::failure> { return std::nullopt; };
+  if (auto e = merge::walk_result(json, add, ignore)) return *e;
   return out;
 }
 
 core::result<snapshot, core::failure> read_inventory_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return core::failure{fmt::format("{}: {}", path, std::strerror(errno))};
-  std::string text;
-  char buf[1 << 16];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return core::failure{fmt::format("{}: read error", path)};
-  auto s = read_inventory(text);
+  auto text = merge::read_text_file(path);
+  if (!text) return text.error();
+  auto s = read_inventory(*text);
   if (!s) return core::failure{fmt::format("{}: {}", path, s.error().message)};
   return s;
 }

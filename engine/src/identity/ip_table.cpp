@@ -117,6 +117,19 @@ void ip_table::merge(const ip_table& o) {
   }
 }
 
+void ip_table::restore(core::mac_address mac, const ip_entry& e) {
+  const std::size_t i = find_or_add(mac.value(), e.ip, e.v6);
+  if (i == npos) {
+    macs_[mac.value()].overflow += e.sightings;
+  } else {
+    add(i, e);
+  }
+}
+
+void ip_table::restore_overflow(core::mac_address mac, std::uint64_t sightings) {
+  if (sightings != 0) macs_[mac.value()].overflow += sightings;
+}
+
 void ip_table::seal() {
   for (auto& [mac, m] : macs_) m.entries.clear();
   for (std::size_t i = 0; i < entries_.size(); ++i) {

@@ -121,6 +121,21 @@ void address_stats::merge(const address_stats& o) {
   }
 }
 
+void address_stats::restore(const saved& s) {
+  add(frames_, k_frames, s.frames);
+  add(src_frames_, k_src_frames, s.src_frames);
+  add(src_bytes_, k_src_bytes, s.src_bytes);
+  add(dst_frames_, k_dst_frames, s.dst_frames);
+  add(dst_bytes_, k_dst_bytes, s.dst_bytes);
+  add(arp_frames_, k_arp_frames, s.arp_frames);
+  if (s.tunnelled_frames != 0) more().tunnelled_frames += s.tunnelled_frames;
+  first_ns_ = std::min(first_ns_, s.first_ns);
+  last_ns_ = std::max(last_ns_, s.last_ns);
+  key_ |= std::uint64_t{s.roles} << roles_shift & (roles_bits | flag_bits);
+  for (const std::uint16_t v : s.vlans) add_vlan(v);
+  for (const std::uint16_t l : s.link_types) add_link_type(l);
+}
+
 // Blocks are mapped straight from the kernel: a table freed after a merge gives its memory back
 // at once, where the allocator would keep it, and the pages of a block are only backed as the
 // table fills them.

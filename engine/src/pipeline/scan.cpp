@@ -102,6 +102,29 @@ input_report scanner::scan(io::input& in) {
     report.seconds = since(start);
     return report;
   }
+  if (options_.range) {
+    if (in.mapped) {
+      scan_range(in.mapped->data(), threads, report);
+    } else {
+      // A stream (standard input, a compressed file): offsets are those of the capture data,
+      // which is read whole first.
+      std::vector<std::byte> all;
+      std::array<std::byte, 1U << 16> buf{};
+      for (;;) {
+        auto n = in.stream->read(buf);
+        if (!n) {
+          report.error = n.error();
+          report.error_detail = in.stream->error_detail();
+          break;
+        }
+        if (*n == 0) break;
+        all.insert(all.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
+      }
+      if (!report.error) scan_range(core::bytes(all.data(), all.size()), threads, report);
+    }
+    report.seconds = since(start);
+    return report;
+  }
   // --resync walks serially: a fault's recovery decides where the next record starts.
   if (in.mapped && !options_.resync && in.mapped->data().size() >= 2 * options_.segment_bytes) {
     if (scan_segments(in.mapped->data(), threads, report)) {

@@ -50,10 +50,11 @@ void walk_segment(core::bytes all, segment& seg, std::size_t from,
   seg.start_state = state;
   capture::framer f;
   f.resume(std::move(state), from);
+  f.set_limit(seg.bound);  // the walk ends at the first record boundary at or after the bound
   std::size_t pos = from;
   accountant acc(seg.found);
-  while (pos < seg.bound) {
-    auto cut = f.next_visiting(all.subspan(pos), true, std::min(chunk_bytes, seg.bound - pos),
+  for (;;) {
+    auto cut = f.next_visiting(all.subspan(pos), true, chunk_bytes,
                                [&acc](const capture::frame& fr) { acc.add(fr); });
     acc.flush();
     if (!cut) {
@@ -72,6 +73,57 @@ void walk_segment(core::bytes all, segment& seg, std::size_t from,
   seg.found.seconds += since(t0);
 }
 
+// A serial walk from the start of `all` that takes the records starting before `limit`.
+struct head_walk {
+  std::size_t to = 0;  // the first record boundary at or after the limit
+  std::uint64_t records = 0;
+  std::shared_ptr<const capture::section_state> state;  // in force at `to` (null before a header)
+  std::optional<core::error> error;
+};
+head_walk walk_head(core::bytes all, std::uint64_t limit) {
+  capture::framer f;
+  f.set_limit(limit);
+  head_walk out;
+  for (;;) {
+    auto cut = f.next(all.subspan(static_cast<std::size_t>(f.offset())), true, std::size_t{1} << 30);
+    if (!cut) {
+      out.error = cut.error();
+      break;
+    }
+    if (cut->done || (cut->length == 0 && cut->skip == 0)) break;
+  }
+  out.to = static_cast<std::size_t>(f.offset());
+  out.records = f.records();
+  out.state = f.section();
+  return out;
+}
+
+// The pcapng section state in force at want.start: from the header blocks the index lists
+// (those that start before it, read in order), or by walking every block before it, which then
+// also gives the exact first record boundary (`from`; npos when only the state is known).
+struct pcapng_start {
+  std::shared_ptr<const capture::section_state> state;
+  std::size_t from = static_cast<std::size_t>(-1);
+};
+pcapng_start pcapng_state_at(core::bytes all, const byte_range& want,
+                             std::shared_ptr<const capture::section_state> first) {
+  if (!want.indexed) {
+    head_walk w = walk_head(all, want.start);
+    if (!w.state || w.error) return {std::move(first)};
+    return {std::move(w.state), w.to};
+  }
+  std::vector<std::byte> blocks;
+  for (const auto& [offset, length] : want.headers) {
+    if (offset >= want.start || offset >= all.size() || length > all.size() - offset) continue;
+    const auto at = all.subspan(static_cast<std::size_t>(offset), length);
+    blocks.insert(blocks.end(), at.begin(), at.end());
+  }
+  head_walk w = walk_head(core::bytes(blocks.data(), blocks.size()),
+                          std::numeric_limits<std::uint64_t>::max());
+  if (!w.state) return {std::move(first)};
+  return {std::move(w.state)};
+}
+
 }  // namespace
 
 bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& report) {
@@ -79,18 +131,95 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
   capture::framer head;
   auto first = head.next(all, true, 1);
   if (!first || first->length == 0 || !head.section()) return false;  // the pipeline reports it
-  const std::shared_ptr<const capture::section_state> initial = head.section();
-  if (!initial->common_pcap()) return false;  // rare pcap variants: the chunk pipeline
-  const std::size_t data_start = first->skip;
+  if (!head.section()->common_pcap()) return false;  // rare pcap variants: the chunk pipeline
+  walk_segments(all, first->skip, all.size(), head.section(), head.records() - first->records,
+                threads, report);
+  return true;
+}
 
+void scanner::scan_range(core::bytes all, unsigned threads, input_report& report) {
+  const byte_range& want = *options_.range;
+  range_walk walk{want.start, want.end};
+  const auto finish = [&](std::size_t to, const capture::section_state* at_end) {
+    walk.to = to;
+    if (at_end != nullptr) {
+      walk.to_section = at_end->index;
+      walk.to_interfaces = static_cast<std::uint32_t>(at_end->interfaces.size());
+    }
+    report.bytes_read = walk.to - walk.from;
+    report.range = walk;
+  };
+  // The header blocks (the pcap file header, or pcapng's first section and its interfaces).
+  capture::framer head;
+  auto first = head.next(all, true, 1);
+  if (!first || !head.section()) {
+    report.error = first ? core::error{core::errc::no_header, 0, 1, 0} : first.error();
+    finish(0, nullptr);
+    return;
+  }
+  std::shared_ptr<const capture::section_state> state = head.section();
+  report.format = state->kind == capture::container::pcapng ? "pcapng" : "pcap";
+  const std::size_t data_start =
+      first->length == 0 ? static_cast<std::size_t>(head.offset()) : first->skip;
+  const std::size_t bound = static_cast<std::size_t>(std::min<std::uint64_t>(want.end, all.size()));
+  std::size_t from = 0;
+  std::uint64_t records = 0;
+  if (want.start <= data_start) {
+    // A cut inside the header blocks: they belong to the range their start lies in.
+    const head_walk before = walk_head(all, want.start);
+    walk.from = before.to;
+    if (before.state) {
+      walk.from_section = before.state->index;
+      walk.from_interfaces = static_cast<std::uint32_t>(before.state->interfaces.size());
+    }
+    if (want.end <= data_start) {
+      const head_walk upto = walk_head(all, want.end);
+      report.records = upto.records - before.records;
+      report.sections = upto.state ? upto.state->index + 1 : 0;
+      finish(upto.to, upto.state.get());
+      return;
+    }
+    records = (head.records() - first->records) - before.records;
+    from = data_start;
+  } else {
+    std::size_t exact = static_cast<std::size_t>(-1);
+    if (state->kind == capture::container::pcapng) {
+      auto at = pcapng_state_at(all, want, state);
+      state = std::move(at.state);
+      exact = at.from;
+    }
+    from = exact != static_cast<std::size_t>(-1)
+               ? exact
+               : capture::find_record_start(all, static_cast<std::size_t>(want.start), bound,
+                                            *state);
+    if (from == static_cast<std::size_t>(-1) || from >= bound) from = bound;  // none starts here
+    walk.from = from;
+    walk.from_section = state->index;
+    walk.from_interfaces = static_cast<std::uint32_t>(state->interfaces.size());
+  }
+  if (from >= bound) {
+    report.records = records;
+    report.sections = state->index + 1;
+    finish(std::max<std::size_t>(from, walk.from), state.get());
+    return;
+  }
+  const auto end_state = walk_segments(all, from, bound, state, records, threads, report);
+  finish(static_cast<std::size_t>(report.bytes_read), end_state.get());
+}
+
+std::shared_ptr<const capture::section_state> scanner::walk_segments(
+    core::bytes all, std::size_t data_start, std::size_t end,
+    std::shared_ptr<const capture::section_state> initial, std::uint64_t records,
+    unsigned threads, input_report& report) {
+  const std::size_t span = end - data_start;
   const std::size_t count =
-      std::clamp<std::size_t>(all.size() / options_.segment_bytes, 1,
+      std::clamp<std::size_t>(span / options_.segment_bytes, 1,
                               std::size_t{threads} * std::max(1U, options_.segments_per_thread));
   std::vector<std::unique_ptr<segment>> segments;
   for (std::size_t k = 0; k < count; ++k) {
     auto seg = std::make_unique<segment>();
-    seg->begin = k == 0 ? data_start : all.size() / count * k;
-    seg->bound = k + 1 == count ? all.size() : all.size() / count * (k + 1);
+    seg->begin = k == 0 ? data_start : data_start + span / count * k;
+    seg->bound = k + 1 == count ? end : data_start + span / count * (k + 1);
     segments.push_back(std::move(seg));
   }
   std::atomic<std::uint64_t>* progress = options_.progress;
@@ -99,7 +228,6 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
   std::size_t next = 0;
   std::size_t expected = data_start;  // where the next segment must start
   std::shared_ptr<const capture::section_state> expected_state = initial;
-  std::uint64_t records = head.records() - first->records;  // pcapng header blocks count
   bool ended = false;
   const auto emit = [&](tbb::flow_control& fc) -> segment* {
     if (next == segments.size()) {
@@ -156,7 +284,7 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
   report.format = initial->kind == capture::container::pcapng ? "pcapng" : "pcap";
   report.records = records;
   report.segments = count;
-  return true;
+  return expected_state;
 }
 
 }  // namespace ouiscan::pipeline

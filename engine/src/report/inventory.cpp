@@ -114,7 +114,7 @@ inventory make_inventory(const pipeline::address_table& table, vendors::naming n
   return inv;
 }
 
-entry_ips ips_of(const inventory& inv, core::mac_address mac) {
+entry_ips ips_of(const inventory& inv, core::mac_address mac, std::size_t listed) {
   entry_ips out;
   if (!inv.ips || inv.ips->empty()) return out;
   std::vector<identity::ip_entry> all = inv.ips->of(mac);
@@ -130,7 +130,7 @@ entry_ips ips_of(const inventory& inv, core::mac_address mac) {
     if (has(capture::ip_source::dhcp_server)) out.dhcp_server = true;
   }
   if (from_frames > ips_listed || out.not_kept > 0) out.router_like = true;
-  if (all.size() > ips_listed) all.resize(ips_listed);
+  if (all.size() > listed) all.resize(listed);
   out.listed = std::move(all);
   return out;
 }

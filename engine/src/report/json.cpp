@@ -147,7 +147,7 @@ void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor,
   json_array(b, s.vlans(), [&](std::uint16_t v) { append_uint(b, v); });
   append_raw(b, ",\"link_types\":");
   json_array(b, s.link_types(), [&](std::uint16_t lt) { append_json_string(b, link_name(lt)); });
-  json_ips(b, ips_of(inv, e.mac()));
+  json_ips(b, ips_of(inv, e.mac(), identity::ip_table::max_per_mac));
   append_raw(b, ",\"anomalies\":");
   json_array(b, anomalies_of(inv, e), [&](std::string_view a) { append_json_string(b, a); });
   // Names, then the tunnels that carried the address: {"kind", "name"} and {"tunnel", "via"}.
@@ -175,7 +175,7 @@ void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor,
 void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
   auto out = std::back_inserter(b);
   const auto& t = inv.totals;
-  fmt::format_to(out, "{{\"inputs\":");
+  fmt::format_to(out, "{{\"schema\":{},\"inputs\":", schema_version);
   json_array(b, inv.inputs, [&](const pipeline::input_report& r) {
     fmt::format_to(out, "{{\"name\":");
     append_json_string(b, r.name);
@@ -184,6 +184,20 @@ void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
                    "\"records\":{},\"sections\":{},\"frames\":{},\"status\":\"{}\"",
                    r.format, r.compression, r.size, r.bytes_read, r.records, r.sections,
                    r.counters.frames, input_status(r));
+    if (r.range) {
+      const pipeline::range_walk& w = *r.range;
+      fmt::format_to(out, ",\"range\":{{\"start\":{},\"end\":", w.start);
+      if (w.end == std::numeric_limits<std::uint64_t>::max()) {
+        append_raw(b, "null");  // to the end
+      } else {
+        append_uint(b, w.end);
+      }
+      fmt::format_to(out,
+                     ",\"from\":{},\"to\":{},\"from_section\":{},\"from_interfaces\":{},"
+                     "\"to_section\":{},\"to_interfaces\":{}}}",
+                     w.from, w.to, w.from_section, w.from_interfaces, w.to_section,
+                     w.to_interfaces);
+    }
     if (r.error) {
       fmt::format_to(out, ",\"error\":{{\"code\":\"{}\",\"offset\":{},\"record\":{},\"message\":",
                      core::name(r.error->code), r.error->offset, r.error->record);
@@ -332,6 +346,13 @@ void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
     b.push_back('}');
   });
   b.push_back('}');
+  if (inv.merged_results == 0) {
+    append_raw(b, ",\"merge\":null");
+  } else {
+    fmt::format_to(out, ",\"merge\":{{\"results\":{},\"problems\":", inv.merged_results);
+    json_array(b, inv.merge_problems, [&](const std::string& p) { append_json_string(b, p); });
+    b.push_back('}');
+  }
   const stage_times st = stages(inv);
   fmt::format_to(out,
                  ",\"frames_with_vlan\":{},\"frames_with_tunnel\":{},\"seconds\":{:.3f},\"stages\":"

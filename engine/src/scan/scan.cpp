@@ -16,7 +16,6 @@
 namespace ouiscan::scan {
 namespace {
 
-using clock = std::chrono::steady_clock;
 using severity = observer::severity;
 
 // --since/--until, in front of the capture filter: frames outside the window are dropped.
@@ -107,6 +106,7 @@ class session {
     o.chunk_bytes = req.chunk_bytes;
     o.max_addresses = req.max_addresses;
     o.resync = req.resync;
+    o.range = req.range;
     return o;
   }
 
@@ -246,21 +246,30 @@ core::result<result, refusal> run(request req, observer& watch) {
                               "--max-addresses)",
                               req.max_addresses, over_cap));
   }
+  found f;
+  f.addresses = s.scanner().take_addresses();
+  f.ips = s.scanner().take_ips();
+  f.names = s.scanner().take_names();
+  f.inputs = std::move(s.reports());
+  result out = finish(std::move(f), req, watch, start);
+  out.worst = s.worst();
+  return out;
+}
+
+result finish(found f, const request& req, observer& watch, clock::time_point start) {
   std::optional<vendors::online_answers> online;
   if (req.online) {
-    online.emplace(req.database, s.scanner().addresses(), req.api);
+    online.emplace(req.database, f.addresses, req.api);
     if (const auto text = online->unresolved_text(); !text.empty()) {
       watch.message(severity::warning, "warning: --online left " + text);
     }
   }
   const double seconds = std::chrono::duration<double>(clock::now() - start).count();
   result out;
-  out.worst = s.worst();
-  out.addresses = std::make_shared<const pipeline::address_table>(s.scanner().take_addresses());
-  identity::ip_table learned = s.scanner().take_ips();
-  learned.seal();
-  auto ips = std::make_shared<const identity::ip_table>(std::move(learned));
-  auto names = std::make_shared<const identity::name_table>(s.scanner().take_names());
+  out.addresses = std::make_shared<const pipeline::address_table>(std::move(f.addresses));
+  f.ips.seal();
+  auto ips = std::make_shared<const identity::ip_table>(std::move(f.ips));
+  auto names = std::make_shared<const identity::name_table>(std::move(f.names));
   // Naming and ordering millions of addresses use the scan's threads too.
   tbb::task_arena arena(req.threads == 0 ? tbb::task_arena::automatic
                                          : static_cast<int>(req.threads));
@@ -269,9 +278,10 @@ core::result<result, refusal> run(request req, observer& watch) {
         *out.addresses,
         vendors::name_addresses(*out.addresses, req.database,
                                 online ? online->fallback() : vendors::vendor_fallback{}),
-        std::move(s.reports()), seconds);
+        std::move(f.inputs), seconds);
   });
   auto& inv = out.inventory;
+  if (f.totals) inv.totals = std::move(*f.totals);
   inv.anomalies = ips->anomalies();
   inv.ips = std::move(ips);
   inv.names = std::move(names);

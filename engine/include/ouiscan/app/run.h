@@ -9,12 +9,14 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ouiscan/core/error.h"
 #include "ouiscan/online/resolver.h"
+#include "ouiscan/pipeline/scan.h"
 #include "ouiscan/report/inventory.h"
 #include "ouiscan/s3/config.h"
 #include "ouiscan/vendors/vendor.h"
@@ -57,7 +59,19 @@ struct run_options {
   bool online = false;     // --online: ask a vendor API about prefixes unknown offline
   online::options api;     // its provider, rate, budget, cache
   std::string diff_path;   // --diff: write the changes since this JSON result, not the inventory
+  std::optional<pipeline::byte_range> range;  // --range START-END (and --headers): one part
 };
+
+// `ouiscan merge RESULT...`: JSON results (ranges of one capture, or of many captures) as one
+// inventory, written as the scan command writes its own (scan's format, output, database,
+// threads, sort and quiet apply). Exit codes as the scan's: 1 when ranges leave bytes out or
+// results disagree (each problem is printed), 3 when a result cannot be read or is not one.
+struct merge_options {
+  std::vector<std::string> results;
+  run_options scan;
+  std::string sort_name = "frames";  // as typed; main() turns it into scan.sort
+};
+[[nodiscard]] int run_merge(const merge_options& options);
 
 // `ouiscan diff OLD NEW`: the changes between two JSON results.
 struct diff_options {
@@ -77,6 +91,7 @@ struct scan_flags {
   std::string since, until;  // ISO 8601
   std::string filter_file;   // -F
   std::string max_bytes, part_size;
+  std::string range, headers;  // --range START-END, --headers OFFSET+LENGTH,...
   bool progress = false, no_progress = false;
   bool online = false, offline = false;
   std::string api_name = "macvendors";
@@ -88,6 +103,11 @@ struct scan_flags {
 // run_options from the flags: formats, times, sizes, the filter file, OUISCAN_ONLINE, the API
 // and its cache; or the usage error that prevents it (check_run_options included).
 [[nodiscard]] core::result<run_options, core::failure> resolve_scan_flags(scan_flags flags);
+
+// --range START-END ("START-": to the end) and --headers OFFSET+LENGTH,... ("none": no
+// blocks besides the first section's).
+[[nodiscard]] core::result<pipeline::byte_range, core::failure> parse_range(
+    std::string_view range, std::string_view headers);
 
 // Scans the inputs and writes the inventory (the default command).
 [[nodiscard]] int run(const run_options& options);

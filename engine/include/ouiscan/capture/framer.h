@@ -137,6 +137,12 @@ class framer {
     pending_ = {};
   }
 
+  // --range: records (of any kind) whose header starts at or after `end` are not taken; the
+  // walk then ends as if the input ended there (cut::done). The record that crosses `end` is
+  // taken whole.
+  void set_limit(std::uint64_t end) noexcept { limit_ = end; }
+  [[nodiscard]] std::uint64_t limit() const noexcept { return limit_; }
+
   // Continues a walk at `offset` (a record boundary) under a known section state, as parallel
   // walkers of one mapped file do; record numbers then count from that point.
   void resume(std::shared_ptr<const section_state> section, std::uint64_t offset) noexcept {
@@ -176,7 +182,17 @@ class framer {
   std::size_t walk_pcapng_packets(core::bytes avail, std::size_t pos, std::size_t target, cut& c,
                                   Visit&& visit) noexcept;
 
+  // The bytes of records a chunk may still take from avail[pos] on (records started before
+  // the limit), given the target and what the chunk holds; 0 at or past the limit.
+  [[nodiscard]] std::size_t room(std::size_t target, const cut& c, std::size_t pos) const noexcept {
+    const std::uint64_t at = offset_ + pos;
+    if (at >= limit_) return 0;
+    return static_cast<std::size_t>(
+        std::min<std::uint64_t>(target, std::uint64_t{c.length} + (limit_ - at)));
+  }
+
   std::shared_ptr<const section_state> section_;
+  std::uint64_t limit_ = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t offset_ = 0;       // absolute offset of the next unread byte
   std::uint64_t look_offset_ = 0;  // absolute offset of the record being looked at
   std::uint64_t records_ = 0;      // records (pcap packets or pcapng blocks) consumed so far

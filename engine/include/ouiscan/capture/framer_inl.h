@@ -200,8 +200,9 @@ core::result<framer::cut> framer::next_visiting(core::bytes avail, bool at_eof,
                                                 std::size_t target_bytes, Fn&& visit) {
   if (pending_.code == core::errc::ok && section_) {
     cut c;
-    const std::size_t pos = pcapng_ ? walk_pcapng_packets(avail, 0, target_bytes, c, visit)
-                                    : walk_pcap_records(avail, 0, target_bytes, c, visit);
+    const std::size_t target = room(target_bytes, c, 0);
+    const std::size_t pos = pcapng_ ? walk_pcapng_packets(avail, 0, target, c, visit)
+                                    : walk_pcap_records(avail, 0, target, c, visit);
     if (c.length > 0) {
       offset_ += pos;
       return c;

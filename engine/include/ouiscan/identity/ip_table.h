@@ -105,6 +105,10 @@ class ip_table {
     record(b, ts_ns, hint);
   }
   void merge(const ip_table& o);
+  // Adds what a JSON result says of one binding, or of a MAC address's sightings not kept
+  // (`ouiscan merge`), as merge() adds another table's.
+  void restore(core::mac_address mac, const ip_entry& e);
+  void restore_overflow(core::mac_address mac, std::uint64_t sightings);
   [[nodiscard]] bool empty() const noexcept { return hot_.empty(); }
 
   // Groups the entries by MAC address for of(); call once the table is complete.

@@ -186,6 +186,17 @@ class alignas(64) address_stats {
     add_link_type_slow(link_type);
   }
   void merge(const address_stats& o);
+  // What a JSON result says of an address, for `ouiscan merge`: restore() adds it as merge()
+  // adds another record.
+  struct saved {
+    std::uint64_t frames = 0, src_frames = 0, src_bytes = 0, dst_frames = 0, dst_bytes = 0,
+                  arp_frames = 0, tunnelled_frames = 0;
+    std::int64_t first_ns = never;
+    std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
+    std::uint16_t roles = 0;  // capture::role bits and capture::address_flag bits
+    std::vector<std::uint16_t> vlans, link_types;
+  };
+  void restore(const saved& s);
   // A slot for the identity stage (identity::ip_table::record's hint): the IP binding this
   // address made last. Not merged: it means something only to the table's own accountant.
   [[nodiscard]] std::uint32_t& identity_hint() noexcept { return identity_hint_; }

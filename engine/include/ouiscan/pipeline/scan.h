@@ -13,8 +13,11 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ouiscan/capture/decode.h"
@@ -32,6 +35,18 @@ class frame_filter {
  public:
   virtual ~frame_filter() = default;
   [[nodiscard]] virtual bool keep(const capture::frame& f) const noexcept = 0;
+};
+
+// --range START-END (docs/scale-out.md): the records whose header starts in [start, end), found
+// as --resync finds a record (pcap), or by the pcapng state in force at start: the Section
+// Header and Interface Description Blocks listed in `headers` (offset and length of each, in
+// file order, as `ouiscan plan` indexes them), or, without them, by walking the blocks before
+// start.
+struct byte_range {
+  std::uint64_t start = 0;
+  std::uint64_t end = std::numeric_limits<std::uint64_t>::max();
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> headers;
+  bool indexed = false;  // headers were given (an empty list: none besides the first section's)
 };
 
 struct scan_options {
@@ -53,6 +68,7 @@ struct scan_options {
   // `tcpdump -r F -c N` does (0: no limit). Such a scan reads its inputs in one thread.
   std::uint64_t max_frames = 0;
   std::atomic<std::uint64_t>* progress = nullptr;  // bytes of input consumed, if wanted
+  std::optional<byte_range> range{};               // --range: one part of each input
 };
 
 struct link_count {
@@ -91,6 +107,15 @@ struct skipped_range {
   core::error cause;  // the fault that started the skip
 };
 
+// Where a --range scan walked, for `ouiscan merge`: the walk of one range must start where the
+// previous range's stopped, under the same section state (section number, interfaces known).
+struct range_walk {
+  std::uint64_t start = 0, end = 0;  // as asked
+  std::uint64_t from = 0, to = 0;    // the records walked: [from, to); from is 0 for the first
+  std::uint32_t from_section = 0, from_interfaces = 0;
+  std::uint32_t to_section = 0, to_interfaces = 0;
+};
+
 struct input_report {
   std::string name;
   std::string format;            // "pcap", "pcapng" or "" when not recognised
@@ -109,6 +134,7 @@ struct input_report {
   double merge_seconds = 0;    // merging the per-thread tables at the end
   std::size_t segments = 0;    // mapped files: segments walked in parallel (0: pipeline)
   std::size_t resumed_segments = 0;  // segments walked again because their start was misjudged
+  std::optional<range_walk> range;   // --range
 };
 
 class scanner {
@@ -134,6 +160,14 @@ class scanner {
   // The parallel walk of a mapped file; false when the file's start cannot be read (the chunk
   // pipeline then reports the fault).
   bool scan_segments(core::bytes all, unsigned threads, input_report& report);
+  // The parallel walk of all[data_start, end) from a known record boundary under `initial`;
+  // returns the section state where the walk ended. `records` are those before data_start.
+  std::shared_ptr<const capture::section_state> walk_segments(
+      core::bytes all, std::size_t data_start, std::size_t end,
+      std::shared_ptr<const capture::section_state> initial, std::uint64_t records,
+      unsigned threads, input_report& report);
+  // --range on a mapped file (or bytes held whole): the walk above over one part.
+  void scan_range(core::bytes all, unsigned threads, input_report& report);
   // -c: frames in order, one thread, until the count is reached.
   void scan_counted(io::input& in, input_report& report);
   [[nodiscard]] std::size_t cap() const noexcept {

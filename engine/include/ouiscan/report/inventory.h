@@ -26,6 +26,10 @@
 namespace ouiscan::report {
 
 enum class format : std::uint8_t { table, json, jsonl, csv };
+
+// The version of the JSON result's layout (summary.schema): `ouiscan merge` reads results of
+// this version only. 1: the first layout that carries what a merge needs.
+inline constexpr unsigned schema_version = 1;
 [[nodiscard]] std::optional<format> parse_format(std::string_view name) noexcept;
 
 // One address of the inventory, and the vendor counts and --online summary: the vendors
@@ -63,20 +67,24 @@ struct inventory {
   std::shared_ptr<const identity::ip_table> ips;
   std::shared_ptr<const identity::name_table> names;  // the same for names
   identity::ip_anomalies anomalies;                   // what the IP bindings' claims say
+  // `ouiscan merge`: how many results were merged (0: a scan), and what did not merge exactly.
+  std::size_t merged_results = 0;
+  std::vector<std::string> merge_problems;
 };
 
-// How many IP addresses an entry lists; ip_count says how many it has. An address with more
-// IP addresses learned from the frames it sent, or that sends Router Advertisements, is
-// router-like.
+// How many IP addresses an entry lists in the table and CSV (JSON lists every one kept, so that
+// results merge); ip_count says how many it has. An address with more IP addresses learned
+// from the frames it sent, or that sends Router Advertisements, is router-like.
 inline constexpr std::size_t ips_listed = 16;
 struct entry_ips {
-  std::vector<identity::ip_entry> listed;  // at most ips_listed, earliest first seen first
+  std::vector<identity::ip_entry> listed;  // at most `listed`, earliest first seen first
   std::size_t count = 0;                   // distinct IP addresses kept
   std::uint64_t not_kept = 0;              // sightings past identity::ip_table::max_per_mac
   bool router_like = false;
   bool dhcp_server = false;
 };
-[[nodiscard]] entry_ips ips_of(const inventory& inv, core::mac_address mac);
+[[nodiscard]] entry_ips ips_of(const inventory& inv, core::mac_address mac,
+                               std::size_t listed = ips_listed);
 // How many entries have IP addresses, and how many answered DHCP as servers.
 struct identity_totals {
   std::size_t with_ips = 0;

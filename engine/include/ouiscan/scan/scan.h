@@ -14,9 +14,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,7 @@
 #include "ouiscan/online/resolver.h"
 #include "ouiscan/ouidb/database.h"
 #include "ouiscan/pipeline/address_table.h"
+#include "ouiscan/pipeline/scan.h"
 #include "ouiscan/report/inventory.h"
 #include "ouiscan/s3/client.h"
 #include "ouiscan/s3/config.h"
@@ -43,6 +46,7 @@ struct request {
   std::size_t chunk_bytes = 1U << 20;
   std::size_t max_addresses = 0;  // 0: no limit
   bool resync = false;
+  std::optional<pipeline::byte_range> range;  // --range: one part of the (one) input
   bool strict = false;      // a final record cut short is damage, not a warning
   std::uint64_t count = 0;  // the first this many frames the filter keeps (0: all)
   std::string filter;       // a tcpdump expression ("": none)
@@ -94,5 +98,21 @@ struct refusal {
 };
 
 [[nodiscard]] core::result<result, refusal> run(request req, observer& watch);
+
+// What a scan (or `ouiscan merge`) found, before vendors are named.
+struct found {
+  pipeline::address_table addresses;
+  identity::ip_table ips;
+  identity::name_table names;
+  std::vector<pipeline::input_report> inputs;
+  // A merge's totals, read from its results (its inputs' counters then hold frames only); a
+  // scan's totals are its inputs' counters summed.
+  std::optional<pipeline::frame_counters> totals;
+};
+using clock = std::chrono::steady_clock;
+// The inventory of what was found, as run() makes it: vendors named (offline, then --online),
+// IP anomalies, database, filter and time window as the request says; `start` is when the
+// work began. result::worst is left for the caller.
+[[nodiscard]] result finish(found f, const request& req, observer& watch, clock::time_point start);
 
 }  // namespace ouiscan::scan
