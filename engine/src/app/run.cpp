@@ -226,29 +226,48 @@ int run_merge(const merge_options& options) {
   scan::outcome worst = scan::outcome::ok;
   for (const std::string& path : options.results) {
     auto text = merge::read_text_file(path);
-    auto added = text ? m.add(*text, path)
-                      : core::result<std::monostate, core::failure>(text.error());
+    auto added =
+        text ? m.add(*text, path) : core::result<std::monostate, core::failure>(text.error());
     if (!added) {
       fmt::print(stderr, "ouiscan: merge: {}: not merged\n", added.error().message);
       worst = scan::outcome::unreadable;
     }
-  }
-  for (const std::string& p : m.problems()) {
-    if (!options.scan.quiet) fmt::print(stderr, "ouiscan: warning: merge: {}\n", p);
   }
   scan::request req = request_of(options.scan, *db);
   req.filter = m.filter();
   req.since_ns = m.since_ns();
   req.until_ns = m.until_ns();
   scan::observer quiet;
-  scan::result done = scan::finish(m.take(), req, quiet, start);
+  // A range whose first record was misjudged is walked again here, when the capture can be read.
+  const auto rescan = [&](const pipeline::input_report& input, std::uint64_t from,
+                          std::uint64_t end) -> core::result<scan::found, core::failure> {
+    scan::request again = request_of(options.scan, *db);
+    again.inputs = {input.name};
+    again.range.emplace();
+    again.range->start = from;
+    again.range->end = end;
+    again.range->exact = true;
+    auto f = scan::collect(again, quiet);
+    if (!f) return core::failure{f.error().message};
+    return std::move(*f);
+  };
+  scan::result done = scan::finish(m.take(rescan), req, quiet, start);
+  if (m.rewalked() > 0 && !options.scan.quiet) {
+    fmt::print(stderr,
+               "ouiscan: merge: {} range(s) whose first record was misjudged were "
+               "walked again from where the previous range ended\n",
+               m.rewalked());
+  }
+  done.inventory.merge_rewalked = m.rewalked();
+  for (const std::string& p : m.problems()) {
+    if (!options.scan.quiet) fmt::print(stderr, "ouiscan: warning: merge: {}\n", p);
+  }
   done.inventory.merge_problems = m.problems();
   done.inventory.merged_results = m.results();
   if (worst == scan::outcome::ok) {
     const bool damaged = std::any_of(
-        done.inventory.inputs.begin(), done.inventory.inputs.end(), [](const auto& r) {
-          return r.error && r.error->code != core::errc::truncated_file;
-        });
+        done.inventory.inputs.begin(), done.inventory.inputs.end(),
+        [](const auto& r) { return r.error && r.error->code != core::errc::truncated_file; });
     if (damaged || !m.problems().empty()) worst = scan::outcome::damaged;
   }
   return write_inventory(done.inventory, worst, options.scan, out);

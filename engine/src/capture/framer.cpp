@@ -267,7 +267,7 @@ std::size_t plausible_record(core::bytes data, std::size_t p, const section_stat
 std::size_t find_record_start(core::bytes data, std::size_t from, std::size_t to,
                               const section_state& section, unsigned chain) {
   to = std::min(to, data.size());
-  constexpr std::uint32_t max_gap_s = 86400;  // records of a chain lie within a day of each other
+  constexpr std::uint32_t max_gap_s = 86400;  // consecutive records lie within a day of each other
   const auto seconds = [&](std::size_t q) {
     return section.kind == container::pcap
                ? load<std::uint32_t>(data.data() + q, section.big_endian)
@@ -276,13 +276,17 @@ std::size_t find_record_start(core::bytes data, std::size_t from, std::size_t to
   for (std::size_t p = from; p < to; ++p) {
     std::size_t q = p;
     unsigned good = 0;
-    std::uint32_t first_s = 0;
+    unsigned jumps = 0;  // captures joined end to end jump in time once
+    std::uint32_t last_s = 0;
     while (good < chain && q < data.size()) {
       const std::size_t n = plausible_record(data, q, section);
       if (n == 0) break;
-      if (good == 0) first_s = seconds(q);
       const std::uint32_t s_now = seconds(q);
-      if ((s_now > first_s ? s_now - first_s : first_s - s_now) > max_gap_s) break;
+      if (good > 0 && (s_now > last_s ? s_now - last_s : last_s - s_now) > max_gap_s &&
+          ++jumps > 1) {
+        break;
+      }
+      last_s = s_now;
       q += n;
       ++good;
     }

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <unordered_map>
 
@@ -95,7 +96,8 @@ std::optional<core::failure> read_address(element r, scan::found& into) {
       if (role.get(name) != SUCCESS) continue;
       for (unsigned bit = 0; bit < capture::role_count; ++bit) {
         const auto names = report::role_names(static_cast<std::uint16_t>(1U << bit));
-        if (!names.empty() && names.front() == name) s.roles |= static_cast<std::uint16_t>(1U << bit);
+        if (!names.empty() && names.front() == name)
+          s.roles |= static_cast<std::uint16_t>(1U << bit);
       }
     }
   }
@@ -207,6 +209,7 @@ pipeline::input_report read_input(element i) {
     w.from_interfaces = static_cast<std::uint32_t>(u64(range, "from_interfaces"));
     w.to_section = static_cast<std::uint32_t>(u64(range, "to_section"));
     w.to_interfaces = static_cast<std::uint32_t>(u64(range, "to_interfaces"));
+    w.data_size = u64(range, "data_size");
     r.range = w;
   }
   return r;
@@ -245,8 +248,8 @@ pipeline::frame_counters read_totals(element s) {
   array links;
   if (s["link_types"].get(links) == SUCCESS) {
     for (element l : links) {
-      t.links.push_back({static_cast<std::uint16_t>(u64(l, "link_type")), u64(l, "frames"),
-                         u64(l, "bytes")});
+      t.links.push_back(
+          {static_cast<std::uint16_t>(u64(l, "link_type")), u64(l, "frames"), u64(l, "bytes")});
     }
   }
   return t;
@@ -270,9 +273,8 @@ std::string snapshot_text(std::uint32_t d) {
 // Ranges of one capture, in order of their starts, joined into one input's report.
 pipeline::input_report join_ranges(std::vector<pipeline::input_report> parts,
                                    std::vector<std::string>& problems) {
-  std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) {
-    return a.range->start < b.range->start;
-  });
+  std::stable_sort(parts.begin(), parts.end(),
+                   [](const auto& a, const auto& b) { return a.range->start < b.range->start; });
   pipeline::input_report out;
   out.name = parts.front().name;
   out.compression = parts.front().compression;
@@ -286,13 +288,16 @@ pipeline::input_report join_ranges(std::vector<pipeline::input_report> parts,
   for (pipeline::input_report& r : parts) {
     const pipeline::range_walk& w = *r.range;
     if (out.format.empty()) out.format = r.format;
-    if (w.from != expected) {
+    // A range in which no record starts (a record of the previous one crosses it whole) says
+    // nothing of the chain; a range that missed its first record shows in the next one's start.
+    const bool empty = w.from == w.to;
+    if (!empty && w.from != expected) {
       gap(std::min(expected, w.from),
           w.from > expected ? fmt::format("bytes {} to {} are in no range", expected, w.from)
                             : fmt::format("the range starting at byte {} overlaps bytes {} to "
                                           "{} of an earlier one",
                                           w.start, w.from, expected));
-    } else if (w.from != w.to && (w.from_section != section || w.from_interfaces != interfaces)) {
+    } else if (!empty && (w.from_section != section || w.from_interfaces != interfaces)) {
       gap(w.from, fmt::format("the range starting at byte {} began in section {} with {} "
                               "interfaces, the previous one ended in section {} with {}",
                               w.start, w.from_section, w.from_interfaces, section, interfaces));
@@ -309,17 +314,24 @@ pipeline::input_report join_ranges(std::vector<pipeline::input_report> parts,
     out.bytes_read += r.bytes_read;
     out.sections = std::max(out.sections, r.sections);
     out.counters.frames += r.counters.frames;
-    if (w.from != w.to || w.to > expected) {
+    if (!empty) {
       expected = std::max(expected, w.to);
       section = w.to_section;
       interfaces = w.to_interfaces;
     }
   }
   const pipeline::range_walk& last = *parts.back().range;
-  if (out.size != 0 && expected < out.size && !parts.back().error) {
-    gap(expected, fmt::format("bytes {} to {} are in no range", expected, out.size));
+  const std::uint64_t data_end = last.data_size != 0 ? last.data_size : out.size;
+  if (expected < data_end && last.end >= data_end && !out.error) {
+    // No range found a record from `expected` to the end, and every range after it was empty:
+    // the bytes there are less than a record, as a whole scan reads a capture cut short.
+    if (last.from == last.to && last.start <= data_end) {
+      out.error = core::error{core::errc::truncated_file, expected, out.records + 1, 0};
+    } else {
+      gap(expected, fmt::format("bytes {} to {} are in no range", expected, data_end));
+    }
   }
-  if (parts.front().range->start != 0 || (out.size != 0 && last.end < out.size)) {
+  if (parts.front().range->start != 0 || last.end < data_end) {
     pipeline::range_walk w = last;
     w.start = parts.front().range->start;
     w.from = parts.front().range->from;
@@ -383,7 +395,7 @@ core::result<std::string, core::failure> read_text_file(const std::string& path)
 }
 
 core::result<std::monostate, core::failure> merger::add(std::string_view json,
-                                                       const std::string& name) {
+                                                        const std::string& name) {
   scan::found part;
   bool summary_seen = false;
   std::uint32_t snapshot = 0;
@@ -428,11 +440,12 @@ core::result<std::monostate, core::failure> merger::add(std::string_view json,
     since_ns_ = since;
     until_ns_ = until;
   } else if (filter != filter_ || since != since_ns_ || until != until_ns_) {
-    problems_.push_back(fmt::format(
-        "{}: scanned with another filter or time window than the first result (\"{}\")", name,
-        filter_));
+    problems_.push_back(
+        fmt::format("{}: scanned with another filter or time window than the first result (\"{}\")",
+                    name, filter_));
   }
-  if (snapshot != 0 && std::find(snapshots_.begin(), snapshots_.end(), snapshot) == snapshots_.end()) {
+  if (snapshot != 0 &&
+      std::find(snapshots_.begin(), snapshots_.end(), snapshot) == snapshots_.end()) {
     snapshots_.push_back(snapshot);
     if (snapshots_.size() == 2) {
       problems_.push_back(fmt::format("{}: named with database snapshot {}, another result with {}",
@@ -444,7 +457,40 @@ core::result<std::monostate, core::failure> merger::add(std::string_view json,
   return std::monostate{};
 }
 
-scan::found merger::take() {
+void merger::repair(const rescanner& rescan) {
+  // The results of one range each, by capture, in order of their starts.
+  std::map<std::pair<std::string, std::uint64_t>, std::vector<std::size_t>> chains;
+  for (std::size_t i = 0; i < parts_.size(); ++i) {
+    const auto& in = parts_[i].inputs;
+    if (in.size() == 1 && in[0].range) chains[{in[0].name, in[0].size}].push_back(i);
+  }
+  for (auto& [key, chain] : chains) {
+    std::stable_sort(chain.begin(), chain.end(), [&](std::size_t a, std::size_t b) {
+      return parts_[a].inputs[0].range->start < parts_[b].inputs[0].range->start;
+    });
+    std::uint64_t expected = 0;
+    for (const std::size_t i : chain) {
+      const pipeline::range_walk w = *parts_[i].inputs[0].range;
+      // A record starts at `expected` inside this range, but the range began elsewhere (or
+      // found none: records that break the plausibility rules).
+      const std::uint64_t end = std::min(w.end, w.data_size != 0 ? w.data_size : w.end);
+      if (w.from != expected && w.start <= expected && expected < end) {
+        auto again = rescan(parts_[i].inputs[0], expected, w.end);
+        if (again && again->inputs.size() == 1 && again->inputs[0].range &&
+            again->inputs[0].range->from == expected) {
+          again->inputs[0].range->start = w.start;  // the range as asked, walked from `expected`
+          parts_[i] = std::move(*again);
+          ++rewalked_;
+        }
+      }
+      const pipeline::range_walk& now = *parts_[i].inputs[0].range;
+      if (now.from != now.to) expected = std::max(expected, now.to);
+    }
+  }
+}
+
+scan::found merger::take(const rescanner& rescan) {
+  if (rescan) repair(rescan);
   scan::found out;
   out.totals.emplace();
   // Ranges of one capture are joined; a range given twice (a retried work item) counts once.
@@ -467,6 +513,11 @@ scan::found merger::take() {
                                       part.inputs[0].range->to));
       continue;
     }
+    if (part.totals) {
+      out.totals->merge(*part.totals);
+    } else {  // walked again here: a scan's totals are its inputs' counters
+      for (const pipeline::input_report& r : part.inputs) out.totals->merge(r.counters);
+    }
     for (pipeline::input_report& r : part.inputs) {
       if (r.range) {
         const auto key = std::pair(r.name, r.size);
@@ -478,7 +529,6 @@ scan::found merger::take() {
         whole.push_back(std::move(r));
       }
     }
-    out.totals->merge(*part.totals);
     out.addresses.merge(std::move(part.addresses));
     out.ips.merge(part.ips);
     out.names.merge(part.names);

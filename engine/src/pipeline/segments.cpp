@@ -85,7 +85,8 @@ head_walk walk_head(core::bytes all, std::uint64_t limit) {
   f.set_limit(limit);
   head_walk out;
   for (;;) {
-    auto cut = f.next(all.subspan(static_cast<std::size_t>(f.offset())), true, std::size_t{1} << 30);
+    auto cut =
+        f.next(all.subspan(static_cast<std::size_t>(f.offset())), true, std::size_t{1} << 30);
     if (!cut) {
       out.error = cut.error();
       break;
@@ -140,6 +141,7 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
 void scanner::scan_range(core::bytes all, unsigned threads, input_report& report) {
   const byte_range& want = *options_.range;
   range_walk walk{want.start, want.end};
+  walk.data_size = all.size();
   const auto finish = [&](std::size_t to, const capture::section_state* at_end) {
     walk.to = to;
     if (at_end != nullptr) {
@@ -188,10 +190,11 @@ void scanner::scan_range(core::bytes all, unsigned threads, input_report& report
       state = std::move(at.state);
       exact = at.from;
     }
-    from = exact != static_cast<std::size_t>(-1)
-               ? exact
-               : capture::find_record_start(all, static_cast<std::size_t>(want.start), bound,
-                                            *state);
+    if (want.exact) exact = static_cast<std::size_t>(want.start);
+    from =
+        exact != static_cast<std::size_t>(-1)
+            ? exact
+            : capture::find_record_start(all, static_cast<std::size_t>(want.start), bound, *state);
     if (from == static_cast<std::size_t>(-1) || from >= bound) from = bound;  // none starts here
     walk.from = from;
     walk.from_section = state->index;
@@ -209,8 +212,8 @@ void scanner::scan_range(core::bytes all, unsigned threads, input_report& report
 
 std::shared_ptr<const capture::section_state> scanner::walk_segments(
     core::bytes all, std::size_t data_start, std::size_t end,
-    std::shared_ptr<const capture::section_state> initial, std::uint64_t records,
-    unsigned threads, input_report& report) {
+    std::shared_ptr<const capture::section_state> initial, std::uint64_t records, unsigned threads,
+    input_report& report) {
   const std::size_t span = end - data_start;
   const std::size_t count =
       std::clamp<std::size_t>(span / options_.segment_bytes, 1,

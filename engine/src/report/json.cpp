@@ -194,9 +194,9 @@ void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
       }
       fmt::format_to(out,
                      ",\"from\":{},\"to\":{},\"from_section\":{},\"from_interfaces\":{},"
-                     "\"to_section\":{},\"to_interfaces\":{}}}",
-                     w.from, w.to, w.from_section, w.from_interfaces, w.to_section,
-                     w.to_interfaces);
+                     "\"to_section\":{},\"to_interfaces\":{},\"data_size\":{}}}",
+                     w.from, w.to, w.from_section, w.from_interfaces, w.to_section, w.to_interfaces,
+                     w.data_size);
     }
     if (r.error) {
       fmt::format_to(out, ",\"error\":{{\"code\":\"{}\",\"offset\":{},\"record\":{},\"message\":",
@@ -351,7 +351,7 @@ void detail::json_summary(fmt::memory_buffer& b, const inventory& inv) {
   } else {
     fmt::format_to(out, ",\"merge\":{{\"results\":{},\"problems\":", inv.merged_results);
     json_array(b, inv.merge_problems, [&](const std::string& p) { append_json_string(b, p); });
-    b.push_back('}');
+    fmt::format_to(out, ",\"ranges_walked_again\":{}}}", inv.merge_rewalked);
   }
   const stage_times st = stages(inv);
   fmt::format_to(out,

@@ -212,6 +212,15 @@ void warn_filter(const filter::bpf_filter& f, const std::vector<pipeline::input_
 
 core::result<result, refusal> run(request req, observer& watch) {
   const auto start = clock::now();
+  outcome worst = outcome::ok;
+  auto f = collect(req, watch, &worst);
+  if (!f) return f.error();
+  result out = finish(std::move(*f), req, watch, start);
+  out.worst = worst;
+  return out;
+}
+
+core::result<found, refusal> collect(request& req, observer& watch, outcome* worst) {
   std::unique_ptr<filter::bpf_filter> capture_filter;
   if (!req.filter.empty()) {
     auto compiled = filter::bpf_filter::compile(req.filter);
@@ -251,9 +260,8 @@ core::result<result, refusal> run(request req, observer& watch) {
   f.ips = s.scanner().take_ips();
   f.names = s.scanner().take_names();
   f.inputs = std::move(s.reports());
-  result out = finish(std::move(f), req, watch, start);
-  out.worst = s.worst();
-  return out;
+  if (worst != nullptr) *worst = s.worst();
+  return f;
 }
 
 result finish(found f, const request& req, observer& watch, clock::time_point start) {

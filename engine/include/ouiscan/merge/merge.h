@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -27,9 +28,16 @@ class merger {
   // Adds one result; a text that is not an ouiscan result of this schema is refused (its
   // message says why) and nothing of it is added.
   [[nodiscard]] core::result<std::monostate, core::failure> add(std::string_view json,
-                                                               const std::string& name);
-  // The combined findings: inputs in the order first added, ranges of one capture joined.
-  [[nodiscard]] scan::found take();
+                                                                const std::string& name);
+  // Walks a capture's bytes [from, end) again from the record boundary `from` (a range whose
+  // start was misjudged: its first plausible record was not where the previous range ended).
+  using rescanner = std::function<core::result<scan::found, core::failure>(
+      const pipeline::input_report& input, std::uint64_t from, std::uint64_t end)>;
+  // The combined findings: inputs in the order first added, ranges of one capture joined, a
+  // misjudged range walked again with `rescan` when one is given (otherwise a range_gap).
+  [[nodiscard]] scan::found take(const rescanner& rescan = {});
+  // Ranges walked again by take().
+  [[nodiscard]] std::size_t rewalked() const noexcept { return rewalked_; }
   // What did not merge exactly (different database snapshots, filters or time windows, ranges
   // that overlap or leave gaps), one line each.
   [[nodiscard]] const std::vector<std::string>& problems() const noexcept { return problems_; }
@@ -42,6 +50,7 @@ class merger {
   [[nodiscard]] std::size_t results() const noexcept { return results_; }
 
  private:
+  void repair(const rescanner& rescan);
   std::vector<scan::found> parts_;  // one per result, merged by take()
   std::vector<std::string> problems_;
   std::vector<std::uint32_t> snapshots_;
@@ -49,6 +58,7 @@ class merger {
   std::int64_t since_ns_ = std::numeric_limits<std::int64_t>::min();
   std::int64_t until_ns_ = std::numeric_limits<std::int64_t>::max();
   std::size_t results_ = 0;
+  std::size_t rewalked_ = 0;
 };
 
 }  // namespace ouiscan::merge

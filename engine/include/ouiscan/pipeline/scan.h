@@ -47,6 +47,10 @@ struct byte_range {
   std::uint64_t end = std::numeric_limits<std::uint64_t>::max();
   std::vector<std::pair<std::uint64_t, std::uint32_t>> headers;
   bool indexed = false;  // headers were given (an empty list: none besides the first section's)
+  // start is a record boundary already known (where the previous range's walk ended, for a
+  // merge that repairs a misjudged start), in the section and interfaces given.
+  bool exact = false;
+  std::uint32_t section = 0, interfaces = 0;
 };
 
 struct scan_options {
@@ -114,6 +118,7 @@ struct range_walk {
   std::uint64_t from = 0, to = 0;    // the records walked: [from, to); from is 0 for the first
   std::uint32_t from_section = 0, from_interfaces = 0;
   std::uint32_t to_section = 0, to_interfaces = 0;
+  std::uint64_t data_size = 0;  // bytes of capture data (decompressed, for a compressed file)
 };
 
 struct input_report {

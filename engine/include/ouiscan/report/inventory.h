@@ -70,6 +70,7 @@ struct inventory {
   // `ouiscan merge`: how many results were merged (0: a scan), and what did not merge exactly.
   std::size_t merged_results = 0;
   std::vector<std::string> merge_problems;
+  std::size_t merge_rewalked = 0;  // ranges walked again from where the previous one ended
 };
 
 // How many IP addresses an entry lists in the table and CSV (JSON lists every one kept, so that

@@ -47,7 +47,7 @@ struct request {
   std::size_t max_addresses = 0;  // 0: no limit
   bool resync = false;
   std::optional<pipeline::byte_range> range;  // --range: one part of the (one) input
-  bool strict = false;      // a final record cut short is damage, not a warning
+  bool strict = false;                        // a final record cut short is damage, not a warning
   std::uint64_t count = 0;  // the first this many frames the filter keeps (0: all)
   std::string filter;       // a tcpdump expression ("": none)
   std::int64_t since_ns = std::numeric_limits<std::int64_t>::min();
@@ -109,6 +109,9 @@ struct found {
   // scan's totals are its inputs' counters summed.
   std::optional<pipeline::frame_counters> totals;
 };
+// run() without its finish: what the inputs hold, and the worst outcome. req.opened is taken.
+[[nodiscard]] core::result<found, refusal> collect(request& req, observer& watch,
+                                                   outcome* worst = nullptr);
 using clock = std::chrono::steady_clock;
 // The inventory of what was found, as run() makes it: vendors named (offline, then --online),
 // IP anomalies, database, filter and time window as the request says; `start` is when the
