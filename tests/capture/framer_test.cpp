@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "capture_builder.h"
@@ -82,6 +83,31 @@ TEST_P(PcapVariants, ReadsEveryRecordWithItsTimestamp) {
 
 INSTANTIATE_TEST_SUITE_P(AllFour, PcapVariants,
                          ::testing::Combine(::testing::Bool(), ::testing::Bool()));
+
+TEST(Pcap, LimitTakesTheRecordsStartingBeforeIt) {
+  // Header 24 bytes; records of 16 + 60 = 76 bytes (frame_a) and 16 + 114 = 130 (frame_b):
+  // they start at 24, 100, 230 and 306.
+  pcap_builder b(false, false, 1);
+  b.record(1, 0, frame_a).record(2, 0, frame_b).record(3, 0, frame_a).record(4, 0, frame_b);
+  const byte_vec& data = b.bytes();
+  for (const auto& [limit, records, offset] :
+       {std::tuple{1u, 0u, 24u}, std::tuple{24u, 0u, 24u}, std::tuple{25u, 1u, 100u},
+        std::tuple{100u, 1u, 100u}, std::tuple{101u, 2u, 230u}, std::tuple{307u, 4u, 436u}}) {
+    capture::framer f;
+    f.set_limit(limit);
+    std::size_t pos = 0;
+    bool done = false;
+    for (int calls = 0; calls < 10 && !done; ++calls) {
+      auto cut = f.next(core::bytes(data.data() + pos, data.size() - pos), true, 64);
+      ASSERT_TRUE(cut) << core::to_string(cut.error());
+      pos += cut->skip + cut->length;
+      done = cut->done;
+    }
+    EXPECT_TRUE(done) << "limit " << limit;
+    EXPECT_EQ(f.records(), records) << "limit " << limit;
+    EXPECT_EQ(f.offset(), offset) << "limit " << limit;
+  }
+}
 
 TEST(Pcap, LinkTypeFieldKeepsLow16BitsAndFcsLength) {
   // 0x30000001 has FCS-length bits without the "present" bit: still Ethernet (as libpcap reads).

@@ -62,7 +62,7 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
                  "input (END may be empty: to the end), for `ouiscan merge`");
   cli.add_option("--headers", scan.headers,
                  "--range on pcapng: the section and interface blocks before START, as "
-                 "OFFSET+LENGTH,... (what `ouiscan plan` lists; default: walk the blocks)");
+                 "OFFSET+LENGTH,... in file order (default: walk the blocks before START)");
   cli.add_flag("--stats", scan.options.stats,
                "print the summary with time per stage and memory on stderr");
   cli.add_flag("--resync", scan.options.resync,
