@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include "chunk_reader.h"
 #include "work.h"
@@ -61,7 +62,8 @@ void frame_counters::merge(const frame_counters& o) {
             [](const link_count& a, const link_count& b) { return a.link_type < b.link_type; });
 }
 
-scanner::scanner(scan_options options) : options_(options), frames_left_(options.max_frames) {}
+scanner::scanner(scan_options options)
+    : options_(std::move(options)), frames_left_(options_.max_frames) {}
 
 void scanner::scan_counted(io::input& in, input_report& report) {
   chunk_reader reader(in, options_.chunk_bytes, options_.progress, options_.resync);
