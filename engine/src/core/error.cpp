@@ -44,6 +44,8 @@ const char* name(errc code) noexcept {
       return "db_checksum";
     case errc::range_gap:
       return "range_gap";
+    case errc::needs_index:
+      return "needs_index";
   }
   return "unknown";
 }
@@ -88,6 +90,9 @@ const char* describe(errc code) noexcept {
       return "OUI database damaged (its checksum does not match)";
     case errc::range_gap:
       return "the merged ranges of this capture leave bytes out or overlap";
+    case errc::needs_index:
+      return "a range past the first 256 MiB of a pcapng object needs --headers (the section "
+             "and interface blocks before it)";
   }
   return "unknown error";
 }

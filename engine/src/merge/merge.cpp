@@ -72,7 +72,7 @@ std::optional<std::uint16_t> link_type_named(std::string_view name) {
   return std::nullopt;
 }
 std::optional<core::errc> errc_named(std::string_view name) {
-  return enum_named<core::errc>(name, static_cast<unsigned>(core::errc::range_gap) + 1,
+  return enum_named<core::errc>(name, static_cast<unsigned>(core::errc::needs_index) + 1,
                                 [](core::errc c) { return std::string_view(core::name(c)); });
 }
 

@@ -34,7 +34,9 @@ struct segment {
 
 constexpr std::size_t no_position = static_cast<std::size_t>(-1);
 
-void walk_segment(core::bytes all, segment& seg, std::size_t from,
+// Positions are in `all`, which starts at byte `base` of the capture (offsets in errors and
+// the framer's limit are the capture's).
+void walk_segment(core::bytes all, std::uint64_t base, segment& seg, std::size_t from,
                   std::shared_ptr<const capture::section_state> state, std::size_t chunk_bytes,
                   std::size_t cap, const frame_filter* filter,
                   std::atomic<std::uint64_t>* progress) {
@@ -49,8 +51,8 @@ void walk_segment(core::bytes all, segment& seg, std::size_t from,
   seg.start = from;
   seg.start_state = state;
   capture::framer f;
-  f.resume(std::move(state), from);
-  f.set_limit(seg.bound);  // the walk ends at the first record boundary at or after the bound
+  f.resume(std::move(state), base + from);
+  f.set_limit(base + seg.bound);  // the walk ends at the first record boundary past the bound
   std::size_t pos = from;
   accountant acc(seg.found);
   for (;;) {
@@ -66,7 +68,7 @@ void walk_segment(core::bytes all, segment& seg, std::size_t from,
       progress->fetch_add(cut->skip + cut->length, std::memory_order_relaxed);
     if (cut->done) break;
   }
-  seg.stop = seg.error ? static_cast<std::size_t>(seg.error->offset) : pos;
+  seg.stop = seg.error ? static_cast<std::size_t>(seg.error->offset - base) : pos;
   seg.records = f.records();
   seg.end_state = f.section();
   seg.walked = true;
@@ -104,20 +106,39 @@ head_walk walk_head(core::bytes all, std::uint64_t limit) {
 // also gives the exact first record boundary (`from`; npos when only the state is known).
 struct pcapng_start {
   std::shared_ptr<const capture::section_state> state;
-  std::size_t from = static_cast<std::size_t>(-1);
+  std::uint64_t from = no_position;
+  bool unknown = false;  // neither an index nor the bytes before the range to walk
 };
-pcapng_start pcapng_state_at(core::bytes all, const byte_range& want,
+constexpr std::uint64_t max_prefix_read = 256U << 20;
+pcapng_start pcapng_state_at(const range_bytes& src, const byte_range& want,
                              std::shared_ptr<const capture::section_state> first) {
   if (!want.indexed) {
-    head_walk w = walk_head(all, want.start);
-    if (!w.state || w.error) return {std::move(first)};
+    std::vector<std::byte> prefix;
+    core::bytes before = src.body;  // the whole capture, when the caller holds it all
+    if (src.read) {
+      // Bytes held in part (an s3:// object): the blocks before the range are read, up to a
+      // limit; past it the range needs the index.
+      if (want.start > max_prefix_read) return {std::move(first), no_position, true};
+      prefix = src.read(0, std::min<std::uint64_t>(src.data_size, want.start + (1U << 20)));
+      before = core::bytes(prefix.data(), prefix.size());
+    }
+    head_walk w = walk_head(before, want.start);
+    if (!w.state) return {std::move(first)};
+    if (w.error) return {std::move(w.state)};  // the state so far; the start is guessed
     return {std::move(w.state), w.to};
   }
   std::vector<std::byte> blocks;
   for (const auto& [offset, length] : want.headers) {
-    if (offset >= want.start || offset >= all.size() || length > all.size() - offset) continue;
-    const auto at = all.subspan(static_cast<std::size_t>(offset), length);
-    blocks.insert(blocks.end(), at.begin(), at.end());
+    if (offset >= want.start || offset >= src.data_size || length > src.data_size - offset) {
+      continue;
+    }
+    if (src.read) {
+      const std::vector<std::byte> one = src.read(offset, length);
+      blocks.insert(blocks.end(), one.begin(), one.end());
+    } else {
+      const auto at = src.body.subspan(static_cast<std::size_t>(offset), length);
+      blocks.insert(blocks.end(), at.begin(), at.end());
+    }
   }
   head_walk w = walk_head(core::bytes(blocks.data(), blocks.size()),
                           std::numeric_limits<std::uint64_t>::max());
@@ -133,16 +154,26 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
   auto first = head.next(all, true, 1);
   if (!first || first->length == 0 || !head.section()) return false;  // the pipeline reports it
   if (!head.section()->common_pcap()) return false;  // rare pcap variants: the chunk pipeline
-  walk_segments(all, first->skip, all.size(), head.section(), head.records() - first->records,
+  walk_segments(all, 0, first->skip, all.size(), head.section(), head.records() - first->records,
                 threads, report);
   return true;
 }
 
 void scanner::scan_range(core::bytes all, unsigned threads, input_report& report) {
+  range_bytes whole;
+  whole.head = all;
+  whole.body = all;
+  whole.data_size = all.size();
+  (void)scan_range(whole, threads, report);
+}
+
+std::uint64_t scanner::scan_range(const range_bytes& src, unsigned threads,
+                                  input_report& report) {
   const byte_range& want = *options_.range;
   range_walk walk{want.start, want.end};
-  walk.data_size = all.size();
-  const auto finish = [&](std::size_t to, const capture::section_state* at_end) {
+  walk.data_size = src.data_size;
+  const std::uint64_t base = src.base;
+  const auto finish = [&](std::uint64_t to, const capture::section_state* at_end) {
     walk.to = to;
     if (at_end != nullptr) {
       walk.to_section = at_end->index;
@@ -153,49 +184,57 @@ void scanner::scan_range(core::bytes all, unsigned threads, input_report& report
   };
   // The header blocks (the pcap file header, or pcapng's first section and its interfaces).
   capture::framer head;
-  auto first = head.next(all, true, 1);
+  auto first = head.next(src.head, src.head.size() == src.data_size, 1);
   if (!first || !head.section()) {
     report.error = first ? core::error{core::errc::no_header, 0, 1, 0} : first.error();
     finish(0, nullptr);
-    return;
+    return 0;
   }
   std::shared_ptr<const capture::section_state> state = head.section();
   report.format = state->kind == capture::container::pcapng ? "pcapng" : "pcap";
-  const std::size_t data_start =
-      first->length == 0 ? static_cast<std::size_t>(head.offset()) : first->skip;
-  const std::size_t bound = static_cast<std::size_t>(std::min<std::uint64_t>(want.end, all.size()));
-  std::size_t from = 0;
+  const std::uint64_t data_start = first->length == 0 ? head.offset() : first->skip;
+  const std::uint64_t bound = std::min(want.end, src.data_size);
+  std::uint64_t from = 0;
   std::uint64_t records = 0;
   if (want.start <= data_start) {
     // A cut inside the header blocks: they belong to the range their start lies in.
-    const head_walk before = walk_head(all, want.start);
+    const head_walk before = walk_head(src.head, want.start);
     walk.from = before.to;
     if (before.state) {
       walk.from_section = before.state->index;
       walk.from_interfaces = static_cast<std::uint32_t>(before.state->interfaces.size());
     }
     if (want.end <= data_start) {
-      const head_walk upto = walk_head(all, want.end);
+      const head_walk upto = walk_head(src.head, want.end);
       report.records = upto.records - before.records;
       report.sections = upto.state ? upto.state->index + 1 : 0;
       finish(upto.to, upto.state.get());
-      return;
+      return 0;
     }
     records = (head.records() - first->records) - before.records;
     from = data_start;
   } else {
-    std::size_t exact = static_cast<std::size_t>(-1);
+    std::uint64_t exact = no_position;
     if (state->kind == capture::container::pcapng) {
-      auto at = pcapng_state_at(all, want, state);
+      auto at = pcapng_state_at(src, want, state);
+      if (at.unknown) {
+        report.error = core::error{core::errc::needs_index, want.start, 0, 0};
+        finish(want.start, nullptr);
+        return 0;
+      }
       state = std::move(at.state);
       exact = at.from;
     }
-    if (want.exact) exact = static_cast<std::size_t>(want.start);
-    from =
-        exact != static_cast<std::size_t>(-1)
-            ? exact
-            : capture::find_record_start(all, static_cast<std::size_t>(want.start), bound, *state);
-    if (from == static_cast<std::size_t>(-1) || from >= bound) from = bound;  // none starts here
+    if (want.exact) exact = want.start;
+    if (exact != no_position) {
+      from = exact;
+    } else {
+      const std::size_t guess = capture::find_record_start(
+          src.body, static_cast<std::size_t>(want.start - base),
+          static_cast<std::size_t>(bound - base), *state);
+      from = guess == no_position ? bound : base + guess;
+    }
+    from = std::min(from, std::max(bound, want.start));  // none starts in the range: empty
     walk.from = from;
     walk.from_section = state->index;
     walk.from_interfaces = static_cast<std::uint32_t>(state->interfaces.size());
@@ -203,17 +242,33 @@ void scanner::scan_range(core::bytes all, unsigned threads, input_report& report
   if (from >= bound) {
     report.records = records;
     report.sections = state->index + 1;
-    finish(std::max<std::size_t>(from, walk.from), state.get());
-    return;
+    finish(std::max(from, walk.from), state.get());
+    return 0;
   }
-  const auto end_state = walk_segments(all, from, bound, state, records, threads, report);
-  finish(static_cast<std::size_t>(report.bytes_read), end_state.get());
+  // Bytes held in part: the record that crosses the range's end must be there whole before
+  // anything is counted.
+  if (src.read && base + src.body.size() < src.data_size) {
+    capture::framer f;
+    f.resume(state, from);
+    f.set_limit(bound);
+    for (;;) {
+      const auto pos = static_cast<std::size_t>(f.offset() - base);
+      auto cut = f.next(src.body.subspan(pos), false, std::size_t{1} << 30);
+      if (!cut || cut->done) break;
+      if (cut->length == 0 && cut->skip == 0) return std::max<std::uint64_t>(cut->need, 1U << 20);
+    }
+  }
+  const auto end_state =
+      walk_segments(src.body, base, static_cast<std::size_t>(from - base),
+                    static_cast<std::size_t>(bound - base), state, records, threads, report);
+  finish(base + report.bytes_read, end_state.get());
+  return 0;
 }
 
 std::shared_ptr<const capture::section_state> scanner::walk_segments(
-    core::bytes all, std::size_t data_start, std::size_t end,
-    std::shared_ptr<const capture::section_state> initial, std::uint64_t records, unsigned threads,
-    input_report& report) {
+    core::bytes all, std::uint64_t base, std::size_t data_start, std::size_t end,
+    std::shared_ptr<const capture::section_state> initial, std::uint64_t records,
+    unsigned threads, input_report& report) {
   const std::size_t span = end - data_start;
   const std::size_t count =
       std::clamp<std::size_t>(span / options_.segment_bytes, 1,
@@ -244,7 +299,7 @@ std::shared_ptr<const capture::section_state> scanner::walk_segments(
                                                        : capture::find_record_start(
                                                              all, seg->begin, seg->bound, *initial);
     if (guess != no_position)
-      walk_segment(all, *seg, guess, initial, options_.chunk_bytes, cap(), options_.filter,
+      walk_segment(all, base, *seg, guess, initial, options_.chunk_bytes, cap(), options_.filter,
                    progress);
     return seg;
   };
@@ -254,7 +309,7 @@ std::shared_ptr<const capture::section_state> scanner::walk_segments(
         !capture::same_state(*seg->start_state, *expected_state)) {
       // The guess was wrong (or found nothing): walk again from the true boundary.
       ++report.resumed_segments;
-      walk_segment(all, *seg, expected, expected_state, options_.chunk_bytes, cap(),
+      walk_segment(all, base, *seg, expected, expected_state, options_.chunk_bytes, cap(),
                    options_.filter, nullptr);
     }
     const auto merge_start = clock::now();

@@ -34,6 +34,7 @@ enum class errc : std::uint8_t {
   db_size_mismatch,     // an OUI database whose length is not its header's (cut short, partial)
   db_checksum,          // an OUI database whose contents fail its CRC-32
   range_gap,            // merged --range results leave part of a capture out, or overlap
+  needs_index,          // --range deep in a pcapng held in part, without --headers
 };
 
 // Faults of reading (exit code 3) rather than of the data (exit code 1).

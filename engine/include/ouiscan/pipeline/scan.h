@@ -13,6 +13,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -142,6 +143,18 @@ struct input_report {
   std::optional<range_walk> range;   // --range
 };
 
+// The bytes a --range scan of a capture held in part reads (an s3:// object): its start (the
+// header blocks), the range itself from `base` on, and other bytes on demand.
+struct range_bytes {
+  core::bytes head;             // from byte 0: at least the header blocks, or all of it
+  core::bytes body;             // from byte `base`: the range, and some bytes past its end
+  std::uint64_t base = 0;
+  std::uint64_t data_size = 0;  // the capture's size
+  // Reads bytes [offset, offset + length) (pcapng blocks before the range); unset when body is
+  // the whole capture.
+  std::function<std::vector<std::byte>(std::uint64_t offset, std::uint64_t length)> read;
+};
+
 class scanner {
  public:
   explicit scanner(scan_options options);
@@ -149,6 +162,12 @@ class scanner {
   // Scans one input into the inventory. Never throws on bad data: a framing fault ends the
   // input with report.error set, and every address found before it is kept.
   input_report scan(io::input& in);
+
+  // --range (scan_options::range) over bytes the caller holds in part. Returns 0 when scanned,
+  // or, before counting anything, how many more bytes past the body's end the record that
+  // crosses the range's end needs (call again with a longer body).
+  [[nodiscard]] std::uint64_t scan_range(const range_bytes& src, unsigned threads,
+                                         input_report& report);
 
   // Where scan() reports the bytes it has consumed (null: nowhere).
   void set_progress(std::atomic<std::uint64_t>* counter) noexcept { options_.progress = counter; }
@@ -168,7 +187,7 @@ class scanner {
   // The parallel walk of all[data_start, end) from a known record boundary under `initial`;
   // returns the section state where the walk ended. `records` are those before data_start.
   std::shared_ptr<const capture::section_state> walk_segments(
-      core::bytes all, std::size_t data_start, std::size_t end,
+      core::bytes all, std::uint64_t base, std::size_t data_start, std::size_t end,
       std::shared_ptr<const capture::section_state> initial, std::uint64_t records,
       unsigned threads, input_report& report);
   // --range on a mapped file (or bytes held whole): the walk above over one part.
