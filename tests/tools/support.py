@@ -118,6 +118,19 @@ def pcapng_frames(path):
         at += length
 
 
+def pcapng_header_index(path):
+    """The Section Header and Interface Description Blocks of a pcapng file, as --headers takes
+    them: OFFSET+LENGTH,... (little-endian sections only, as the bundled captures are)."""
+    data = open(path, "rb").read()
+    at, out = 0, []
+    while at + 12 <= len(data):
+        btype, length = struct.unpack_from("<II", data, at)
+        if btype in (0x0A0D0D0A, 1):
+            out.append(f"{at}+{length}")
+        at += length
+    return ",".join(out)
+
+
 def write(path, data):
     with open(path, "wb") as f:
         f.write(data)

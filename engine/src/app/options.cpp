@@ -79,6 +79,9 @@ std::string check_run_options(const run_options& o) {
   if (o.since_ns > o.until_ns) return "--since is later than --until";
   if (o.range) {
     if (live || o.inputs.size() != 1) return "--range applies to one input file or object";
+    if (const auto loc = s3::parse_uri(o.inputs[0]); loc && loc->is_prefix()) {
+      return "--range applies to one object, not a prefix (ouiscan plan cuts a prefix's objects)";
+    }
     if (o.count != 0) return "--range and -c cannot be combined";
     if (o.resync) return "--range and --resync cannot be combined";
     if (o.range->start > o.range->end) return "--range: START is past END";

@@ -89,6 +89,12 @@ void scanner::scan_counted(io::input& in, input_report& report) {
   reader.report_into(report, in);
 }
 
+unsigned scanner::worker_threads() const {
+  // More threads than cores only adds contention (and oneTBB caps its workers anyway).
+  const auto cores = static_cast<unsigned>(tbb::info::default_concurrency());
+  return options_.threads != 0 ? std::min(options_.threads, cores) : cores;
+}
+
 input_report scanner::scan(io::input& in) {
   const auto start = clock::now();
   input_report report;
@@ -96,9 +102,7 @@ input_report scanner::scan(io::input& in) {
   report.compression = io::to_string(in.compressed);
   report.size = in.size;
 
-  // More threads than cores only adds contention (and oneTBB caps its workers anyway).
-  const auto cores = static_cast<unsigned>(tbb::info::default_concurrency());
-  const unsigned threads = options_.threads != 0 ? std::min(options_.threads, cores) : cores;
+  const unsigned threads = worker_threads();
   if (options_.max_frames != 0) {
     scan_counted(in, report);
     report.seconds = since(start);
@@ -106,7 +110,7 @@ input_report scanner::scan(io::input& in) {
   }
   if (options_.range) {
     if (in.mapped) {
-      scan_range(in.mapped->data(), threads, report);
+      scan_range(in.mapped->data(), report);
     } else {
       // A stream (standard input, a compressed file): offsets are those of the capture data,
       // which is read whole first.
@@ -122,7 +126,7 @@ input_report scanner::scan(io::input& in) {
         if (*n == 0) break;
         all.insert(all.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
       }
-      if (!report.error) scan_range(core::bytes(all.data(), all.size()), threads, report);
+      if (!report.error) scan_range(core::bytes(all.data(), all.size()), report);
     }
     report.seconds = since(start);
     return report;

@@ -159,16 +159,16 @@ bool scanner::scan_segments(core::bytes all, unsigned threads, input_report& rep
   return true;
 }
 
-void scanner::scan_range(core::bytes all, unsigned threads, input_report& report) {
+void scanner::scan_range(core::bytes all, input_report& report) {
   range_bytes whole;
   whole.head = all;
   whole.body = all;
   whole.data_size = all.size();
-  (void)scan_range(whole, threads, report);
+  (void)scan_range(whole, report);
 }
 
-std::uint64_t scanner::scan_range(const range_bytes& src, unsigned threads,
-                                  input_report& report) {
+std::uint64_t scanner::scan_range(const range_bytes& src, input_report& report) {
+  const unsigned threads = worker_threads();
   const byte_range& want = *options_.range;
   range_walk walk{want.start, want.end};
   walk.data_size = src.data_size;

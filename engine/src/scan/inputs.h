@@ -8,6 +8,7 @@
 
 #include "ouiscan/core/error.h"
 #include "ouiscan/io/input.h"
+#include "ouiscan/pipeline/scan.h"
 #include "ouiscan/s3/client.h"
 #include "ouiscan/s3/config.h"
 
@@ -22,6 +23,11 @@ class remote_inputs {
   // last_failure() saying why) when a prefix cannot be listed or holds no capture.
   std::vector<std::string> expand(const std::string& uri);
   core::result<io::input> open(const std::string& uri);
+  // --range of an object (the scanner's options hold the range): HEAD, its first bytes, the
+  // range in one GET (longer when the record that crosses its end needs it), and pcapng blocks
+  // before it when asked for. Compressed objects cannot be cut.
+  core::result<pipeline::input_report> scan_range(const std::string& uri,
+                                                  pipeline::scanner& scanner);
   [[nodiscard]] const std::string& last_failure() const noexcept { return failure_; }
 
  private:

@@ -111,6 +111,16 @@ class session {
   }
 
   void open_and_scan(const std::string& path, remote_inputs& remote) {
+    if (req_.range && s3::is_s3_uri(path)) {  // a part of an object: ranged GETs of it alone
+      auto r = remote.scan_range(path, scanner_);
+      if (!r) {
+        unreadable(path, r.error(), remote.last_failure(), remote.last_failure());
+        return;
+      }
+      judge(*r);
+      reports_.push_back(std::move(*r));
+      return;
+    }
     auto in = s3::is_s3_uri(path) ? remote.open(path) : io::open_input(path);
     if (!in) {
       std::string name = path == "-" ? "<stdin>" : path;

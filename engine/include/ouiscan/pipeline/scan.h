@@ -166,9 +166,9 @@ class scanner {
   // --range (scan_options::range) over bytes the caller holds in part. Returns 0 when scanned,
   // or, before counting anything, how many more bytes past the body's end the record that
   // crosses the range's end needs (call again with a longer body).
-  [[nodiscard]] std::uint64_t scan_range(const range_bytes& src, unsigned threads,
-                                         input_report& report);
+  [[nodiscard]] std::uint64_t scan_range(const range_bytes& src, input_report& report);
 
+  [[nodiscard]] const scan_options& options() const noexcept { return options_; }
   // Where scan() reports the bytes it has consumed (null: nowhere).
   void set_progress(std::atomic<std::uint64_t>* counter) noexcept { options_.progress = counter; }
 
@@ -190,8 +190,10 @@ class scanner {
       core::bytes all, std::uint64_t base, std::size_t data_start, std::size_t end,
       std::shared_ptr<const capture::section_state> initial, std::uint64_t records,
       unsigned threads, input_report& report);
+  // The threads a scan uses: the option, at most the cores.
+  [[nodiscard]] unsigned worker_threads() const;
   // --range on a mapped file (or bytes held whole): the walk above over one part.
-  void scan_range(core::bytes all, unsigned threads, input_report& report);
+  void scan_range(core::bytes all, input_report& report);
   // -c: frames in order, one thread, until the count is reached.
   void scan_counted(io::input& in, input_report& report);
   [[nodiscard]] std::size_t cap() const noexcept {
