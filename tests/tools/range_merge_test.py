@@ -242,6 +242,41 @@ def main():
     check_capture(late, [4, 9], rng, "pcapng, IDBs mid-file, --headers", boundaries_of(late),
                   extra=["--headers", headers])
 
+    # ouiscan plan: the items tile each capture, carry the pcapng index, and their --range
+    # scans (with the items' --headers) merge to the whole scan.
+    big = gen("big.pcapng", "-s", "6", "--seed", "12", "-F", "pcapng", "--hosts", "300",
+              "--links", "ethernet,radiotap")
+    late_big = os.path.join(work, "big-idbs-mid-file.pcapng")
+    big_index = idbs_mid_file(big, late_big)
+    p = support.run(OUISCAN, ["plan", "--parts", "4", late_big, plain])
+    items = json.loads(p.stdout) if p.returncode == 0 else []
+    size = os.path.getsize(late_big)
+    mine = [i for i in items if i["input"] == late_big]
+    checks("plan --parts 4: four items tiling the pcapng, each of the same size",
+           len(mine) == 4 and mine[0]["start"] == 0 and mine[-1]["end"] == size and
+           all(a["end"] == b["start"] for a, b in zip(mine, mine[1:])) and
+           all(i["size"] == size for i in mine), items)
+    want_headers = lambda start: ",".join(f"{o}+{n}" for o, n in big_index if o < start)
+    checks("plan: each pcapng item past the start lists the header blocks before it",
+           all(i.get("headers") == want_headers(i["start"]) for i in mine[1:]) and
+           "headers" not in mine[0], [(i["start"], i.get("headers")) for i in mine])
+    results = []
+    for k, i in enumerate(items):
+        out = os.path.join(work, f"plan-{k}.json")
+        extra = ["--headers", i["headers"]] if "headers" in i else []
+        support.run(OUISCAN, ["-q", "-f", "json", "-o", out, "--range",
+                              f"{i['start']}-{i['end']}"] + extra + [i["input"]])
+        results.append(out)
+    p = support.run(OUISCAN, ["merge", "-q", "-f", "json"] + results)
+    merged = json.loads(p.stdout)
+    both, _ = scan([late_big, plain])
+    checks("the plan's items scanned with --range and merged equal one scan of both captures",
+           p.returncode == 0 and comparable(both) == comparable(merged) and
+           merged["summary"]["merge"]["ranges_walked_again"] == 0,
+           first_difference(both, merged))
+    p = support.run(OUISCAN, ["plan", late_big])
+    checks("plan without --parts or --part-size: usage error", p.returncode == 2, p.returncode)
+
     be = gen("be.pcapng", "-s", "1", "--seed", "11", "-F", "pcapng", "--big-endian",
              "--hosts", "200", "--links", "linux_sll")
     two = os.path.join(work, "two-sections.pcapng")

@@ -103,7 +103,7 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
 
 subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::string& format,
                             app::db_options& db, app::diff_options& diff,
-                            app::merge_options& merge) {
+                            app::merge_options& merge, app::plan_options& plan) {
   auto* look = cli.add_subcommand(
       "lookup",
       "vendor and class of addresses or prefixes.\nExit codes: 0 every query answered, 1 a query "
@@ -158,7 +158,21 @@ subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::str
       ->check(CLI::IsMember({"frames", "bytes", "address", "vendor", "first_seen"}));
   join->add_option("--top", merge.scan.top, "write only the first N addresses");
   join->add_flag("-q,--quiet", merge.scan.quiet, "no warnings or summary on stderr");
-  return {look, info, update, changes, join};
+  auto* cuts = cli.add_subcommand(
+      "plan",
+      "the work items that cut captures into byte ranges for --range scans elsewhere: a JSON "
+      "array of {input, bucket, key, etag, start, end, size, headers} (docs/scale-out.md).\nExit "
+      "codes: 0 ok, 2 usage error, 3 an input could not be listed, opened or read.");
+  cuts->add_option("inputs", plan.inputs, "capture files, s3://bucket/key, s3://bucket/prefix/")
+      ->required();
+  cuts->add_option("--parts", plan.parts, "cut each capture into this many ranges");
+  cuts->add_option("--part-size", plan.part_size,
+                   "or into ranges of this size (e.g. 1GiB); smaller captures stay whole");
+  cuts->add_option("-o,--output", plan.output_path, "write here instead of standard output");
+  cuts->add_option("--s3-endpoint", plan.s3.endpoint, "S3-compatible endpoint (as for a scan)");
+  cuts->add_option("--s3-region", plan.s3.region, "S3 region (as for a scan)");
+  cuts->add_option("--ca-file", plan.s3.ca_file, "trust this CA bundle for HTTPS to S3");
+  return {look, info, update, changes, join, cuts};
 }
 
 }  // namespace ouiscan::cli

@@ -13,13 +13,14 @@ struct subcommands {
   CLI::App* db_update;
   CLI::App* diff;
   CLI::App* merge;
+  CLI::App* plan;
 };
 
 // The scan flags on the main command; `list_interfaces` is -D.
 void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces);
-// `lookup`, `db info`, `db update`, `diff` and `merge`, each bound to its options.
+// `lookup`, `db info`, `db update`, `diff`, `merge` and `plan`, each bound to its options.
 subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::string& format,
                             app::db_options& db, app::diff_options& diff,
-                            app::merge_options& merge);
+                            app::merge_options& merge, app::plan_options& plan);
 
 }  // namespace ouiscan::cli

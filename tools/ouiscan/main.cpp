@@ -31,8 +31,9 @@ int main(int argc, char** argv) {
   app::db_options db;
   app::diff_options diff;
   app::merge_options merge;
+  app::plan_options plan;
   // lookup's, diff's and merge's -f share the scan's format string, as all read "-f json".
-  const cli::subcommands sub = cli::add_subcommands(cli, lookup, scan.format, db, diff, merge);
+  const cli::subcommands sub = cli::add_subcommands(cli, lookup, scan.format, db, diff, merge, plan);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
     diff.output_format = *report::parse_format(scan.format);
     return app::run_diff(diff);
   }
+  if (sub.plan->parsed()) return app::run_plan(plan);
   if (sub.merge->parsed()) {
     merge.scan.output_format = *report::parse_format(scan.format);
     merge.scan.sort = *report::parse_sort_key(merge.sort_name);

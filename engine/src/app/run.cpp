@@ -14,6 +14,7 @@
 #include "ouiscan/diff/diff.h"
 #include "ouiscan/merge/merge.h"
 #include "ouiscan/merge/result_text.h"
+#include "ouiscan/scan/plan.h"
 #include "ouiscan/scan/scan.h"
 #include "progress_bar.h"
 #include "vendor_db.h"
@@ -271,6 +272,42 @@ int run_merge(const merge_options& options) {
     if (damaged || !m.problems().empty()) worst = scan::outcome::damaged;
   }
   return write_inventory(done.inventory, worst, options.scan, out);
+}
+
+int run_plan(const plan_options& options) {
+  scan::plan_request req;
+  req.inputs = options.inputs;
+  req.parts = options.parts;
+  req.s3 = options.s3;
+  if (!options.part_size.empty()) {
+    const auto bytes = s3::parse_size(options.part_size);
+    if (!bytes || *bytes == 0) {
+      fmt::print(stderr, "ouiscan: plan: '{}' is not a size (e.g. 1GiB) (see ouiscan --help)\n",
+                 options.part_size);
+      return exit_usage;
+    }
+    req.part_bytes = *bytes;
+  }
+  if ((req.parts == 0) == (req.part_bytes == 0)) {
+    fmt::print(stderr, "ouiscan: plan: give --parts N or --part-size BYTES (see ouiscan --help)\n");
+    return exit_usage;
+  }
+  auto items = scan::plan(req);
+  if (!items) {
+    fmt::print(stderr, "ouiscan: plan: {}\n", items.error().message);
+    return exit_io_error;
+  }
+  std::FILE* out = open_output(options.output_path);
+  if (out == nullptr) return exit_io_error;
+  const std::string text = scan::plan_json(*items);
+  bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+  written = std::fflush(out) == 0 && written;
+  if (out != stdout) written = std::fclose(out) == 0 && written;
+  if (!written && errno != EPIPE) {
+    fmt::print(stderr, "ouiscan: writing the output failed: {}\n", std::strerror(errno));
+    return exit_io_error;
+  }
+  return exit_ok;
 }
 
 int run_diff(const diff_options& options) {

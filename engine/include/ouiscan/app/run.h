@@ -73,6 +73,17 @@ struct merge_options {
 };
 [[nodiscard]] int run_merge(const merge_options& options);
 
+// `ouiscan plan INPUT...`: the work items (docs/scale-out.md) as a JSON array. Exit codes: 0,
+// 2 usage, 3 an input could not be listed, opened or read, or the output written.
+struct plan_options {
+  std::vector<std::string> inputs;
+  unsigned parts = 0;
+  std::string part_size;    // as typed (e.g. 1GiB)
+  std::string output_path;  // empty: standard output
+  s3::overrides s3;
+};
+[[nodiscard]] int run_plan(const plan_options& options);
+
 // `ouiscan diff OLD NEW`: the changes between two JSON results.
 struct diff_options {
   std::string before, after;
