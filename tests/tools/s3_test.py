@@ -8,6 +8,7 @@ Expected answers come from ouiscan's scan of the same bytes as local files (the 
 conformance is tested against tshark elsewhere) and from the faults this script injects.
 """
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -327,6 +328,34 @@ def tests(upstream, faults):
               "the local scan", p.returncode == 0 and merged["addresses"] == whole["addresses"]
               and totals(merged) == totals(whole) and ins(merged) == ins(whole),
               (p.returncode, p.stderr[-300:], ins(merged), ins(whole)))
+        if key == "sample/sample.pcapng" and not extra:
+            # The same results read back from S3 by the merge.
+            uris = []
+            for i, out in enumerate(results):
+                upstream.put(f"results/part-{i}.json", open(out, "rb").read())
+                uris.append(f"s3://bkt/results/part-{i}.json")
+            p = run(["merge", "-q", "-f", "json", "--s3-endpoint", PROXY_URL] + uris,
+                    endpoint=False)
+            again = json.loads(p.stdout) if p.returncode == 0 else {"addresses": None}
+            check("the merge reads its results from s3:// objects",
+                  again["addresses"] == merged["addresses"], (p.returncode, p.stderr[-300:]))
+
+    # 13. ouiscan plan over a prefix: every object an item (these are under 1 MiB: whole), with
+    # its bucket, key, size and ETag (S3's ETag of a single PUT is the body's MD5).
+    upstream.put("plan/a.pcapng", sample)
+    upstream.put("plan/b.pcap", open(mapi, "rb").read() if CORPUS_USED else sample)
+    p = run(["plan", "--parts", "4", "--s3-endpoint", PROXY_URL, "s3://bkt/plan/"],
+            endpoint=False)
+    items = json.loads(p.stdout) if p.returncode == 0 else []
+    bodies = {"plan/a.pcapng": sample,
+              "plan/b.pcap": open(mapi, "rb").read() if CORPUS_USED else sample}
+    check("plan of a prefix: one whole item per object with bucket, key, size and ETag",
+          len(items) == 2 and all(
+              i["bucket"] == "bkt" and i["input"] == f"s3://bkt/{i['key']}" and i["start"] == 0
+              and i["end"] == i["size"] == len(bodies[i["key"]]) and
+              i["etag"] == '"' + hashlib.md5(bodies[i["key"]]).hexdigest() + '"' for i in items),
+          (p.returncode, p.stderr[-300:], items))
+
     upstream.put("z/sample.pcapng.gz", gzip.compress(sample))
     p = run(["-q", "-f", "json", "--range", "0-1000", "s3://bkt/z/sample.pcapng.gz"])
     check("--range of a compressed object: refused, exit 3",

@@ -149,7 +149,11 @@ subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::str
       "the results of many captures.\nExit codes: 0 ok, 1 a capture's ranges leave bytes out "
       "or overlap, results disagree (filter, database snapshot) or an input was damaged, 2 usage "
       "error, 3 a result could not be read or is not one.");
-  join->add_option("results", merge.results, "JSON results of ouiscan (files)")->required();
+  join->add_option("results", merge.results, "JSON results of ouiscan (files or s3:// objects)")
+      ->required();
+  join->add_option("--s3-endpoint", merge.scan.s3.endpoint, "S3-compatible endpoint (as for a scan)");
+  join->add_option("--s3-region", merge.scan.s3.region, "S3 region (as for a scan)");
+  join->add_option("--ca-file", merge.scan.s3.ca_file, "trust this CA bundle for HTTPS to S3");
   join->add_option("-f,--format", format, "output format")->check(CLI::IsMember(kFormats));
   join->add_option("-o,--output", merge.scan.output_path, "write here instead of standard output");
   join->add_option("--db", merge.scan.db_path, "OUI database that names the vendors");

@@ -225,8 +225,9 @@ int run_merge(const merge_options& options) {
   if (!db) return exit_io_error;
   merge::merger m;
   scan::outcome worst = scan::outcome::ok;
+  scan::result_texts texts(options.scan.s3);
   for (const std::string& path : options.results) {
-    auto text = merge::read_text_file(path);
+    auto text = texts.read(path);
     auto added =
         text ? m.add(*text, path) : core::result<std::monostate, core::failure>(text.error());
     if (!added) {

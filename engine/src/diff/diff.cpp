@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "ouiscan/merge/result_text.h"
+#include "ouiscan/scan/scan.h"
 #include "ouiscan/text/json.h"
 
 namespace ouiscan::diff {
@@ -155,7 +156,8 @@ core::result<snapshot, core::failure> read_inventory(std::string_view json) {
 }
 
 core::result<snapshot, core::failure> read_inventory_file(const std::string& path) {
-  auto text = merge::read_text_file(path);
+  scan::result_texts texts(s3::overrides{});
+  auto text = texts.read(path);
   if (!text) return text.error();
   auto s = read_inventory(*text);
   if (!s) return core::failure{fmt::format("{}: {}", path, s.error().message)};

@@ -4,10 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <cstdio>
-#include <cstring>
 #include <functional>
 #include <map>
 #include <unordered_map>
@@ -380,18 +377,6 @@ std::optional<core::failure> walk_result(std::string_view json, const element_vi
     }
   }
   return std::nullopt;
-}
-
-core::result<std::string, core::failure> read_text_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return core::failure{fmt::format("{}: {}", path, std::strerror(errno))};
-  std::string text;
-  char buf[1 << 16];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) return core::failure{fmt::format("{}: read error", path)};
-  return text;
 }
 
 core::result<std::monostate, core::failure> merger::add(std::string_view json,

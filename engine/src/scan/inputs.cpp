@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "ouiscan/http/http_client.h"
@@ -102,6 +103,22 @@ core::result<pipeline::input_report> remote_inputs::scan_range(const std::string
     if (more == 0 || end == size) return r;
     tail += std::max(more, tail);
   }
+}
+
+core::result<std::string, core::failure> remote_inputs::read_text(const std::string& uri) {
+  const auto loc = s3::parse_uri(uri);
+  if (!loc || loc->is_prefix()) return core::failure{fmt::format("{}: not an s3:// object", uri)};
+  if (!ready()) return core::failure{failure_};
+  auto info = client_->head(*loc);
+  if (!info) return core::failure{info.error().message};
+  std::string text(static_cast<std::size_t>(info->size), '\0');
+  http::http_session session(client_->http_options());
+  const auto bytes = std::as_writable_bytes(std::span(text.data(), text.size()));
+  if (auto f = text.empty() ? std::nullopt
+                            : client_->get_range(session, *loc, info->etag, 0, bytes)) {
+    return core::failure{f->message};
+  }
+  return text;
 }
 
 std::string remote_inputs::etag_of(const std::string& uri) {

@@ -23,6 +23,8 @@ class remote_inputs {
   // last_failure() saying why) when a prefix cannot be listed or holds no capture.
   std::vector<std::string> expand(const std::string& uri);
   core::result<io::input> open(const std::string& uri);
+  // The whole object as text (a JSON result), or why not.
+  core::result<std::string, core::failure> read_text(const std::string& uri);
   // The object's ETag (HEAD), "" when it cannot be asked.
   std::string etag_of(const std::string& uri);
   // --range of an object (the scanner's options hold the range): HEAD, its first bytes, the

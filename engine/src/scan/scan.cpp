@@ -4,6 +4,8 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -219,6 +221,31 @@ void warn_filter(const filter::bpf_filter& f, const std::vector<pipeline::input_
 }
 
 }  // namespace
+
+class result_texts::impl {
+ public:
+  explicit impl(const s3::overrides& o) : remote(o, nullptr) {}
+  remote_inputs remote;
+};
+result_texts::result_texts(const s3::overrides& o) : impl_(std::make_unique<impl>(o)) {}
+result_texts::~result_texts() = default;
+
+core::result<std::string, core::failure> result_texts::read(const std::string& path_or_uri) {
+  if (s3::is_s3_uri(path_or_uri)) return impl_->remote.read_text(path_or_uri);
+  std::FILE* f = std::fopen(path_or_uri.c_str(), "rb");
+  if (f == nullptr) {
+    return core::failure{fmt::format("{}: {}", path_or_uri, std::strerror(errno))};
+  }
+  std::string text;
+  std::array<char, 1U << 16> buf{};
+  for (std::size_t n = 0; (n = std::fread(buf.data(), 1, buf.size(), f)) > 0;) {
+    text.append(buf.data(), n);
+  }
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) return core::failure{fmt::format("{}: read error", path_or_uri)};
+  return text;
+}
 
 core::result<result, refusal> run(request req, observer& watch) {
   const auto start = clock::now();

@@ -26,7 +26,4 @@ using element_visitor = std::function<std::optional<core::failure>(simdjson::dom
                                                        const element_visitor& on_address,
                                                        const element_visitor& on_summary);
 
-// The whole text of a file, or why it cannot be read ("PATH: reason").
-[[nodiscard]] core::result<std::string, core::failure> read_text_file(const std::string& path);
-
 }  // namespace ouiscan::merge

@@ -109,6 +109,21 @@ struct found {
   // scan's totals are its inputs' counters summed.
   std::optional<pipeline::frame_counters> totals;
 };
+// JSON results to merge, from files or s3:// objects (one S3 client for them all, made when
+// the first s3:// address comes).
+class result_texts {
+ public:
+  explicit result_texts(const s3::overrides& o);
+  ~result_texts();
+  result_texts(const result_texts&) = delete;
+  result_texts& operator=(const result_texts&) = delete;
+  [[nodiscard]] core::result<std::string, core::failure> read(const std::string& path_or_uri);
+
+ private:
+  class impl;
+  std::unique_ptr<impl> impl_;
+};
+
 // run() without its finish: what the inputs hold, and the worst outcome. req.opened is taken.
 [[nodiscard]] core::result<found, refusal> collect(request& req, observer& watch,
                                                    outcome* worst = nullptr);
