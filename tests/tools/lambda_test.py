@@ -314,6 +314,86 @@ def tests(api, upstream, faults, fn):
     check("memory does not grow over 90 invocations (< 4 MB)", rss[1] - rss[0] < 4096, str(rss))
     check("no init error", not api.init_errors, str(api.init_errors))
 
+    step_functions_contract(api, upstream)
+
+
+def step_functions_contract(api, upstream):
+    """The Distributed Map's contract, driven as Step Functions drives it: a plan request, one
+    invocation per item and per batch (ItemBatcher's Items), a ResultWriter-shaped manifest, and
+    a merge that must equal the local scan of the same bytes; then a failed item, which the
+    merge reports as missing."""
+    big = many_sources_pcap(25000)  # 1.9 MB: two items of 1 MiB
+    upstream.put("sf/big.pcap", big)
+    local = os.path.join(tempfile.mkdtemp(prefix="ouiscan-sf-"), "big.pcap")
+    open(local, "wb").write(big)
+    expected = local_scan(local)
+    kind, _, body = api.invoke(json.dumps(
+        {"plan": {"inputs": ["s3://bkt/sf/"], "part_size": 1 << 20}}).encode())
+    plan = json.loads(body) if kind == "response" else {}
+    status, _, text = upstream.request("GET", f"/{plan.get('bucket')}/{plan.get('key')}")
+    items = json.loads(text) if status == 200 else []
+    check("plan request: the items written to S3, their bucket and key answered",
+          plan.get("count") == 2 and len(items) == 2 and items[0]["start"] == 0 and
+          items[1]["end"] == len(big) and items[0]["end"] == items[1]["start"] and
+          all(i["bucket"] == "bkt" and i["key"] == "sf/big.pcap" for i in items),
+          (kind, body[:300], items))
+    outputs = []
+    kind, _, one = api.invoke(json.dumps(items[0]).encode())
+    outputs.append((items[0], one))
+    batch = {"Items": items[1:], "BatchInput": {"run": "test"}}
+    kind2, _, many = api.invoke(json.dumps(batch).encode())
+    outputs.append((batch, many))
+    first, rest = json.loads(one or b"{}"), json.loads(many or b"{}")
+    check("a range item and a batch: answered within a state's 256 KB, results inline or in S3",
+          kind == kind2 == "response" and len(one) < 262144 and len(many) < 262144 and
+          ("result" in first or "result_uri" in first) and len(rest.get("results", [])) == 1,
+          (kind, kind2, one[:200], many[:200]))
+
+    def manifest(name, succeeded, failed):
+        files = {"SUCCEEDED": [], "FAILED": [], "PENDING": []}
+        for status, entries in (("SUCCEEDED", succeeded), ("FAILED", failed)):
+            if not entries:
+                continue
+            rows = [{"ExecutionArn": f"arn:aws:states:us-east-1:123456789012:execution:x:{k}",
+                     "Input": json.dumps(i), "InputDetails": {"Included": True},
+                     "Name": str(k), "Status": status,
+                     **({"Output": o.decode(), "OutputDetails": {"Included": True}}
+                        if status == "SUCCEEDED" else
+                        {"Error": "States.TaskFailed", "Cause": "injected"})}
+                    for k, (i, o) in enumerate(entries)]
+            key = f"mr/{name}/{status}_0.json"
+            data = json.dumps(rows).encode()
+            upstream.put(key, data)
+            files[status].append({"Key": key, "Size": len(data)})
+        upstream.put(f"mr/{name}/manifest.json", json.dumps(
+            {"DestinationBucket": "bkt", "MapRunArn": "arn:aws:states:us-east-1:123456789012:"
+             "mapRun:ouiscan/Map:1", "ResultFiles": files}).encode())
+        return f"s3://bkt/mr/{name}/manifest.json"
+
+    def merged(uri):
+        kind, _, body = api.invoke(json.dumps({"merge": {"manifest": uri}}).encode())
+        answer = json.loads(body) if kind == "response" else {}
+        doc = {}
+        if answer.get("result_uri", "").startswith("s3://bkt/"):
+            status, _, text = upstream.request("GET", "/bkt/" + answer["result_uri"][9:])
+            doc = json.loads(text) if status == 200 else {}
+        return answer, doc
+
+    answer, doc = merged(manifest("all", outputs, []))
+    same = lambda d: (d.get("addresses"), {k: d.get("summary", {}).get(k) for k in
+                                           ("frames", "wire_bytes", "link_types")})
+    check("merge of a ResultWriter manifest equals the local scan of the same capture",
+          answer.get("complete") is True and same(doc) == same(expected) and
+          doc["summary"]["inputs"][0]["records"] == 25000 and
+          doc["summary"]["inputs"][0]["status"] == "ok", (answer, same(doc)[1]))
+    answer, doc = merged(manifest("one-failed", outputs[:1], [outputs[1]]))
+    inputs = doc.get("summary", {}).get("inputs", [{}])
+    check("a failed item: the merge says so and reports its bytes as missing (range_gap)",
+          answer.get("complete") is False and
+          any("did not finish" in p for p in answer.get("problems", [])) and
+          inputs[0].get("error", {}).get("code") == "range_gap" and
+          len(doc.get("addresses", [])) < len(expected["addresses"]), (answer, inputs))
+
 
 if __name__ == "__main__":
     sys.exit(main())

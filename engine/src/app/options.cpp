@@ -122,20 +122,12 @@ core::result<pipeline::byte_range, core::failure> parse_range(std::string_view r
         fmt::format("'{}' is not a byte range START-END (e.g. 0-1048576, or 1048576-)", range)};
   }
   if (headers.empty()) return r;
-  r.indexed = true;
-  if (headers == "none") return r;
-  for (std::size_t at = 0; at <= headers.size();) {
-    const std::size_t comma = std::min(headers.find(',', at), headers.size());
-    const std::string_view item = headers.substr(at, comma - at);
-    const auto plus = item.find('+');
-    std::uint64_t offset = 0, length = 0;
-    if (plus == std::string_view::npos || !number(item.substr(0, plus), offset) ||
-        !number(item.substr(plus + 1), length) || length > capture::max_record_bytes) {
-      return core::failure{fmt::format("'{}' is not a list of OFFSET+LENGTH blocks", headers)};
-    }
-    r.headers.emplace_back(offset, static_cast<std::uint32_t>(length));
-    at = comma + 1;
+  auto blocks = pipeline::parse_headers(headers);
+  if (!blocks) {
+    return core::failure{fmt::format("'{}' is not a list of OFFSET+LENGTH blocks", headers)};
   }
+  r.headers = std::move(*blocks);
+  r.indexed = true;
   return r;
 }
 

@@ -241,18 +241,7 @@ int run_merge(const merge_options& options) {
   req.until_ns = m.until_ns();
   scan::observer quiet;
   // A range whose first record was misjudged is walked again here, when the capture can be read.
-  const auto rescan = [&](const pipeline::input_report& input, std::uint64_t from,
-                          std::uint64_t end) -> core::result<scan::found, core::failure> {
-    scan::request again = request_of(options.scan, *db);
-    again.inputs = {input.name};
-    again.range.emplace();
-    again.range->start = from;
-    again.range->end = end;
-    again.range->exact = true;
-    auto f = scan::collect(again, quiet);
-    if (!f) return core::failure{f.error().message};
-    return std::move(*f);
-  };
+  const auto rescan = merge::rescan_with([&] { return request_of(options.scan, *db); });
   scan::result done = scan::finish(m.take(rescan), req, quiet, start);
   if (m.rewalked() > 0 && !options.scan.quiet) {
     fmt::print(stderr,

@@ -11,6 +11,7 @@
 #include "ouiscan/report/inventory.h"
 #include "ouiscan/s3/object_stream.h"
 #include "ouiscan/scan/scan.h"
+#include "work.h"
 
 namespace ouiscan::lambda {
 namespace {
@@ -104,6 +105,7 @@ handler::handler(handler_settings settings, const ouidb::database* db)
     : settings_(std::move(settings)), db_(db) {}
 
 answer handler::handle(const invocation& inv) {
+  if (auto work = handle_work(inv.body, settings_, db_, inv)) return *std::move(work);
   answer a;
   auto parsed = parse_event(inv.body);
   if (const auto* why = parsed ? nullptr : &parsed.error()) {

@@ -319,10 +319,10 @@ pipeline::input_report join_ranges(std::vector<pipeline::input_report> parts,
   }
   const pipeline::range_walk& last = *parts.back().range;
   const std::uint64_t data_end = last.data_size != 0 ? last.data_size : out.size;
-  if (expected < data_end && last.end >= data_end && !out.error) {
+  if (expected < data_end && !out.error) {
     // No range found a record from `expected` to the end, and every range after it was empty:
     // the bytes there are less than a record, as a whole scan reads a capture cut short.
-    if (last.from == last.to && last.start <= data_end) {
+    if (last.end >= data_end && last.from == last.to && last.start <= data_end) {
       out.error = core::error{core::errc::truncated_file, expected, out.records + 1, 0};
     } else {
       gap(expected, fmt::format("bytes {} to {} are in no range", expected, data_end));
@@ -528,6 +528,22 @@ scan::found merger::take(const rescanner& rescan) {
   }
   parts_.clear();
   return out;
+}
+
+merger::rescanner rescan_with(std::function<scan::request()> base) {
+  return [base = std::move(base)](const pipeline::input_report& input, std::uint64_t from,
+                                  std::uint64_t end) -> core::result<scan::found, core::failure> {
+    scan::request again = base();
+    again.inputs = {input.name};
+    again.range.emplace();
+    again.range->start = from;
+    again.range->end = end;
+    again.range->exact = true;
+    scan::observer unheard;
+    auto f = scan::collect(again, unheard);
+    if (!f) return core::failure{f.error().message};
+    return std::move(*f);
+  };
 }
 
 }  // namespace ouiscan::merge

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -87,6 +88,29 @@ void scanner::scan_counted(io::input& in, input_report& report) {
   names_.merge(mine.names);
   report.counters.merge(mine.counters);
   reader.report_into(report, in);
+}
+
+std::optional<std::vector<std::pair<std::uint64_t, std::uint32_t>>> parse_headers(
+    std::string_view text) {
+  const auto number = [](std::string_view t, std::uint64_t& v) {
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    return ec == std::errc{} && end == t.data() + t.size() && !t.empty();
+  };
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> out;
+  if (text == "none") return out;
+  for (std::size_t at = 0; at <= text.size();) {
+    const std::size_t comma = std::min(text.find(',', at), text.size());
+    const std::string_view item = text.substr(at, comma - at);
+    const auto plus = item.find('+');
+    std::uint64_t offset = 0, length = 0;
+    if (plus == std::string_view::npos || !number(item.substr(0, plus), offset) ||
+        !number(item.substr(plus + 1), length) || length > capture::max_record_bytes) {
+      return std::nullopt;
+    }
+    out.emplace_back(offset, static_cast<std::uint32_t>(length));
+    at = comma + 1;
+  }
+  return out;
 }
 
 unsigned scanner::worker_threads() const {

@@ -224,9 +224,13 @@ void warn_filter(const filter::bpf_filter& f, const std::vector<pipeline::input_
 
 class result_texts::impl {
  public:
-  explicit impl(const s3::overrides& o) : remote(o, nullptr) {}
+  explicit impl(const s3::overrides& o) : overrides(o), remote(o, nullptr) {}
+  s3::overrides overrides;
   remote_inputs remote;
 };
+void result_texts::use(std::shared_ptr<s3::client> client) {
+  impl_->remote = remote_inputs(impl_->overrides, std::move(client));
+}
 result_texts::result_texts(const s3::overrides& o) : impl_(std::make_unique<impl>(o)) {}
 result_texts::~result_texts() = default;
 

@@ -61,4 +61,9 @@ class merger {
   std::size_t rewalked_ = 0;
 };
 
+// The rescanner a merge uses to walk a range again: a scan (scan::collect) of the capture the
+// range came from, from the exact record boundary, with the settings `base` gives (database,
+// threads, S3 client or overrides).
+[[nodiscard]] merger::rescanner rescan_with(std::function<scan::request()> base);
+
 }  // namespace ouiscan::merge

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -53,6 +54,10 @@ struct byte_range {
   bool exact = false;
   std::uint32_t section = 0, interfaces = 0;
 };
+
+// --headers' text, OFFSET+LENGTH,... in file order ("none": no blocks); nullopt when malformed.
+[[nodiscard]] std::optional<std::vector<std::pair<std::uint64_t, std::uint32_t>>> parse_headers(
+    std::string_view text);
 
 struct scan_options {
   unsigned threads = 0;                // 0: all cores
@@ -146,8 +151,8 @@ struct input_report {
 // The bytes a --range scan of a capture held in part reads (an s3:// object): its start (the
 // header blocks), the range itself from `base` on, and other bytes on demand.
 struct range_bytes {
-  core::bytes head;             // from byte 0: at least the header blocks, or all of it
-  core::bytes body;             // from byte `base`: the range, and some bytes past its end
+  core::bytes head;  // from byte 0: at least the header blocks, or all of it
+  core::bytes body;  // from byte `base`: the range, and some bytes past its end
   std::uint64_t base = 0;
   std::uint64_t data_size = 0;  // the capture's size
   // Reads bytes [offset, offset + length) (pcapng blocks before the range); unset when body is

@@ -118,6 +118,8 @@ class result_texts {
   result_texts(const result_texts&) = delete;
   result_texts& operator=(const result_texts&) = delete;
   [[nodiscard]] core::result<std::string, core::failure> read(const std::string& path_or_uri);
+  // Reads s3:// objects with this client (the Lambda function's) instead of making one.
+  void use(std::shared_ptr<s3::client> client);
 
  private:
   class impl;
