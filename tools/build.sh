@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-sample}
 jobs=$(getconf _NPROCESSORS_ONLN)
 
-packages=(cmake make g++ pkg-config python3 gzip bc openssl tcpdump tshark iproute2 procps
+packages=(cmake make g++ pkg-config python3 python3-yaml gzip bc openssl tcpdump tshark iproute2 procps
           libtbb-dev libfmt-dev libcli11-dev zlib1g-dev libpcap-dev libcurl4-openssl-dev libzstd-dev zstd
           libssl-dev libsimdjson-dev ca-certificates pcapfix dpkg-dev
           libgtest-dev libgmock-dev libbenchmark-dev
