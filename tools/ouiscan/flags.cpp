@@ -102,8 +102,8 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
 }
 
 subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::string& format,
-                            app::db_options& db, app::diff_options& diff,
-                            app::merge_options& merge, app::plan_options& plan) {
+                            app::db_options& db, app::diff_options& diff, app::merge_options& merge,
+                            app::plan_options& plan) {
   auto* look = cli.add_subcommand(
       "lookup",
       "vendor and class of addresses or prefixes.\nExit codes: 0 every query answered, 1 a query "
@@ -151,7 +151,8 @@ subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::str
       "error, 3 a result could not be read or is not one.");
   join->add_option("results", merge.results, "JSON results of ouiscan (files or s3:// objects)")
       ->required();
-  join->add_option("--s3-endpoint", merge.scan.s3.endpoint, "S3-compatible endpoint (as for a scan)");
+  join->add_option("--s3-endpoint", merge.scan.s3.endpoint,
+                   "S3-compatible endpoint (as for a scan)");
   join->add_option("--s3-region", merge.scan.s3.region, "S3 region (as for a scan)");
   join->add_option("--ca-file", merge.scan.s3.ca_file, "trust this CA bundle for HTTPS to S3");
   join->add_option("-f,--format", format, "output format")->check(CLI::IsMember(kFormats));

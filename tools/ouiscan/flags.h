@@ -20,7 +20,7 @@ struct subcommands {
 void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces);
 // `lookup`, `db info`, `db update`, `diff`, `merge` and `plan`, each bound to its options.
 subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::string& format,
-                            app::db_options& db, app::diff_options& diff,
-                            app::merge_options& merge, app::plan_options& plan);
+                            app::db_options& db, app::diff_options& diff, app::merge_options& merge,
+                            app::plan_options& plan);
 
 }  // namespace ouiscan::cli

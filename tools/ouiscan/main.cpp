@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   app::merge_options merge;
   app::plan_options plan;
   // lookup's, diff's and merge's -f share the scan's format string, as all read "-f json".
-  const cli::subcommands sub = cli::add_subcommands(cli, lookup, scan.format, db, diff, merge, plan);
+  const cli::subcommands sub =
+      cli::add_subcommands(cli, lookup, scan.format, db, diff, merge, plan);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -229,9 +229,9 @@ std::uint64_t scanner::scan_range(const range_bytes& src, input_report& report) 
     if (exact != no_position) {
       from = exact;
     } else {
-      const std::size_t guess = capture::find_record_start(
-          src.body, static_cast<std::size_t>(want.start - base),
-          static_cast<std::size_t>(bound - base), *state);
+      const std::size_t guess =
+          capture::find_record_start(src.body, static_cast<std::size_t>(want.start - base),
+                                     static_cast<std::size_t>(bound - base), *state);
       from = guess == no_position ? bound : base + guess;
     }
     from = std::min(from, std::max(bound, want.start));  // none starts in the range: empty
@@ -267,8 +267,8 @@ std::uint64_t scanner::scan_range(const range_bytes& src, input_report& report) 
 
 std::shared_ptr<const capture::section_state> scanner::walk_segments(
     core::bytes all, std::uint64_t base, std::size_t data_start, std::size_t end,
-    std::shared_ptr<const capture::section_state> initial, std::uint64_t records,
-    unsigned threads, input_report& report) {
+    std::shared_ptr<const capture::section_state> initial, std::uint64_t records, unsigned threads,
+    input_report& report) {
   const std::size_t span = end - data_start;
   const std::size_t count =
       std::clamp<std::size_t>(span / options_.segment_bytes, 1,

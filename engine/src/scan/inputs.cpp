@@ -49,7 +49,7 @@ core::result<io::input> remote_inputs::open(const std::string& uri) {
 }
 
 core::result<pipeline::input_report> remote_inputs::scan_range(const std::string& uri,
-                                                              pipeline::scanner& scanner) {
+                                                               pipeline::scanner& scanner) {
   const auto loc = s3::parse_uri(uri);
   if (!loc) return fail(fmt::format("{}: not an s3://bucket/key address", uri));
   if (!ready()) return core::error{core::errc::remote_error, 0, 0, 0};
@@ -114,8 +114,8 @@ core::result<std::string, core::failure> remote_inputs::read_text(const std::str
   std::string text(static_cast<std::size_t>(info->size), '\0');
   http::http_session session(client_->http_options());
   const auto bytes = std::as_writable_bytes(std::span(text.data(), text.size()));
-  if (auto f = text.empty() ? std::nullopt
-                            : client_->get_range(session, *loc, info->etag, 0, bytes)) {
+  if (auto f =
+          text.empty() ? std::nullopt : client_->get_range(session, *loc, info->etag, 0, bytes)) {
     return core::failure{f->message};
   }
   return text;

@@ -107,8 +107,8 @@ std::string headers_before(const std::vector<header_block>& blocks, std::uint64_
 }
 
 // One capture's items: whole when it is small (or compressed), else ranges.
-void cut(const work_item& whole, const plan_request& req,
-         const std::vector<header_block>* pcapng, std::vector<work_item>& out) {
+void cut(const work_item& whole, const plan_request& req, const std::vector<header_block>* pcapng,
+         std::vector<work_item>& out) {
   const unsigned parts = std::max(req.parts, 1U);
   std::uint64_t part = req.part_bytes != 0 ? req.part_bytes : (whole.size + parts - 1) / parts;
   part = std::max(part, min_part_bytes);
@@ -130,15 +130,15 @@ core::result<std::vector<work_item>, core::failure> plan(const plan_request& req
   remote_inputs remote(req.s3, req.client);
   for (const std::string& input : req.inputs) {
     const bool in_s3 = s3::is_s3_uri(input);
-    const std::vector<std::string> names = in_s3 ? remote.expand(input)
-                                                 : std::vector<std::string>{input};
+    const std::vector<std::string> names =
+        in_s3 ? remote.expand(input) : std::vector<std::string>{input};
     if (names.empty()) return core::failure{remote.last_failure()};
     for (const std::string& name : names) {
       auto in = in_s3 ? remote.open(name) : io::open_input(name);
       if (!in) {
-        return core::failure{in_s3 ? remote.last_failure()
-                                   : fmt::format("{}: cannot open: {}", name,
-                                                 std::strerror(in.error().sys_errno))};
+        return core::failure{
+            in_s3 ? remote.last_failure()
+                  : fmt::format("{}: cannot open: {}", name, std::strerror(in.error().sys_errno))};
       }
       work_item whole;
       whole.input = name;

@@ -31,7 +31,7 @@ struct plan_request {
 };
 
 struct work_item {
-  std::string input;  // the path or s3:// address --range takes
+  std::string input;              // the path or s3:// address --range takes
   std::string bucket, key, etag;  // s3:// objects only
   std::uint64_t start = 0, end = 0, size = 0;
   std::string headers;  // pcapng ranges past the start: --headers' value; "" otherwise
