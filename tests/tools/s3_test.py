@@ -290,6 +290,17 @@ def tests(upstream, faults):
     check("denied (s3rver refuses an unknown key id): exit 3, access denied",
           p.returncode == 3 and "access denied (HTTP 403" in p.stderr, p.stderr)
 
+    # 10b. --no-sign-request: no credentials needed, and no request carries a signature.
+    faults.reset()
+    p = run(["-q", "-f", "json", "--no-sign-request", "s3://bkt/sample/sample.pcapng"],
+            {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None})
+    check("--no-sign-request: read without credentials, no Authorization on any request",
+          p.returncode == 0 and json.loads(p.stdout)["summary"]["frames"] == 170 and
+          faults.log and all("authorization" not in e[2] for e in faults.log),
+          (p.returncode, p.stderr[-200:], [sorted(e[2]) for e in faults.log][:1]))
+    p = run(["--no-sign-request", os.path.join(data_dir, "sample.pcapng")], endpoint=False)
+    check("--no-sign-request without s3:// inputs: usage error", p.returncode == 2, p.stderr)
+
     # 11. Credentials from a shared credentials file and a named profile.
     os.makedirs(os.path.join(HOME, ".aws"), exist_ok=True)
     with open(os.path.join(HOME, ".aws", "credentials"), "w") as f:

@@ -77,6 +77,9 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
   cli.add_option("--s3-region", scan.options.s3.region,
                  "S3 region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, us-east-1)");
   cli.add_option("--ca-file", scan.options.s3.ca_file, "trust this CA bundle for HTTPS to S3");
+  cli.add_flag("--no-sign-request", scan.options.s3.no_sign_request,
+               "do not sign S3 requests (public buckets), as the AWS CLI's flag; no credentials "
+               "are looked for");
   cli.add_option("--max-bytes", scan.max_bytes,
                  "refuse S3 objects larger than this, before downloading (e.g. 20GiB; "
                  "default: OUISCAN_MAX_BYTES, else no limit)");
@@ -155,6 +158,7 @@ subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::str
                    "S3-compatible endpoint (as for a scan)");
   join->add_option("--s3-region", merge.scan.s3.region, "S3 region (as for a scan)");
   join->add_option("--ca-file", merge.scan.s3.ca_file, "trust this CA bundle for HTTPS to S3");
+  join->add_flag("--no-sign-request", merge.scan.s3.no_sign_request, "do not sign S3 requests");
   join->add_option("-f,--format", format, "output format")->check(CLI::IsMember(kFormats));
   join->add_option("-o,--output", merge.scan.output_path, "write here instead of standard output");
   join->add_option("--db", merge.scan.db_path, "OUI database that names the vendors");
@@ -177,6 +181,7 @@ subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::str
   cuts->add_option("--s3-endpoint", plan.s3.endpoint, "S3-compatible endpoint (as for a scan)");
   cuts->add_option("--s3-region", plan.s3.region, "S3 region (as for a scan)");
   cuts->add_option("--ca-file", plan.s3.ca_file, "trust this CA bundle for HTTPS to S3");
+  cuts->add_flag("--no-sign-request", plan.s3.no_sign_request, "do not sign S3 requests");
   return {look, info, update, changes, join, cuts};
 }
 

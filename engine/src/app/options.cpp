@@ -70,6 +70,7 @@ std::string check_run_options(const run_options& o) {
                        : s.max_bytes != 0       ? "--max-bytes"
                        : s.part_bytes != 0      ? "--s3-part-size"
                        : s.parts_in_flight != 0 ? "--s3-parts"
+                       : s.no_sign_request      ? "--no-sign-request"
                                                 : nullptr;
     if (flag != nullptr) return fmt::format("{} applies to s3:// inputs only", flag);
     if (!s.ca_file.empty() && !o.online) {

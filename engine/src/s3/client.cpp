@@ -122,6 +122,11 @@ http::http_call client::signed_call(const std::string& method, const location& l
   call.method = method;
   call.url = t.url + (s.canonical_query.empty() ? "" : "?" + s.canonical_query);
   call.headers = s.headers;
+  if (settings_.anonymous) {  // --no-sign-request: the same request without its signature
+    std::erase_if(call.headers, [](const name_value& h) {
+      return h.first == "Authorization" || h.first == "x-amz-security-token";
+    });
+  }
   return call;
 }
 

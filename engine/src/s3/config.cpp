@@ -133,7 +133,10 @@ core::result<settings, core::failure> resolve(const overrides& o, const environm
       }
     }
   }
-  if (s.creds.access_key_id.empty() || s.creds.secret_access_key.empty()) {
+  if (o.no_sign_request) {
+    s.anonymous = true;  // as the AWS CLI's --no-sign-request: no credentials are needed
+    s.creds = {};
+  } else if (s.creds.access_key_id.empty() || s.creds.secret_access_key.empty()) {
     if (named_profile && creds_ini.count(s.profile) == 0 && config_ini.count(config_section) == 0) {
       return core::failure{"AWS profile '" + s.profile + "' not found in " + credentials_file +
                            " or " + config_file};

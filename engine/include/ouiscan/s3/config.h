@@ -41,10 +41,12 @@ struct overrides {
   std::uint64_t max_bytes = 0;
   std::uint64_t part_bytes = 0;
   unsigned parts_in_flight = 0;
+  bool no_sign_request = false;  // --no-sign-request: public buckets, no credentials looked for
 };
 
 struct settings {
   credentials creds;
+  bool anonymous = false;       // --no-sign-request: requests go unsigned
   std::string profile;          // which profile of the shared files was read
   std::string region;           // never empty (us-east-1 when nothing says otherwise)
   std::string endpoint;         // scheme://host[:port], without a trailing slash
