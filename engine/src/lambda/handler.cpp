@@ -50,20 +50,6 @@ std::string error_type_of(s3::failure_kind k) {
   return "S3Unavailable";
 }
 
-// The report's JSON, written through a memory stream.
-std::string inventory_json(const report::inventory& inv) {
-  char* data = nullptr;
-  std::size_t size = 0;
-  std::FILE* f = open_memstream(&data, &size);
-  if (f == nullptr) return {};
-  report::write(f, inv, report::format::json);
-  std::fclose(f);
-  std::string out(data, size);
-  std::free(data);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
 void append_object(fmt::memory_buffer& b, const object_result& o, bool with_addresses) {
   auto out = std::back_inserter(b);
   fmt::format_to(out, "{{\"uri\":");
@@ -100,6 +86,20 @@ std::string objects_json(const std::vector<object_result>& objects, bool with_ad
 }
 
 }  // namespace
+
+// The report's JSON, written through a memory stream.
+std::string inventory_json(const report::inventory& inv) {
+  char* data = nullptr;
+  std::size_t size = 0;
+  std::FILE* f = open_memstream(&data, &size);
+  if (f == nullptr) return {};
+  report::write(f, inv, report::format::json);
+  std::fclose(f);
+  std::string out(data, size);
+  std::free(data);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
 
 handler::handler(handler_settings settings, const ouidb::database* db)
     : settings_(std::move(settings)), db_(db) {}

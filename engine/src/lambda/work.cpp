@@ -38,19 +38,6 @@ answer refused(std::string type, std::string message) {
   return a;
 }
 
-std::string json_of(const report::inventory& inv) {
-  char* data = nullptr;
-  std::size_t size = 0;
-  std::FILE* f = open_memstream(&data, &size);
-  if (f == nullptr) return {};
-  report::write(f, inv, report::format::json);
-  std::fclose(f);
-  std::string out(data, size);
-  std::free(data);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
 class work {
  public:
   work(const handler_settings& settings, const ouidb::database* db, const invocation& inv)
@@ -140,7 +127,7 @@ class work {
                                                       ? core::to_string(*inv.inputs[0].error)
                                                       : inv.inputs[0].error_detail));
     }
-    std::string result = json_of(inv);
+    std::string result = inventory_json(inv);
     if (inline_allowed && result.size() <= state_limit) {
       return fmt::format(R"({{"result":{}}})", result);
     }
@@ -238,7 +225,7 @@ class work {
       done.inventory.merge_problems.push_back(u + ": not merged");
     }
     done.inventory.merge_rewalked = merger.rewalked();
-    const std::string result = json_of(done.inventory);
+    const std::string result = inventory_json(done.inventory);
     fmt::memory_buffer b;
     fmt::format_to(std::back_inserter(b), R"({{"complete":{},"problems":)",
                    done.inventory.merge_problems.empty());
