@@ -342,6 +342,25 @@ def main():
            p.returncode == 3 and "schema 99" in err and "not.json" in err and
            json.loads(p.stdout)["summary"]["merge"]["results"] == 1, (p.returncode, err))
 
+    # A result from a stranger: control characters in a name and an input's name are escaped
+    # in every output, as names taken from packets are.
+    hostile = json.load(open(results[0]))
+    hostile["summary"]["inputs"][0]["name"] = "evil\u001b]0;owned\u0007.pcap"
+    named = hostile["addresses"][:1]
+    for a in named:
+        a["names"] = [{"kind": "dhcp_hostname", "name": "x\u001b[2Jy\u009b", "sightings": 1,
+                       "first_seen": None, "last_seen": None}]
+    bad = os.path.join(work, "hostile.json")
+    json.dump(hostile, open(bad, "w"))
+    outputs = []
+    for fmt in ("table", "csv", "json", "jsonl"):
+        p = support.run(OUISCAN, ["merge", "-f", fmt, bad])
+        outputs.append(p.stdout + p.stderr)
+    checks("hostile names in a result: no control character reaches any output format",
+           named and all(not any(b < 0x20 and b not in (0x0a, 0x09) or b == 0x7f for b in out)
+                         and b"\xc2\x9b" not in out for out in outputs) and
+           b"\\x1b" in outputs[2], [o[:200] for o in outputs])
+
     # The corpus: one random cut set per capture.
     if CORPUS and os.path.isdir(os.path.join(CORPUS, "captures")):
         files = sorted(

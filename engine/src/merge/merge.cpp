@@ -12,6 +12,7 @@
 #include "ouiscan/capture/link_type.h"
 #include "ouiscan/merge/result_text.h"
 #include "ouiscan/report/inventory.h"
+#include "ouiscan/text/json.h"
 #include "ouiscan/text/time.h"
 
 namespace ouiscan::merge {
@@ -161,7 +162,9 @@ std::optional<core::failure> read_address(element r, scan::found& into) {
       if (!kind) return fail(fmt::format("\"{}\" is not a kind of name", str(n, kind_key)));
       identity::name_entry e;
       e.kind = *kind;
-      e.text = std::string(str(n, text_key));
+      // Results can come from anywhere: their names are made safe again (a no-op on a name
+      // ouiscan wrote, which was cleaned when it was taken from the packet).
+      e.text = text::clean_name(str(n, text_key));
       e.sightings = u64(n, "sightings");
       e.first_ns = time_of(n, "first_seen", untimed_first);
       e.last_ns = time_of(n, "last_seen", untimed_last);
@@ -173,7 +176,7 @@ std::optional<core::failure> read_address(element r, scan::found& into) {
 
 pipeline::input_report read_input(element i) {
   pipeline::input_report r;
-  r.name = std::string(str(i, "name"));
+  r.name = text::clean_name(str(i, "name"));
   r.format = std::string(str(i, "format"));
   r.compression = std::string(str(i, "compression"));
   r.size = u64(i, "size");
