@@ -42,6 +42,7 @@ class S3Config : public ::testing::Test {
             ("ouiscan-s3-config-" + std::to_string(::getpid()));
     std::filesystem::create_directories(home_ / ".aws");
     env_.vars["HOME"] = home_.string();
+    env_.vars["AWS_EC2_METADATA_DISABLED"] = "true";  // no test reaches beyond loopback
   }
   void TearDown() override { std::filesystem::remove_all(home_); }
   void write(const std::string& name, const std::string& text) {

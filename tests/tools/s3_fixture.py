@@ -3,6 +3,7 @@ npm) on 127.0.0.1, and a small proxy of our own in front of it that injects faul
 s3rver lacks (If-Match)."""
 import http.client
 import http.server
+import json
 import os
 import socket
 import struct
@@ -206,3 +207,88 @@ def many_sources_pcap(n):
     sent by 02:00:00:00:00:00 + i: the addresses recovered count the records recovered."""
     return support.pcap([(1, i, b"\xff" * 6 + struct.pack(">HI", 0x0200, i) + b"\x08\x00" +
                           b"\0" * 46) for i in range(n)])
+
+
+class CredentialEndpoints(http.server.ThreadingHTTPServer):
+    """The EC2 instance metadata service (IMDSv2 only: a session token from PUT
+    /latest/api/token is required on every GET, as on instances with HttpTokens=required) and a
+    container credentials endpoint (/container/creds, Authorization required), on 127.0.0.1.
+    Each fetch hands out a new session token, valid for `lifetime` seconds."""
+
+    daemon_threads = True
+
+    def __init__(self, key_id, secret, auth_token):
+        super().__init__(("127.0.0.1", 0), CredentialHandler)
+        self.key_id, self.secret, self.auth_token = key_id, secret, auth_token
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.lock = threading.Lock()
+        self.reset()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def reset(self, lifetime=3600, refuse_tokens=False):
+        with self.lock:
+            self.lifetime = lifetime
+            self.refuse_tokens = refuse_tokens
+            self.log = []           # (method, path, status)
+            self.tokens = []        # IMDSv2 session tokens issued
+            self.sessions = []      # AWS session tokens issued, in order
+
+    def secrets(self):
+        with self.lock:
+            return [self.secret, self.auth_token] + self.tokens + self.sessions
+
+    def document(self):
+        with self.lock:
+            token = f"session-{len(self.sessions) + 1}-never-in-any-log"
+            self.sessions.append(token)
+            expires = time.gmtime(time.time() + self.lifetime)
+        return json.dumps({"Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": self.key_id,
+                           "SecretAccessKey": self.secret, "Token": token,
+                           "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", expires)}).encode()
+
+
+class CredentialHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body=b""):
+        with self.server.lock:
+            self.server.log.append((self.command, self.path, status))
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_PUT(self):
+        s = self.server
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        ttl = self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", "")
+        if self.path != "/latest/api/token":
+            return self.answer(404)
+        if s.refuse_tokens or self.headers.get("X-Forwarded-For"):
+            return self.answer(403)
+        if not ttl.isdigit() or not 1 <= int(ttl) <= 21600:
+            return self.answer(400)
+        with s.lock:
+            token = f"imds-{len(s.tokens) + 1}-never-in-any-log"
+            s.tokens.append(token)
+        self.answer(200, token.encode())
+
+    def do_GET(self):
+        s = self.server
+        base = "/latest/meta-data/iam/security-credentials/"
+        if self.path == "/container/creds":
+            if self.headers.get("Authorization") != s.auth_token:
+                return self.answer(401)
+            return self.answer(200, s.document())
+        with s.lock:
+            valid = self.headers.get("X-aws-ec2-metadata-token") in s.tokens
+        if not valid:
+            return self.answer(401)
+        if self.path == base:
+            return self.answer(200, b"scanner-role\n")
+        if self.path == base + "scanner-role":
+            return self.answer(200, s.document())
+        self.answer(404)

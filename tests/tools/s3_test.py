@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 import support
-from s3_fixture import Faults, Upstream, many_sources_pcap, start_proxy
+from s3_fixture import CredentialEndpoints, Faults, Upstream, many_sources_pcap, start_proxy
 
 OUISCAN, REPO = sys.argv[1], sys.argv[2]
 CORPUS = sys.argv[3] if len(sys.argv) > 3 else ""
@@ -29,18 +29,21 @@ SLACK = 0.15  # seconds a request may take beyond its backoff wait (proxy, s3rve
 
 
 
-def run(args, env_extra=None, endpoint=None):
+def run(args, env_extra=None, endpoint=None, secrets=()):
+    # The instance metadata service is off unless a test moves it to loopback: nothing here
+    # reaches beyond 127.0.0.1.
     env = {"PATH": os.environ.get("PATH", ""), "HOME": HOME,
-           "AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": SECRET}
+           "AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": SECRET,
+           "AWS_EC2_METADATA_DISABLED": "true"}
     env.update(env_extra or {})
     env = {k: v for k, v in env.items() if v is not None}
     cmd = [OUISCAN, "--no-progress"]
     if endpoint is not False:
         cmd += ["--s3-endpoint", endpoint or PROXY_URL]
     p = subprocess.run(cmd + args, env=env, capture_output=True, text=True, timeout=600)
-    leaked = SECRET in p.stdout or SECRET in p.stderr
+    leaked = [s for s in (SECRET,) + tuple(secrets) if s in p.stdout or s in p.stderr]
     if leaked:
-        check("the secret key never appears in output", False, " ".join(args))
+        check("no secret, key or token appears in output", False, (" ".join(args), leaked))
     return p
 
 
@@ -367,10 +370,115 @@ def tests(upstream, faults):
               i["etag"] == '"' + hashlib.md5(bodies[i["key"]]).hexdigest() + '"' for i in items),
           (p.returncode, p.stderr[-300:], items))
 
+    credential_endpoints(upstream, faults, sample)
+
     upstream.put("z/sample.pcapng.gz", gzip.compress(sample))
     p = run(["-q", "-f", "json", "--range", "0-1000", "s3://bkt/z/sample.pcapng.gz"])
     check("--range of a compressed object: refused, exit 3",
           p.returncode == 3 and "cannot be cut into ranges" in p.stderr, p.stderr)
+
+
+def credential_endpoints(upstream, faults, sample):
+    """14. Credentials from the instance metadata service (IMDSv2) and the container endpoint,
+    both emulated on loopback: the session token is required and sent, the AWS session token
+    reaches S3, credentials are fetched again before they expire, and no secret is printed."""
+    auth = "container-auth-never-in-any-log"
+    emu = CredentialEndpoints("S3RVER", SECRET, auth)
+    no_keys = {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None,
+               "AWS_EC2_METADATA_DISABLED": None}
+    imds = dict(no_keys, AWS_EC2_METADATA_SERVICE_ENDPOINT=emu.url)
+    upstream.put("creds/sample.pcapng", sample)
+    upstream.put("creds/many.pcap", many_sources_pcap(20000))  # 1.5 MB: 24 parts of 64 KiB
+    small_parts = ["--s3-part-size", "64KiB", "--s3-parts", "3"]
+    signed_tokens = lambda: [e[2].get("x-amz-security-token") for e in faults.log]
+    try:
+        faults.reset()
+        emu.reset()
+        p = run(["-q", "-f", "json", "s3://bkt/creds/sample.pcapng"], imds,
+                secrets=emu.secrets())
+        frames = json.loads(p.stdout)["summary"]["frames"] if p.returncode == 0 else None
+        check("IMDSv2: credentials of the instance's role read the object", frames == 170,
+              (p.returncode, p.stderr[-300:], emu.log))
+        check("IMDSv2: one token PUT, then the role and its credentials, each with the token "
+              "(no request refused)",
+              [(m, path) for m, path, _ in emu.log] ==
+              [("PUT", "/latest/api/token"),
+               ("GET", "/latest/meta-data/iam/security-credentials/"),
+               ("GET", "/latest/meta-data/iam/security-credentials/scanner-role")] and
+              all(status == 200 for _, _, status in emu.log), emu.log)
+        check("IMDSv2: every S3 request carries the role's session token",
+              faults.log and set(signed_tokens()) == {"session-1-never-in-any-log"},
+              set(signed_tokens()))
+
+        # Credentials valid for an hour: fetched once for a run of many requests.
+        faults.reset()
+        emu.reset(lifetime=3600)
+        p = run(["-q", "-f", "json"] + small_parts + ["s3://bkt/creds/many.pcap"], imds,
+                secrets=emu.secrets())
+        gets = [e for e in faults.log if e[0] == "GET"]
+        check("credentials far from expiry: fetched once for all of the run's requests",
+              p.returncode == 0 and len(gets) >= 20 and len(emu.sessions) == 1,
+              (p.returncode, len(gets), len(emu.sessions), p.stderr[-200:]))
+        # Credentials within five minutes of expiry: fetched again before each request, which
+        # is then signed with the newest ones.
+        faults.reset()
+        emu.reset(lifetime=120)
+        p = run(["-q", "-f", "json"] + small_parts + ["s3://bkt/creds/many.pcap"], imds,
+                secrets=emu.secrets())
+        used = signed_tokens()
+        check("credentials near expiry: fetched again, and requests signed with fresh ones",
+              p.returncode == 0 and len(emu.sessions) > len(faults.log) // 2 and
+              len(set(used)) > 1 and set(used) <= set(emu.sessions),
+              (p.returncode, len(emu.sessions), len(faults.log), len(set(used))))
+        emu.reset(lifetime=-60)
+        p = run(["s3://bkt/creds/sample.pcapng"], imds, secrets=emu.secrets())
+        check("credentials that have already expired: exit 3, said",
+              p.returncode == 3 and "have already expired" in p.stderr, p.stderr)
+
+        # No token, no credentials: an instance that refuses the token PUT.
+        emu.reset(refuse_tokens=True)
+        p = run(["s3://bkt/creds/sample.pcapng"], imds, secrets=emu.secrets())
+        check("IMDSv2 token refused: exit 3, names the endpoint and the status",
+              p.returncode == 3 and "no AWS credentials" in p.stderr and
+              f"instance metadata at {emu.url}: no IMDSv2 session token (HTTP 403)" in p.stderr
+              and not [e for e in emu.log if e[0] == "GET"], (p.stderr, emu.log))
+        emu.reset()
+        p = run(["s3://bkt/creds/sample.pcapng"], dict(imds, AWS_EC2_METADATA_DISABLED="true"))
+        check("AWS_EC2_METADATA_DISABLED=true: the service is not asked",
+              p.returncode == 3 and "no AWS credentials" in p.stderr and not emu.log,
+              (p.stderr, emu.log))
+
+        # The container endpoint, with the authorization token from the environment or a file
+        # (which rotates, so it is read at each fetch). It is asked instead of the instance.
+        token_file = os.path.join(HOME, "container-token")
+        with open(token_file, "w") as f:
+            f.write(auth + "\n")
+        full = dict(imds, AWS_CONTAINER_CREDENTIALS_FULL_URI=emu.url + "/container/creds")
+        for how, extra in (("token", {"AWS_CONTAINER_AUTHORIZATION_TOKEN": auth}),
+                           ("token file", {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": token_file})):
+            faults.reset()
+            emu.reset()
+            p = run(["-q", "-f", "json", "s3://bkt/creds/sample.pcapng"], dict(full, **extra),
+                    secrets=emu.secrets())
+            check(f"container credentials ({how}): read the object, signed with their token, "
+                  "instance metadata not asked",
+                  p.returncode == 0 and emu.log == [("GET", "/container/creds", 200)] and
+                  set(signed_tokens()) == {"session-1-never-in-any-log"},
+                  (p.returncode, p.stderr[-200:], emu.log))
+        emu.reset()
+        p = run(["s3://bkt/creds/sample.pcapng"],
+                dict(full, AWS_CONTAINER_AUTHORIZATION_TOKEN="wrong-never-in-any-log"),
+                secrets=emu.secrets() + ["wrong-never-in-any-log"])
+        check("container endpoint refusing the token: exit 3, names it, the instance not asked",
+              p.returncode == 3 and
+              f"the container credentials endpoint {emu.url}: HTTP 401" in p.stderr and
+              emu.log == [("GET", "/container/creds", 401)], (p.stderr, emu.log))
+        p = run(["s3://bkt/creds/sample.pcapng"],
+                dict(no_keys, AWS_CONTAINER_CREDENTIALS_FULL_URI="http://192.0.2.1/creds"))
+        check("container endpoint over plain http off loopback: refused before any request",
+              p.returncode == 3 and "must be https://" in p.stderr, p.stderr)
+    finally:
+        emu.shutdown()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "ouiscan/s3/credential_source.h"
 #include "ouiscan/text/entities.h"
 
 namespace ouiscan::s3 {
@@ -109,15 +110,22 @@ client::target client::target_for(const location& loc) const {
   return t;
 }
 
-http::http_call client::signed_call(const std::string& method, const location& loc,
-                                    const std::vector<name_value>& query,
-                                    std::vector<name_value> headers,
-                                    const std::string& payload_sha256) const {
+core::result<http::http_call, failure> client::signed_call(const std::string& method,
+                                                          const location& loc,
+                                                          const std::vector<name_value>& query,
+                                                          std::vector<name_value> headers,
+                                                          const std::string& payload_sha256) const {
   const target t = target_for(loc);
   headers.insert(headers.begin(), {"Host", t.host});
   request_to_sign r{method, t.canonical_uri, query, std::move(headers), payload_sha256};
-  const signed_request s = sign_v4(r, settings_.creds, settings_.region, "s3",
-                                   amz_date(std::chrono::system_clock::now()));
+  credentials creds = settings_.creds;
+  if (settings_.source) {  // temporary credentials, renewed before they expire
+    auto now = settings_.source->current();
+    if (!now) return failure{failure_kind::denied, 0, loc.uri() + ": " + now.error().message};
+    creds = *std::move(now);
+  }
+  const signed_request s =
+      sign_v4(r, creds, settings_.region, "s3", amz_date(std::chrono::system_clock::now()));
   http::http_call call;
   call.method = method;
   call.url = t.url + (s.canonical_query.empty() ? "" : "?" + s.canonical_query);
@@ -160,9 +168,10 @@ failure client::describe(const location& loc, const http::http_reply& reply,
     case 403:
       f.kind = failure_kind::denied;
       f.message = fmt::format(
-          "{}: access denied (HTTP 403{}); check the credentials of {}", where, detail,
+          "{}: access denied (HTTP 403{}); check the credentials of {}{}", where, detail,
           settings_.creds.access_key_id.empty() ? std::string("(none)")
-                                                : "key id " + settings_.creds.access_key_id);
+                                                : "key id " + settings_.creds.access_key_id,
+          settings_.source ? " from " + settings_.source->description() : std::string());
       break;
     case 404:
       f.kind = failure_kind::not_found;
@@ -185,7 +194,9 @@ core::result<object_info, failure> client::head(const location& loc) {
   http::http_session session(http_options());
   http::backoff pause(settings_.backoff_s);
   for (unsigned attempt = 0;; ++attempt) {
-    const http::http_reply reply = session.perform(signed_call("HEAD", loc, {}, {}));
+    auto call = signed_call("HEAD", loc, {}, {});
+    if (!call) return std::move(call).error();
+    const http::http_reply reply = session.perform(*call);
     if (reply.transport_ok && reply.status >= 200 && reply.status < 300) {
       object_info info;
       info.key = loc.key;
@@ -220,7 +231,9 @@ core::result<std::vector<object_info>, failure> client::list(const location& loc
     if (!token.empty()) query.emplace_back("continuation-token", token);
     http::backoff pause(settings_.backoff_s);
     for (unsigned attempt = 0;; ++attempt) {
-      const http::http_reply reply = session.perform(signed_call("GET", bucket_only, query, {}));
+      auto call = signed_call("GET", bucket_only, query, {});
+      if (!call) return std::move(call).error();
+      const http::http_reply reply = session.perform(*call);
       if (reply.transport_ok && reply.status == 200) {
         auto page = parse_list_page(reply.body);
         if (!page) {
@@ -246,9 +259,10 @@ core::result<std::string, failure> client::put(const location& loc, const std::s
   http::backoff pause(settings_.backoff_s);
   const std::string hash = sha256_hex(body);
   for (unsigned attempt = 0;; ++attempt) {
-    http::http_call call = signed_call("PUT", loc, {}, {{"Content-Type", content_type}}, hash);
-    call.body = body;
-    const http::http_reply reply = session.perform(call);
+    auto call = signed_call("PUT", loc, {}, {{"Content-Type", content_type}}, hash);
+    if (!call) return std::move(call).error();
+    call->body = body;
+    const http::http_reply reply = session.perform(*call);
     if (reply.transport_ok && reply.status >= 200 && reply.status < 300) return loc.uri();
     if (!http::is_transient(reply) || attempt >= settings_.retries) {
       return describe(loc, reply, reply.body);
@@ -269,7 +283,9 @@ std::optional<failure> client::get_range(http::http_session& session, const loca
     const std::uint64_t last = first + out.size() - 1;
     std::vector<name_value> headers = {{"Range", fmt::format("bytes={}-{}", from, last)}};
     if (!etag.empty()) headers.emplace_back("If-Match", etag);
-    http::http_call call = signed_call("GET", loc, {}, std::move(headers));
+    auto signed_get = signed_call("GET", loc, {}, std::move(headers));
+    if (!signed_get) return std::move(signed_get).error();
+    http::http_call& call = *signed_get;
     std::string error_body;
     std::uint64_t position = 0;  // offset in the object of the next byte of this reply
     bool position_known = false;

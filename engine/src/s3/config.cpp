@@ -5,6 +5,8 @@
 #include <fstream>
 #include <map>
 
+#include "ouiscan/s3/credential_source.h"
+
 namespace ouiscan::s3 {
 namespace {
 
@@ -50,6 +52,14 @@ std::string lookup(const ini& file, const std::string& section, const std::strin
   if (s == file.end()) return {};
   const auto k = s->second.find(key);
   return k == s->second.end() ? std::string() : k->second;
+}
+
+// The container endpoint when one is configured (it is the task's role, not the instance's, so
+// the instance is not asked after it), else the instance metadata service.
+source_result endpoint_source(const environment& env, const std::string& ca_file) {
+  auto container = container_credentials(env, ca_file);
+  if (!container || *container) return container;
+  return instance_credentials(env);
 }
 
 }  // namespace
@@ -141,10 +151,26 @@ core::result<settings, core::failure> resolve(const overrides& o, const environm
       return core::failure{"AWS profile '" + s.profile + "' not found in " + credentials_file +
                            " or " + config_file};
     }
-    return core::failure{
-        "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE "
-        "with a profile in " +
-        credentials_file};
+    std::string also;  // what the endpoint said, when one was asked
+    if (!named_profile) {
+      auto source = endpoint_source(env, o.ca_file);
+      if (!source) return core::failure{std::move(source).error().message};
+      if (*source) {
+        auto first = (*source)->current();
+        if (first) {
+          s.creds = *first;
+          s.source = *std::move(source);
+        } else {
+          also = "; " + first.error().message;
+        }
+      }
+    }
+    if (!s.source) {
+      return core::failure{
+          "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE "
+          "with a profile in " +
+          credentials_file + also};
+    }
   }
 
   s.region = o.region;

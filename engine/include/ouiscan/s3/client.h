@@ -85,7 +85,8 @@ class client {
     std::string canonical_uri;
   };
   [[nodiscard]] target target_for(const location& loc) const;
-  [[nodiscard]] http::http_call signed_call(
+  // Fails only when temporary credentials could not be renewed.
+  [[nodiscard]] core::result<http::http_call, failure> signed_call(
       const std::string& method, const location& loc, const std::vector<name_value>& query,
       std::vector<name_value> headers,
       const std::string& payload_sha256 = std::string(empty_payload_sha256)) const;

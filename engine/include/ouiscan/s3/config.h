@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,8 @@
 #include "ouiscan/s3/sigv4.h"
 
 namespace ouiscan::s3 {
+
+class credential_source;  // credential_source.h
 
 struct location {
   std::string bucket;
@@ -46,6 +49,9 @@ struct overrides {
 
 struct settings {
   credentials creds;
+  // Set when the credentials come from an endpoint (container, instance metadata): creds then
+  // holds what it gave first, and the client asks it for current ones at each request.
+  std::shared_ptr<credential_source> source;
   bool anonymous = false;       // --no-sign-request: requests go unsigned
   std::string profile;          // which profile of the shared files was read
   std::string region;           // never empty (us-east-1 when nothing says otherwise)
@@ -74,7 +80,9 @@ using environment = std::function<const char*(const char*)>;
 // Resolves settings: overrides, then AWS_* variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 // AWS_SESSION_TOKEN, AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_S3,
 // AWS_ENDPOINT_URL, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, OUISCAN_MAX_BYTES,
-// OUISCAN_S3_PART_BYTES, OUISCAN_S3_PARTS), then the shared files. Missing credentials are an
+// OUISCAN_S3_PART_BYTES, OUISCAN_S3_PARTS), then the shared files, then (as the AWS CLI) the
+// container credentials endpoint and the instance metadata service (credential_source.h),
+// fetched once here so that a failure shows before any work. Missing credentials are an
 // error, in one line that names where they were looked for and holds no secret.
 [[nodiscard]] core::result<settings, core::failure> resolve(const overrides& o,
                                                             const environment& env);
