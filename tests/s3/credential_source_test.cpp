@@ -129,8 +129,7 @@ TEST(ContainerCredentials, WhichEndpointsAreTrusted) {
   auto relative = container_credentials(
       env_of({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc"}}));
   ASSERT_TRUE(relative && *relative);
-  EXPECT_EQ((*relative)->description(),
-            "the container credentials endpoint http://169.254.170.2");
+  EXPECT_EQ((*relative)->description(), "the container credentials endpoint http://169.254.170.2");
 
   for (const char* ok : {"http://127.0.0.1:8080/creds", "http://localhost/x", "http://[::1]:9/x",
                          "http://169.254.170.23/v1/credentials", "https://creds.example.com/x"}) {

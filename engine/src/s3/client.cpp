@@ -110,11 +110,9 @@ client::target client::target_for(const location& loc) const {
   return t;
 }
 
-core::result<http::http_call, failure> client::signed_call(const std::string& method,
-                                                          const location& loc,
-                                                          const std::vector<name_value>& query,
-                                                          std::vector<name_value> headers,
-                                                          const std::string& payload_sha256) const {
+core::result<http::http_call, failure> client::signed_call(
+    const std::string& method, const location& loc, const std::vector<name_value>& query,
+    std::vector<name_value> headers, const std::string& payload_sha256) const {
   const target t = target_for(loc);
   headers.insert(headers.begin(), {"Host", t.host});
   request_to_sign r{method, t.canonical_uri, query, std::move(headers), payload_sha256};

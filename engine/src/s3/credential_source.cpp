@@ -90,11 +90,12 @@ std::string host_of(const std::string& url) {
 
 // Hosts the AWS SDKs let the container endpoint be reached on over plain http.
 bool trusted_http_host(const std::string& host) {
-  const bool loopback_v4 =
-      host.starts_with("127.") && std::count(host.begin(), host.end(), '.') == 3 &&
-      std::all_of(host.begin(), host.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
-  return host == "localhost" || loopback_v4 || host == "[::1]" ||
-         host == "169.254.170.2" || host == "169.254.170.23" || host == "[fd00:ec2::23]";
+  const bool loopback_v4 = host.starts_with("127.") &&
+                           std::count(host.begin(), host.end(), '.') == 3 &&
+                           std::all_of(host.begin(), host.end(),
+                                       [](char c) { return c == '.' || (c >= '0' && c <= '9'); });
+  return host == "localhost" || loopback_v4 || host == "[::1]" || host == "169.254.170.2" ||
+         host == "169.254.170.23" || host == "[fd00:ec2::23]";
 }
 
 std::string trim_line_end(std::string s) {
@@ -175,8 +176,8 @@ source_result container_credentials(const environment& env, const std::string& c
     std::string authorization = token;
     if (!token_file.empty()) {
       std::ifstream in(token_file);
-      if (!in) return core::failure{"cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " +
-                                    token_file};
+      if (!in)
+        return core::failure{"cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + token_file};
       std::stringstream all;
       all << in.rdbuf();
       authorization = trim_line_end(all.str());
