@@ -15,26 +15,38 @@ evict_and_read() {
 }
 
 # Runs every command of `order` (from the associative array `cmd`) once per round, RUNS rounds,
-# appending each wall time in seconds to times[name] and its stderr to errors[name]. The
-# CAPTUREs given are evicted and read before each round.
+# appending each wall time in seconds to times[name], the CPU seconds (user + system) of the
+# command's processes to cpu[name], and its stderr to errors[name]. The CAPTUREs given are
+# evicted and read before each round.
 #
 #   time_interleaved RUNS [CAPTURE...]
 time_interleaved() {
   local runs=$1 i name start end err f
   shift
-  declare -gA times errors
+  declare -gA times cpu errors
   err=$(mktemp)
   for ((i = 0; i < runs; i++)); do
     for f in "$@"; do evict_and_read "$f"; done
     for name in "${order[@]}"; do
+      # `times` (a builtin: no subshell) gives the CPU time of this shell's waited-for children
+      # so far; the difference is the command's. A server started in the background is not
+      # waited for, so it is not counted.
+      times >"$err.cpu0"
       start=$(date +%s.%N)
       bash -c "${cmd[$name]}" >/dev/null 2>"$err"
       end=$(date +%s.%N)
+      times >"$err.cpu1"
       times[$name]+="$(echo "$end - $start" | bc) "
+      cpu[$name]+="$(echo "$(children_cpu "$err.cpu1") - $(children_cpu "$err.cpu0")" | bc) "
       errors[$name]+="$(cat "$err")"$'\n'
     done
   done
-  rm -f "$err"
+  rm -f "$err" "$err.cpu0" "$err.cpu1"
+}
+
+# User + system seconds of the children, from the second line of `times` ("0m1.5s 0m0.25s").
+children_cpu() {
+  sed -n 2p "$1" | tr 'ms' '  ' | awk '{print $1 * 60 + $2 + $3 * 60 + $4}'
 }
 
 # The median over the rounds of times[A] / times[B], taken round by round.

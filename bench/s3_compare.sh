@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Scanning a capture straight from an S3-compatible server on loopback (s3rver, started here)
 # against one plain single-stream GET of the same object (curl to /dev/null) and against
-# download-then-scan, interleaved and repeated; prints medians and ratios.
+# download-then-scan, interleaved and repeated; prints medians and ratios of wall time and of
+# the client's CPU seconds per GiB (user + system of its processes; the server is not counted),
+# which holds when the server shares the machine's cores.
 #
 #   bench/s3_compare.sh [BUILD_DIR] [RUNS]         (default build/release, 3 runs)
 #   CAPTURE=/path/to/1g.pcap PARTS="8MiB:8 16MiB:4" bench/s3_compare.sh
@@ -46,10 +48,15 @@ source "$repo/bench/lib.sh"
 time_interleaved "$runs"  # the object is served by s3rver: no page-cache state to set
 size=$(stat -c %s "$capture")
 base=$(echo "${times[curl_single_get]}" | median)
+gib=$(echo "$size / 1073741824" | bc -l)
+cpu_base=$(echo "$(echo "${cpu[curl_single_get]}" | median) / $gib" | bc -l)
 echo "capture: $capture ($size bytes), $runs runs each, interleaved; s3rver $(node -v) on loopback"
-printf "%-28s %9s %9s %12s\n" approach median_s MB/s x_single_get
+printf "%-28s %9s %9s %12s %14s %12s\n" approach median_s MB/s x_single_get cpu_s_per_GiB \
+  x_curl_cpu
 for name in "${order[@]}"; do
   m=$(echo "${times[$name]}" | median)
-  printf "%-28s %9.2f %9.0f %12.2f\n" "$name" "$m" "$(echo "$size / $m / 1000000" | bc -l)" \
-    "$(echo "$m / $base" | bc -l)"
+  c=$(echo "$(echo "${cpu[$name]}" | median) / $gib" | bc -l)
+  printf "%-28s %9.2f %9.0f %12.2f %14.3f %12.2f\n" "$name" "$m" \
+    "$(echo "$size / $m / 1000000" | bc -l)" "$(echo "$m / $base" | bc -l)" "$c" \
+    "$(echo "$c / $cpu_base" | bc -l)"
 done

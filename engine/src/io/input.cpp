@@ -76,6 +76,15 @@ core::result<input> open_stream(std::string name, std::unique_ptr<byte_stream> s
   input in;
   in.name = std::move(name);
   in.size = size;
+  if (s->lends()) {  // sniffed in place: the stream stays as it is, lending to the reader
+    auto l = s->peek(sniff_bytes);
+    if (!l) return l.error();
+    const auto head = l->data.first(std::min(l->data.size(), sniff_bytes));
+    const std::vector<std::byte> sniffed(head.begin(), head.end());
+    l->keep.reset();
+    in.stream = decompress_if_needed(in, sniffed, std::move(s));
+    return in;
+  }
   std::vector<std::byte> head(sniff_bytes);
   std::size_t got = 0;
   while (got < head.size()) {

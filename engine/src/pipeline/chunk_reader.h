@@ -26,7 +26,11 @@ class chunk_reader {
   }
 
   // Fills w with the next chunk; false at the end of the input or at a fault (see report_into).
-  bool next(work& w) { return in_.mapped ? next_mapped(w) : next_streamed(w); }
+  bool next(work& w) {
+    if (in_.mapped) return next_mapped(w);
+    // --resync looks ahead and back across a fault: it reads into its own buffer.
+    return in_.stream->lends() && !resync_ ? next_lent(w) : next_streamed(w);
+  }
 
   // Where the walk ended, the records it took and how it ended, for the input's report.
   void report_into(input_report& report, const io::input& in) {
@@ -131,6 +135,83 @@ class chunk_reader {
       want = std::max(cut->need, target_);
     }
   }
+  // Chunks cut straight out of the memory a stream lends (S3 parts): only a record that starts
+  // in one part and ends in the next is copied, into the work item's buffer (stitch).
+  bool next_lent(work& w) {
+    io::byte_stream& s = *in_.stream;
+    if (!carry_.empty()) return stitch(w);
+    std::size_t want = target_;
+    for (;;) {
+      auto l = s.peek(want);
+      if (!l) {
+        stream_error_ = l.error();
+        stop(l.error());
+        return false;
+      }
+      const core::bytes avail = l->data;
+      auto cut = framer_.next(avail, l->last, target_);
+      if (!cut) {
+        stop(cut.error());
+        return false;
+      }
+      const std::size_t used = cut->skip + cut->length;
+      s.skip(used);
+      if (progress_ != nullptr) progress_->store(s.raw_bytes_read(), std::memory_order_relaxed);
+      if (cut->length > 0) {
+        w.data = avail.subspan(cut->skip, cut->length);
+        w.keep = std::move(l->keep);
+        w.section = framer_.section();
+        return true;
+      }
+      if (cut->done || l->last) return false;
+      if (avail.size() < want) {  // the part ends inside the next record: carry its start over
+        carry_.assign(avail.begin() + static_cast<std::ptrdiff_t>(used), avail.end());
+        s.skip(avail.size() - used);
+        return stitch(w);
+      }
+      want = std::max(cut->need, target_);
+    }
+  }
+
+  // Completes the record begun in carry_ from the stream's next bytes, and cuts it (with any
+  // whole records the copy happens to hold) from the work item's buffer.
+  bool stitch(work& w) {
+    io::byte_stream& s = *in_.stream;
+    std::vector<std::byte>& b = w.owned;
+    b.assign(carry_.begin(), carry_.end());
+    carry_.clear();
+    bool at_end = false;
+    for (;;) {
+      const core::bytes avail(b.data(), b.size());
+      auto cut = framer_.next(avail, at_end, std::max(b.size(), std::size_t{1}));
+      if (!cut) {
+        stop(cut.error());
+        return false;
+      }
+      const std::size_t used = cut->skip + cut->length;
+      if (cut->length > 0) {
+        carry_.assign(b.begin() + static_cast<std::ptrdiff_t>(used), b.end());
+        w.data = avail.subspan(cut->skip, cut->length);
+        w.keep.reset();
+        w.section = framer_.section();
+        return true;
+      }
+      if (cut->done || at_end) return false;
+      b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(used));
+      const std::size_t more = cut->need > b.size() ? cut->need - b.size() : 1;
+      auto l = s.peek(more);
+      if (!l) {
+        stream_error_ = l.error();
+        stop(l.error());
+        return false;
+      }
+      const std::size_t take = std::min(more, l->data.size());
+      b.insert(b.end(), l->data.begin(), l->data.begin() + static_cast<std::ptrdiff_t>(take));
+      s.skip(take);
+      at_end = l->last && take == l->data.size();
+    }
+  }
+
   // A read fault ends the input, but the records already buffered are used first; the stream's
   // error then takes precedence over the framer's view of the cut-off data.
   void stop(core::error framer_error) {

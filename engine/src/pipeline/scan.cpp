@@ -198,6 +198,7 @@ input_report scanner::scan(io::input& in) {
     capture::for_each_frame(w->data, *w->section, [&acc](const capture::frame& f) { acc.add(f); });
     acc.flush();
     w->section.reset();
+    w->keep.reset();  // lent stream memory goes back as soon as its chunk is done
     free_work.push(w);
     mine.seconds += since(t0);
   };

@@ -17,7 +17,8 @@ namespace ouiscan::pipeline::detail {
 // One token's worth of work: a chunk of whole records.
 struct work {
   core::bytes data;
-  std::vector<std::byte> owned;  // the chunk's bytes when the input is a stream
+  std::vector<std::byte> owned;      // the chunk's bytes when the input is a stream
+  std::shared_ptr<const void> keep;  // or the stream's memory it lends (S3 parts), held here
   std::shared_ptr<const capture::section_state> section;
 };
 

@@ -23,14 +23,18 @@ class object_stream final : public io::byte_stream {
         info_(std::move(info)),
         part_bytes_(client_->config().part_bytes),
         parts_((info_.size + part_bytes_ - 1) / part_bytes_),
-        slots_(std::min<std::uint64_t>(client_->config().parts_in_flight,
+        // One slot more than parts in flight: while the parser still holds lent bytes of the
+        // part just read, every worker can be fetching.
+        slots_(std::min<std::uint64_t>(client_->config().parts_in_flight + 1,
                                        std::max<std::uint64_t>(parts_, 1))) {
-    for (std::size_t w = 0; w < slots_.size(); ++w) workers_.emplace_back([this] { work(); });
+    const auto workers = std::min<std::uint64_t>(client_->config().parts_in_flight, slots_.size());
+    for (std::size_t w = 0; w < workers; ++w) workers_.emplace_back([this] { work(); });
   }
 
   object_stream(const object_stream&) = delete;
   object_stream& operator=(const object_stream&) = delete;
 
+  // Every loan must have been given back (the pipeline's work items are, before the input goes).
   ~object_stream() override {
     {
       std::lock_guard lock(mutex_);
@@ -44,39 +48,95 @@ class object_stream final : public io::byte_stream {
   // starts with the first bytes of the object and keeps pace with the download.
   core::result<std::size_t> read(std::span<std::byte> out) override {
     std::unique_lock lock(mutex_);
+    auto at = wait_for(lock, 1);
+    if (!at) return at.error();
+    slot* s = *at;
+    if (s == nullptr) return std::size_t{0};
+    // The worker only writes past `filled`, so the copy needs no lock.
+    const std::size_t n = std::min(out.size(), s->filled - offset_in_part_);
+    const std::byte* from = s->data.data() + offset_in_part_;
+    lock.unlock();
+    std::memcpy(out.data(), from, n);
+    lock.lock();
+    offset_in_part_ += n;
+    delivered_ += n;
+    return n;
+  }
+
+  [[nodiscard]] bool lends() const noexcept override { return true; }
+
+  core::result<io::loan> peek(std::size_t min_bytes) override {
+    std::unique_lock lock(mutex_);
+    auto at = wait_for(lock, std::max<std::size_t>(min_bytes, 1));
+    if (!at) return at.error();
+    slot* s = *at;
+    if (s == nullptr) return io::loan{{}, nullptr, true};
+    ++s->loans;
+    const std::size_t n = s->filled - offset_in_part_;
+    const bool last = reading_ + 1 == parts_ && offset_in_part_ + n == s->data.size();
+    // The bytes below `filled` are not written again until every loan of the slot is back.
+    return io::loan{core::bytes(s->data.data() + offset_in_part_, n),
+                    std::shared_ptr<const void>(s, [this, s](const void*) { give_back(*s); }),
+                    last};
+  }
+
+  void skip(std::size_t n) override {
+    const std::lock_guard lock(mutex_);
+    offset_in_part_ += n;
+    delivered_ += n;
+  }
+
+  [[nodiscard]] std::uint64_t raw_bytes_read() const noexcept override { return delivered_; }
+  [[nodiscard]] std::string error_detail() const override { return error_detail_; }
+
+ private:
+  // drained: the reader is past the part, but some of its bytes are still lent out.
+  enum class slot_state : std::uint8_t { free, fetching, done, failed, drained };
+  struct slot {
+    std::uint64_t part = ~std::uint64_t{0};
+    slot_state state = slot_state::free;
+    std::vector<std::byte> data;
+    std::size_t filled = 0;  // leading bytes of data that have arrived
+    unsigned loans = 0;      // peek()s not yet given back
+    failure_kind kind = failure_kind::unavailable;
+    long status = 0;
+    std::string failure_message;
+  };
+
+  // Waits until the part being read has `wanted` bytes past the position (fewer where the part
+  // ends, or at a fault), moving on past parts read to their end. The slot, or null at the end
+  // of the object, or the fault once the bytes before it have been read.
+  core::result<slot*> wait_for(std::unique_lock<std::mutex>& lock, std::size_t wanted) {
     const auto& stop_at = client_->config().stop_at;
     while (true) {
       if (stop_at && std::chrono::system_clock::now() >= *stop_at) {
         error_detail_ = "stopped at the time limit";
         return core::error{core::errc::stopped, delivered_, 0, 0};
       }
-      if (reading_ >= parts_) return std::size_t{0};
+      if (reading_ >= parts_) return nullptr;
       slot& s = slots_[reading_ % slots_.size()];
-      if (s.part == reading_ && s.state == slot_state::done && offset_in_part_ == s.data.size()) {
-        // Read to its end: the slot is free for the part parts_in_flight ahead.
-        s.state = slot_state::free;
+      const bool mine = s.part == reading_ && s.state != slot_state::free;
+      if (mine && s.state == slot_state::done && offset_in_part_ == s.data.size()) {
+        // Read to its end: the slot is free for a part further ahead once nothing is lent.
+        s.state = s.loans == 0 ? slot_state::free : slot_state::drained;
         ++reading_;
         offset_in_part_ = 0;
-        slot_freed_.notify_all();
+        if (s.state == slot_state::free) slot_freed_.notify_all();
         continue;
       }
-      if (s.part == reading_ && s.state != slot_state::free && offset_in_part_ < s.filled) {
-        // The worker only writes past `filled`, so the copy needs no lock.
-        const std::size_t n = std::min(out.size(), s.filled - offset_in_part_);
-        const std::byte* from = s.data.data() + offset_in_part_;
-        lock.unlock();
-        std::memcpy(out.data(), from, n);
-        lock.lock();
-        offset_in_part_ += n;
-        delivered_ += n;
-        return n;
+      const std::size_t have = mine ? s.filled - offset_in_part_ : 0;
+      if (mine && have > 0 &&
+          (have >= std::min(wanted, s.data.size() - offset_in_part_) ||
+           s.state != slot_state::fetching)) {
+        return &s;
       }
-      if (s.part == reading_ && s.state == slot_state::failed) {
+      if (mine && s.state == slot_state::failed) {
         error_detail_ = s.failure_message;
         return core::error{
             s.kind == failure_kind::changed ? core::errc::remote_changed : core::errc::remote_error,
             delivered_, 0, static_cast<int>(s.status)};
       }
+      reader_wants_ = offset_in_part_ + wanted;
       reader_waiting_ = true;
       if (stop_at) {
         data_ready_.wait_until(lock, *stop_at);
@@ -87,20 +147,13 @@ class object_stream final : public io::byte_stream {
     }
   }
 
-  [[nodiscard]] std::uint64_t raw_bytes_read() const noexcept override { return delivered_; }
-  [[nodiscard]] std::string error_detail() const override { return error_detail_; }
-
- private:
-  enum class slot_state : std::uint8_t { free, fetching, done, failed };
-  struct slot {
-    std::uint64_t part = ~std::uint64_t{0};
-    slot_state state = slot_state::free;
-    std::vector<std::byte> data;
-    std::size_t filled = 0;  // leading bytes of data that have arrived
-    failure_kind kind = failure_kind::unavailable;
-    long status = 0;
-    std::string failure_message;
-  };
+  void give_back(slot& s) {
+    const std::lock_guard lock(mutex_);
+    if (--s.loans == 0 && s.state == slot_state::drained) {
+      s.state = slot_state::free;
+      slot_freed_.notify_all();
+    }
+  }
 
   // Each worker takes the next part whose slot the reader has freed, fetches it with its own
   // connection, and publishes it. Parts more than parts_in_flight ahead of the reader wait.
@@ -118,6 +171,7 @@ class object_stream final : public io::byte_stream {
       s.part = part;
       s.state = slot_state::fetching;
       s.filled = 0;
+      s.loans = 0;
       const std::uint64_t first = part * part_bytes_;
       s.data.resize(static_cast<std::size_t>(std::min(part_bytes_, info_.size - first)));
       lock.unlock();
@@ -139,13 +193,15 @@ class object_stream final : public io::byte_stream {
     }
   }
 
-  // More bytes of a part have arrived: the reader is woken only if it waits for them.
+  // More bytes of a part have arrived: the reader is woken only if it waits for them, and
+  // once as many as it asked for are there (or the part is complete).
   void arrived(slot& s, std::size_t filled) {
     bool wake = false;
     {
       std::lock_guard lock(mutex_);
       s.filled = filled;
-      wake = reader_waiting_ && s.part == reading_;
+      wake = reader_waiting_ && s.part == reading_ &&
+             (filled >= reader_wants_ || filled == s.data.size());
     }
     if (wake) data_ready_.notify_all();
   }
@@ -161,8 +217,9 @@ class object_stream final : public io::byte_stream {
   std::condition_variable slot_freed_;  // workers wait for the reader to free a slot
   std::condition_variable data_ready_;  // the reader waits for bytes of its part
   bool reader_waiting_ = false;
-  std::uint64_t next_ = 0;     // next part to fetch
-  std::uint64_t reading_ = 0;  // part the reader is in
+  std::size_t reader_wants_ = 0;  // filled bytes of its part the waiting reader needs
+  std::uint64_t next_ = 0;        // next part to fetch
+  std::uint64_t reading_ = 0;     // part the reader is in
   std::size_t offset_in_part_ = 0;
   std::uint64_t delivered_ = 0;
   bool stopping_ = false;

@@ -12,15 +12,33 @@
 #include <string>
 #include <vector>
 
+#include "ouiscan/core/bytes.h"
 #include "ouiscan/core/error.h"
 
 namespace ouiscan::io {
+
+// Bytes a stream lends out of its own memory, valid while `keep` is held (and the stream lives).
+struct loan {
+  core::bytes data;
+  std::shared_ptr<const void> keep;
+  bool last = false;  // data runs to the end of the stream
+};
 
 class byte_stream {
  public:
   virtual ~byte_stream() = default;
   // Reads up to out.size() bytes; 0 means the end of the stream.
   [[nodiscard]] virtual core::result<std::size_t> read(std::span<std::byte> out) = 0;
+  // Streams whose bytes already sit in memory (S3 parts) lend them, so that the reader copies
+  // nothing. peek() waits for at least min_bytes at the stream's position (fewer only where a
+  // part or the stream ends, or before a fault) and lends every byte there is up to there;
+  // skip(n) moves past n of them. A fault comes once the bytes before it are lent. Only when
+  // lends(); read() and skip() move the same position.
+  [[nodiscard]] virtual bool lends() const noexcept { return false; }
+  [[nodiscard]] virtual core::result<loan> peek(std::size_t /*min_bytes*/) {
+    return core::error{core::errc::io_error, 0, 0, 0};
+  }
+  virtual void skip(std::size_t /*n*/) {}
   // Bytes taken from the underlying file or pipe so far (compressed bytes for compressed input).
   [[nodiscard]] virtual std::uint64_t raw_bytes_read() const noexcept = 0;
   // After read() failed: a one-line account beyond the error code (e.g. the remote server's
