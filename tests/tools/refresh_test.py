@@ -50,21 +50,7 @@ def expected_diff(before, after):
     return d
 
 
-# A CA and a certificate for 127.0.0.1, made here: nothing outside this test is trusted.
-def openssl(*args):
-    subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=work)
-
-
-openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-        "-days", "2", "-subj", "/CN=ouiscan test CA")
-openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
-        "-subj", "/CN=127.0.0.1")
-with open(f"{work}/ext.cnf", "w") as f:
-    f.write("subjectAltName=IP:127.0.0.1\n")
-openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf")
-openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out",
-        "other-ca.pem", "-days", "2", "-subj", "/CN=some other CA")
+support.make_test_ca(work)  # nothing outside this test is trusted
 
 state = {"dir": old_dir, "faults": {}, "log": []}
 

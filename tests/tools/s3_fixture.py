@@ -6,6 +6,7 @@ import http.server
 import json
 import os
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -87,15 +88,16 @@ class Faults:
         self.gets = 0
         self.region = None           # answer every request as S3 does for a bucket elsewhere
         self.delay = 0.0             # seconds to wait before answering each GET
+        self.ignore_range = False    # answer a ranged GET with the whole object (200)
 
 
 class Proxy(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
 
-def make_handler(upstream, faults):
+def make_handler(upstream, faults, protocol):
     class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+        protocol_version = protocol
 
         def log_message(self, *args):
             pass
@@ -139,7 +141,8 @@ def make_handler(upstream, faults):
                 if status == 200 and h.get("etag") != headers["if-match"]:
                     return self.error_xml(412, "PreconditionFailed",
                                           "At least one of the pre-conditions you specified did not hold")
-            forward = {k: v for k, v in headers.items() if k in ("range",)}
+            forward = {k: v for k, v in headers.items()
+                       if k in ("range",) and not faults.ignore_range}
             status, h, body = upstream.request(self.command, path, None, forward)
             out_headers = {k: v for k, v in h.items()
                            if k in ("etag", "content-range", "content-type", "last-modified",
@@ -175,9 +178,14 @@ def make_handler(upstream, faults):
                 for k, v in out_headers.items():
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(body)))
+                # Sent at once (no Nagle delay) and given time to arrive: an abortive close
+                # discards whatever is still in the send queue, which would make the cut
+                # land at a different byte by chance.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self.end_headers()
                 self.wfile.write(body[:cut])
                 self.wfile.flush()
+                time.sleep(0.02)
                 # An abortive close: the client sees a reset in the middle of the body.
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                            struct.pack("ii", 1, 0))
@@ -195,11 +203,18 @@ def make_handler(upstream, faults):
 
 
 
-def start_proxy(upstream, faults):
-    """The fault-injecting proxy on a free port; returns (server, url)."""
-    proxy = Proxy(("127.0.0.1", 0), make_handler(upstream, faults))
+def start_proxy(upstream, faults, tls=None, protocol="HTTP/1.1"):
+    """The fault-injecting proxy on a free port; returns (server, url). tls: (certificate, key)
+    to serve HTTPS; protocol: "HTTP/1.0" closes every connection after its reply."""
+    proxy = Proxy(("127.0.0.1", 0), make_handler(upstream, faults, protocol))
+    scheme = "http"
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        proxy.socket = context.wrap_socket(proxy.socket, server_side=True)
+        scheme = "https"
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    return proxy, f"http://127.0.0.1:{proxy.server_address[1]}"
+    return proxy, f"{scheme}://127.0.0.1:{proxy.server_address[1]}"
 
 
 def many_sources_pcap(n):

@@ -371,11 +371,56 @@ def tests(upstream, faults):
           (p.returncode, p.stderr[-300:], items))
 
     credential_endpoints(upstream, faults, sample)
+    direct_receive(upstream, faults)
 
     upstream.put("z/sample.pcapng.gz", gzip.compress(sample))
     p = run(["-q", "-f", "json", "--range", "0-1000", "s3://bkt/z/sample.pcapng.gz"])
     check("--range of a compressed object: refused, exit 3",
           p.returncode == 3 and "cannot be cut into ranges" in p.stderr, p.stderr)
+
+
+def direct_receive(upstream, faults):
+    """15. Part bodies are received from the socket straight into the part buffers, over HTTPS
+    too (a CA of the test's own, verified); a server that ignores Range (200, the whole object)
+    is asked again through libcurl; an HTTP/1.0 server that closes every connection is
+    followed, without a stray request."""
+    work = tempfile.mkdtemp(prefix="ouiscan-s3-tls-")
+    support.make_test_ca(work)
+    upstream.put("direct/many.pcap", many_sources_pcap(20000))  # 24 parts of 64 KiB
+    want = {support.mac_text(0x020000000000 + i) for i in range(20000)} | {"ff:ff:ff:ff:ff:ff"}
+    parts = ["-f", "json", "--s3-part-size", "64KiB", "--s3-parts", "3", "s3://bkt/direct/many.pcap"]
+    ranged_gets = lambda: [e for e in faults.log if e[0] == "GET" and "range" in e[2]]
+
+    def whole(p):
+        a, inputs = inventory(p.stdout) if p.returncode == 0 else ([], [{}])
+        return inputs[0].get("frames") == 20000 and {x["address"] for x in a} == want
+
+    tls, tls_url = start_proxy(upstream, faults, tls=(f"{work}/server.pem", f"{work}/server.key"))
+    old, old_url = start_proxy(upstream, faults, protocol="HTTP/1.0")
+    try:
+        faults.reset()
+        p = run(["--ca-file", f"{work}/ca.pem"] + parts, endpoint=tls_url)
+        check("HTTPS with the test's CA: all 20,000 frames and 20,001 addresses, in 24 GETs",
+              whole(p) and len(ranged_gets()) == 24, (p.returncode, p.stderr[-300:], len(ranged_gets())))
+        p = run(["--ca-file", f"{work}/other-ca.pem"] + parts, endpoint=tls_url)
+        check("HTTPS with another CA: refused (certificate not trusted), nothing scanned",
+              p.returncode != 0 and "certificate" in p.stderr and '"address"' not in p.stdout,
+              (p.returncode, p.stderr[-300:]))
+        faults.reset()
+        faults.ignore_range = True
+        p = run(parts)
+        answers = len(ranged_gets())
+        faults.ignore_range = False
+        check("a server that ignores Range: the same inventory, each part asked once more (48 GETs)",
+              whole(p) and answers == 48, (p.returncode, p.stderr[-300:], answers))
+        faults.reset()
+        p = run(parts, endpoint=old_url)
+        check("HTTP/1.0, every connection closed after its reply: the same inventory in 24 GETs",
+              whole(p) and len(ranged_gets()) == 24, (p.returncode, p.stderr[-300:], len(ranged_gets())))
+    finally:
+        tls.shutdown()
+        old.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def credential_endpoints(upstream, faults, sample):

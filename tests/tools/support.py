@@ -220,3 +220,21 @@ def read_set(path):
     """An address set file (one address per line), such as tshark's answers in tests/data."""
     with open(path) as f:
         return set(f.read().split())
+
+
+def make_test_ca(work):
+    """Writes into `work` a CA (ca.pem), a certificate for 127.0.0.1 that it signed (server.pem,
+    server.key) and an unrelated CA (other-ca.pem): a test trusts only what it made."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=work)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
+            "ca.pem", "-days", "2", "-subj", "/CN=ouiscan test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out",
+            "server.csr", "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(work, "ext.cnf"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out",
+            "other-ca.pem", "-days", "2", "-subj", "/CN=some other CA")

@@ -8,6 +8,8 @@
 #include <memory>
 #include <thread>
 
+#include "raw_connection.h"
+
 namespace ouiscan::http {
 namespace {
 

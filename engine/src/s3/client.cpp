@@ -310,7 +310,14 @@ std::optional<failure> client::get_range(http::http_session& session, const loca
       }
       return got < out.size();  // all we asked for: stop a whole-object answer early
     };
-    const http::http_reply reply = session.perform(call);
+    // Straight into `out` where the connection allows it; else through libcurl's buffer.
+    std::size_t direct = 0;
+    auto answer = session.receive_range(call, out.subspan(got), direct, [&](std::size_t n) {
+      if (progress) progress(got_before + n);
+    });
+    got += direct;
+    if (answer) error_body = answer->body;
+    const http::http_reply reply = answer ? *std::move(answer) : session.perform(call);
     if (got == out.size()) break;
     const bool ok_status = reply.status == 200 || reply.status == 206;
     if (ok_status && reply.transport_ok && got < out.size()) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <span>
 #include <string>
@@ -76,6 +77,8 @@ struct http_reply {
   [[nodiscard]] std::string header(std::string_view lower_name) const;
 };
 
+class raw_connection;
+
 // Keeps one libcurl handle, so that successive calls reuse the connection.
 class http_session {
  public:
@@ -85,9 +88,21 @@ class http_session {
   http_session& operator=(const http_session&) = delete;
   [[nodiscard]] http_reply perform(const http_call& call);
 
+  // A ranged GET whose 206 body is received from the socket straight into `out`, with no copy
+  // through libcurl's buffer: libcurl connects (and speaks TLS), the request and the reply's
+  // head are HTTP/1.1 handled here, on a connection kept for the next call. `received` counts
+  // the body bytes written to out, whatever the outcome. Another status comes back with its
+  // body as from perform(). An answer this cannot take (a 200, a chunked or unsized body, a body
+  // larger than out) and a proxy set in the environment give nullopt: then perform() must make
+  // the call.
+  [[nodiscard]] std::optional<http_reply> receive_range(
+      const http_call& call, std::span<std::byte> out, std::size_t& received,
+      const std::function<void(std::size_t received)>& progress);
+
  private:
   http_options options_;
   void* curl_;
+  std::unique_ptr<raw_connection> raw_;
 };
 
 // Exponential backoff with jitter: each wait is drawn from [delay/2, delay], then doubles.
