@@ -80,9 +80,9 @@ case "$mode" in
     tools/tsan.sh
     echo "== fuzz: libFuzzer smoke run (clang, ASan+UBSan)"
     build fuzz
-    for target in capture decode ouidb s3 lambda; do
+    for target in capture decode ouidb s3 lambda merge; do
       work=$(mktemp -d)
-      if ! build/fuzz/tests/fuzz/fuzz_$target -max_total_time="${OUISCAN_FUZZ_SECONDS:-30}" \
+      if ! build/fuzz/tests/fuzz/fuzz_$target -max_total_time="${OUISCAN_FUZZ_SECONDS:-25}" \
           -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/" \
           "$work" "tests/fuzz/corpus/$target" "tests/fuzz/regressions/$target" >"$work/log" 2>&1; then
         tail -n 40 "$work/log"
