@@ -89,6 +89,8 @@ class Faults:
         self.region = None           # answer every request as S3 does for a bucket elsewhere
         self.delay = 0.0             # seconds to wait before answering each GET
         self.ignore_range = False    # answer a ranged GET with the whole object (200)
+        self.trickle = None          # (bytes, seconds): send GET bodies slowly, this much a time
+        self.body_bytes_sent = 0     # GET body bytes written (counted while trickling)
 
 
 class Proxy(http.server.ThreadingHTTPServer):
@@ -108,8 +110,20 @@ def make_handler(upstream, faults, protocol):
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if self.command != "HEAD":
+            if self.command == "HEAD":
+                return
+            if not faults.trickle:
                 self.wfile.write(body)
+                return
+            step, pause = faults.trickle
+            try:
+                for at in range(0, len(body), step):
+                    self.wfile.write(body[at:at + step])
+                    with faults.lock:
+                        faults.body_bytes_sent += len(body[at:at + step])
+                    time.sleep(pause)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client went away: no more bytes for it
 
         def error_xml(self, status, code, message, extra=None):
             body = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code>"

@@ -16,6 +16,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 import support
 from s3_fixture import CredentialEndpoints, Faults, Upstream, many_sources_pcap, start_proxy
@@ -369,6 +370,28 @@ def tests(upstream, faults):
               and i["end"] == i["size"] == len(bodies[i["key"]]) and
               i["etag"] == '"' + hashlib.md5(bodies[i["key"]]).hexdigest() + '"' for i in items),
           (p.returncode, p.stderr[-300:], items))
+
+    # 13b. plan of one object big enough to cut: one HEAD, and of its body only the first
+    # bytes are read (the format): the parts fetched meanwhile stop when the stream closes.
+    big = many_sources_pcap(40000)  # 3 MB, one 16 MiB part by default
+    upstream.put("plan/big.pcap", big)
+    faults.reset()
+    faults.trickle = (16384, 0.01)  # 3 MB would take 2 s
+    p = run(["plan", "--parts", "4", "--s3-endpoint", PROXY_URL, "s3://bkt/plan/big.pcap"],
+            endpoint=False)
+    time.sleep(0.2)  # the proxy notices the closed connection
+    faults.trickle = None
+    items = json.loads(p.stdout) if p.returncode == 0 else []
+    heads = [e for e in faults.log if e[0] == "HEAD"]
+    mib = 1 << 20  # --parts 4 of 3 MB would be under 1 MiB each: ranges are at least 1 MiB
+    check("plan of a 3 MB pcap object: 1 MiB ranges that tile it, each with the ETag",
+          [(i["start"], i["end"]) for i in items] ==
+          [(0, mib), (mib, 2 * mib), (2 * mib, len(big))] and
+          all(i["etag"] == '"' + hashlib.md5(big).hexdigest() + '"' for i in items),
+          (p.returncode, p.stderr[-300:], items))
+    check("plan of one object: one HEAD, and far less than the object read (the stream stops)",
+          len(heads) == 1 and faults.body_bytes_sent < len(big) // 4,
+          (len(heads), faults.body_bytes_sent))
 
     credential_endpoints(upstream, faults, sample)
     direct_receive(upstream, faults)

@@ -194,7 +194,7 @@ std::optional<std::size_t> raw_connection::receive(std::span<std::byte> out,
 
 std::optional<http_reply> http_session::receive_range(
     const http_call& call, std::span<std::byte> out, std::size_t& received,
-    const std::function<void(std::size_t)>& progress) {
+    const std::function<bool(std::size_t)>& progress) {
   received = 0;
   const auto scheme_end = call.url.find("://");
   if (call.method != "GET" || scheme_end == std::string::npos || proxy_in_environment()) {
@@ -278,8 +278,13 @@ std::optional<http_reply> http_session::receive_range(
     }
     std::memcpy(out.data(), early.data(), early.size());
     received = early.size();
-    if (progress && received > 0) progress(received);
+    bool go_on = !progress || received == 0 || progress(received);
     while (received < length) {
+      if (!go_on) {
+        conn.close();
+        fail(reply, CURLE_ABORTED_BY_CALLBACK, "stopped by the caller");
+        return reply;
+      }
       int code = CURLE_OK;
       const auto n = conn.receive(out.subspan(received, length - received), deadline, code);
       if (!n || *n == 0) {
@@ -291,7 +296,7 @@ std::optional<http_reply> http_session::receive_range(
         return reply;
       }
       received += *n;
-      if (progress) progress(received);
+      go_on = !progress || progress(received);
     }
     reply.transport_ok = true;
     if (!facts.keep_alive) conn.close();

@@ -45,6 +45,7 @@ std::string error_type_of(s3::failure_kind k) {
       return "ObjectTooLarge";
     case s3::failure_kind::bad_response:
     case s3::failure_kind::unavailable:
+    case s3::failure_kind::stopped:  // never reaches a handler: only a closing stream stops
       break;
   }
   return "S3Unavailable";

@@ -272,7 +272,7 @@ core::result<std::string, failure> client::put(const location& loc, const std::s
 std::optional<failure> client::get_range(http::http_session& session, const location& loc,
                                          const std::string& etag, std::uint64_t first,
                                          std::span<std::byte> out,
-                                         const std::function<void(std::size_t)>& progress) {
+                                         const std::function<bool(std::size_t)>& progress) {
   std::size_t got = 0;
   unsigned failures_in_a_row = 0;
   http::backoff pause(settings_.backoff_s);
@@ -285,6 +285,7 @@ std::optional<failure> client::get_range(http::http_session& session, const loca
     if (!signed_get) return std::move(signed_get).error();
     http::http_call& call = *signed_get;
     std::string error_body;
+    bool stopped = false;        // by the caller's progress callback
     std::uint64_t position = 0;  // offset in the object of the next byte of this reply
     bool position_known = false;
     const std::size_t got_before = got;
@@ -306,18 +307,20 @@ std::optional<failure> client::get_range(http::http_session& session, const loca
         const std::size_t n = std::min(data.size() - skip, out.size() - got);
         std::memcpy(out.data() + got, data.data() + skip, n);
         got += n;
-        if (progress) progress(got);
+        if (progress && !progress(got)) return stopped = true, false;
       }
       return got < out.size();  // all we asked for: stop a whole-object answer early
     };
     // Straight into `out` where the connection allows it; else through libcurl's buffer.
     std::size_t direct = 0;
     auto answer = session.receive_range(call, out.subspan(got), direct, [&](std::size_t n) {
-      if (progress) progress(got_before + n);
+      stopped = progress && !progress(got_before + n);
+      return !stopped;
     });
     got += direct;
     if (answer) error_body = answer->body;
     const http::http_reply reply = answer ? *std::move(answer) : session.perform(call);
+    if (stopped) return failure{failure_kind::stopped, 0, loc.uri() + ": transfer stopped"};
     if (got == out.size()) break;
     const bool ok_status = reply.status == 200 || reply.status == 206;
     if (ok_status && reply.transport_ok && got < out.size()) {

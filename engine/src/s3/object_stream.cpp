@@ -176,7 +176,7 @@ class object_stream final : public io::byte_stream {
       s.data.resize(static_cast<std::size_t>(std::min(part_bytes_, info_.size - first)));
       lock.unlock();
       auto fault = client_->get_range(session, loc_, info_.etag, first, s.data,
-                                      [&](std::size_t filled) { arrived(s, filled); });
+                                      [&](std::size_t filled) { return arrived(s, filled); });
       lock.lock();
       if (fault) {
         s.state = slot_state::failed;
@@ -194,16 +194,19 @@ class object_stream final : public io::byte_stream {
   }
 
   // More bytes of a part have arrived: the reader is woken only if it waits for them, and
-  // once as many as it asked for are there (or the part is complete).
-  void arrived(slot& s, std::size_t filled) {
+  // once as many as it asked for are there (or the part is complete). False once the stream
+  // is closing: the transfer stops instead of running to the part's end.
+  bool arrived(slot& s, std::size_t filled) {
     bool wake = false;
     {
       std::lock_guard lock(mutex_);
+      if (stopping_) return false;
       s.filled = filled;
       wake = reader_waiting_ && s.part == reading_ &&
              (filled >= reader_wants_ || filled == s.data.size());
     }
     if (wake) data_ready_.notify_all();
+    return true;
   }
 
   std::shared_ptr<client> client_;
@@ -251,12 +254,14 @@ core::result<io::input, failure> open_object(std::shared_ptr<client> c, const lo
                                loc.uri(), info.size, limit)};
   }
   const std::uint64_t size = info.size;
+  std::string etag = info.etag;
   auto in =
       io::open_stream(loc.uri(), make_object_stream(std::move(c), loc, std::move(info)), size);
   if (!in) {
     return failure{failure_kind::unavailable, 0,
                    fmt::format("{}: {}", loc.uri(), core::to_string(in.error()))};
   }
+  in->version = std::move(etag);
   return std::move(*in);
 }
 

@@ -121,13 +121,6 @@ core::result<std::string, core::failure> remote_inputs::read_text(const std::str
   return text;
 }
 
-std::string remote_inputs::etag_of(const std::string& uri) {
-  const auto loc = s3::parse_uri(uri);
-  if (!loc || !ready()) return {};
-  auto info = client_->head(*loc);
-  return info ? info->etag : std::string();
-}
-
 bool remote_inputs::ready() {
   if (client_) return true;
   auto resolved = s3::resolve(overrides_, s3::system_environment);

@@ -25,8 +25,6 @@ class remote_inputs {
   core::result<io::input> open(const std::string& uri);
   // The whole object as text (a JSON result), or why not.
   core::result<std::string, core::failure> read_text(const std::string& uri);
-  // The object's ETag (HEAD), "" when it cannot be asked.
-  std::string etag_of(const std::string& uri);
   // --range of an object (the scanner's options hold the range): HEAD, its first bytes, the
   // range in one GET (longer when the record that crosses its end needs it), and pcapng blocks
   // before it when asked for. Compressed objects cannot be cut.

@@ -147,7 +147,7 @@ core::result<std::vector<work_item>, core::failure> plan(const plan_request& req
         const auto loc = s3::parse_uri(name);
         whole.bucket = loc->bucket;
         whole.key = loc->key;
-        whole.etag = remote.etag_of(name);
+        whole.etag = in->version;
       }
       if (in->compressed != io::compression::none || whole.size <= min_part_bytes) {
         whole.end = whole.size;  // cannot be cut, or not worth it: scanned whole

@@ -94,10 +94,10 @@ class http_session {
   // the body bytes written to out, whatever the outcome. Another status comes back with its
   // body as from perform(). An answer this cannot take (a 200, a chunked or unsized body, a body
   // larger than out) and a proxy set in the environment give nullopt: then perform() must make
-  // the call.
+  // the call. When `progress` returns false the connection is dropped and the reply says so.
   [[nodiscard]] std::optional<http_reply> receive_range(
       const http_call& call, std::span<std::byte> out, std::size_t& received,
-      const std::function<void(std::size_t received)>& progress);
+      const std::function<bool(std::size_t received)>& progress);
 
  private:
   http_options options_;

@@ -30,6 +30,7 @@ struct input {
   std::unique_ptr<byte_stream> stream;  // set otherwise
   std::uint64_t size = 0;               // bytes on disk, 0 when unknown (pipes)
   compression compressed = compression::none;
+  std::string version;  // a remote object's ETag (the version every read is pinned to), or ""
 };
 
 // path "-" means standard input.

@@ -37,6 +37,7 @@ enum class failure_kind : std::uint8_t {
   too_large,     // bigger than --max-bytes
   bad_response,  // an answer we cannot read
   unavailable,   // 5xx, throttling, resets or timeouts after every retry
+  stopped,       // the caller's progress callback asked to stop
 };
 
 struct failure {
@@ -72,11 +73,12 @@ class client {
                                                        const std::string& content_type);
   // Fills `out` with the object's bytes from `first`, sent only while the ETag still matches.
   // `progress`, when set, is told how many leading bytes of `out` are filled as they arrive
-  // (never fewer than before: a retry resumes where the broken reply stopped).
+  // (never fewer than before: a retry resumes where the broken reply stopped); when it returns
+  // false the transfer stops at once, with failure_kind::stopped.
   [[nodiscard]] std::optional<failure> get_range(
       http::http_session& session, const location& loc, const std::string& etag,
       std::uint64_t first, std::span<std::byte> out,
-      const std::function<void(std::size_t)>& progress = {});
+      const std::function<bool(std::size_t)>& progress = {});
 
  private:
   struct target {
