@@ -276,7 +276,7 @@ std::optional<http_reply> http_session::receive_range(
       fail(reply, CURLE_WEIRD_SERVER_REPLY, "more bytes than the reply's Content-Length");
       return reply;
     }
-    std::memcpy(out.data(), early.data(), early.size());
+    if (!early.empty()) std::memcpy(out.data(), early.data(), early.size());
     received = early.size();
     bool go_on = !progress || received == 0 || progress(received);
     while (received < length) {
