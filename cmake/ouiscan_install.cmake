@@ -1,5 +1,6 @@
 # Where `cmake --install` puts the program and what comes with it, by the GNU conventions:
-# bin/ouiscan, its man page (made with scdoc), bash, zsh and fish completions, and the docs.
+# bin/ouiscan, its man page (made with scdoc), bash, zsh and fish completions, and the docs;
+# and the Debian package of them.
 include(GNUInstallDirs)
 
 install(TARGETS ouiscan RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -27,4 +28,23 @@ install(FILES ${completions}/ouiscan.fish
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}
-  FILES_MATCHING PATTERN "*.md")
+  FILES_MATCHING PATTERN "*.md" PATTERN "man" EXCLUDE)
+
+# `cpack` in the build folder: ouiscan_<version>_amd64.deb of what is installed above, under
+# /usr, its Depends computed by dpkg-shlibdeps from the libraries the binary links.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME ouiscan)
+set(CPACK_PACKAGE_VENDOR "the ouiscan developers")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+  "which devices are in a packet capture, and who made them")
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION_SUMMARY}
+ ouiscan reads pcap and pcapng captures (files, pipes, live interfaces, S3) and lists every
+ MAC address with its IEEE registry vendor, classification, traffic statistics, and the IP
+ addresses and names the device announced. The registries are compiled in: no network needed.")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "ouiscan developers <ouiscan@localhost>")
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+include(CPack)

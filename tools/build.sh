@@ -3,6 +3,7 @@
 #   tools/build.sh sample   install what is needed, build, scan the bundled sample capture
 #   tools/build.sh test     install; clang-format and clang-tidy; build (release and
 #                           ASan+UBSan, warnings as errors) and run every test in both; the
+#                           Debian package built, installed with apt, run and removed; the
 #                           ThreadSanitizer run (tools/tsan.sh); a short libFuzzer smoke run
 #   tools/build.sh deps     only install the packages
 set -euo pipefail
@@ -66,6 +67,15 @@ case "$mode" in
       if [ "$preset" = release ]; then
         echo "== tidy: clang-tidy $(clang-tidy --version | grep -oE '[0-9]+\.[0-9.]+' | head -1)"
         tools/tidy.sh build/release
+        if [ "$(id -u)" = 0 ]; then
+          echo "== package: the .deb built, installed with apt, run and removed"
+          tests/tools/package_test.sh build/release
+        elif [ "${OUISCAN_NO_SKIPS:-0}" = 1 ]; then
+          echo "== package: needs root to install the .deb (OUISCAN_NO_SKIPS=1)" >&2
+          exit 1
+        else
+          echo "== package: skipped (installing the .deb needs root)"
+        fi
       fi
       log=$(mktemp)
       ctest --preset "$preset" -j"$jobs" | tee "$log"
