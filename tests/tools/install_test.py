@@ -50,6 +50,40 @@ want = support.read_set(f"{SOURCE}/tests/data/sample.pcapng.macs")
 check("the installed program scans the sample: tshark's address set", got == want,
       (p.returncode, sorted(got ^ want)[:10]))
 
+# The library: the example program, built against the installed tree with find_package and
+# with pkg-config, scans the sample to tshark's address set.
+headers = os.path.join(prefix, "include/ouiscan")
+check("the library's headers: <ouiscan/ouiscan.h> and each component's folder",
+      os.path.isfile(os.path.join(headers, "ouiscan.h")) and
+      all(os.path.isdir(os.path.join(headers, c)) for c in ("capture", "pipeline", "ouidb", "scan")))
+example = f"{SOURCE}/examples/scan_capture"
+built = os.path.join(prefix, "example-build")
+p = sh("cmake", "-S", example, "-B", built, f"-DCMAKE_PREFIX_PATH={prefix}", env=env)
+if p.returncode == 0:
+    p = sh("cmake", "--build", built, env=env)
+check("examples/scan_capture builds against the installed tree: find_package(ouiscan)",
+      p.returncode == 0, (p.stdout[-1500:], p.stderr[-1500:]))
+
+
+def example_addresses(binary):
+    p = sh(binary, f"{SOURCE}/tests/data/sample.pcapng", env=env)
+    return {line.split(" ")[0] for line in p.stdout.splitlines()} if p.returncode == 0 else set()
+
+
+got = example_addresses(os.path.join(built, "scan_capture"))
+check("the example (find_package) scans the sample: tshark's address set", got == want,
+      sorted(got ^ want)[:10])
+pc_env = dict(env, PKG_CONFIG_PATH=os.path.join(prefix, "lib/pkgconfig"))
+flags = sh("pkg-config", "--cflags", "--libs", "ouiscan", env=pc_env)
+binary = os.path.join(prefix, "example-pc")
+p = sh("sh", "-c", f"g++ -O1 {example}/main.cpp -o {binary} {flags.stdout.strip()}", env=env) \
+    if flags.returncode == 0 else flags
+check("the example builds with pkg-config --cflags --libs ouiscan", p.returncode == 0,
+      (flags.stdout, p.stderr[-1500:]))
+got = example_addresses(binary)
+check("the example (pkg-config) scans the sample: tshark's address set", got == want,
+      sorted(got ^ want)[:10])
+
 # The man page: rendered by man and groff (-ww: every warning), with the sections a man page
 # has, and every option of --help (and of each subcommand's) in its text.
 page = os.path.join(prefix, "share/man/man1/ouiscan.1")

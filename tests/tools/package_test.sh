@@ -17,6 +17,13 @@ depends=$(dpkg-deb -f "$deb" Depends)
 for lib in libtbb libcurl libpcap; do
   grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
+contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
+for f in ./usr/bin/ouiscan ./usr/share/man/man1/ouiscan.1 ./usr/share/doc/ouiscan/README.md; do
+  grep -qx "$f" <<<"$contents" || fail "the package lacks $f"
+done
+if grep -qE '^\./usr/(include|lib)/' <<<"$contents"; then
+  fail "the program's package holds the library (headers or archives)"
+fi
 echo "ok   $(basename "$deb"), Depends: $depends"
 trap 'apt-get remove -y ouiscan >/dev/null 2>&1 || true' EXIT
 DEBIAN_FRONTEND=noninteractive apt-get install -y "$deb" >/dev/null
