@@ -23,7 +23,7 @@ install_deps() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if ((${#missing[@]})); then
-    echo "== installing: ${missing[*]}"
+    echo "== [${SECONDS}s] installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}"
@@ -59,40 +59,41 @@ case "$mode" in
     set -o pipefail
     install_deps
     install_test_servers
-    echo "== format: clang-format $(clang-format --version | grep -oE '[0-9]+\.[0-9.]+' | head -1)"
+    echo "== [${SECONDS}s] format: clang-format $(clang-format --version | grep -oE '[0-9]+\.[0-9.]+' | head -1)"
     git ls-files '*.h' '*.cpp' ':!third_party' | xargs -r clang-format --dry-run -Werror
     for preset in release asan; do
-      echo "== $preset: build and test"
+      echo "== [${SECONDS}s] $preset: build and test"
       build "$preset"
       if [ "$preset" = release ]; then
-        echo "== tidy: clang-tidy $(clang-tidy --version | grep -oE '[0-9]+\.[0-9.]+' | head -1)"
+        echo "== [${SECONDS}s] tidy: clang-tidy $(clang-tidy --version | grep -oE '[0-9]+\.[0-9.]+' | head -1)"
         tools/tidy.sh build/release
         if [ "$(id -u)" = 0 ]; then
-          echo "== package: the .deb built, installed with apt, run and removed"
+          echo "== [${SECONDS}s] package: the .deb built, installed with apt, run and removed"
           tests/tools/package_test.sh build/release
         elif [ "${OUISCAN_NO_SKIPS:-0}" = 1 ]; then
-          echo "== package: needs root to install the .deb (OUISCAN_NO_SKIPS=1)" >&2
+          echo "== [${SECONDS}s] package: needs root to install the .deb (OUISCAN_NO_SKIPS=1)" >&2
           exit 1
         else
-          echo "== package: skipped (installing the .deb needs root)"
+          echo "== [${SECONDS}s] package: skipped (installing the .deb needs root)"
         fi
       fi
       log=$(mktemp)
+      echo "== [${SECONDS}s] $preset: ctest"
       ctest --preset "$preset" -j"$jobs" | tee "$log"
       # CI has the corpus and network namespaces: there a skipped test is a failed one.
       if [ "${OUISCAN_NO_SKIPS:-0}" = 1 ] && grep -qE '\*\*\*Skipped|Not Run' "$log"; then
-        echo "== $preset: tests were skipped (OUISCAN_NO_SKIPS=1):" >&2
+        echo "== [${SECONDS}s] $preset: tests were skipped (OUISCAN_NO_SKIPS=1):" >&2
         grep -E '\*\*\*Skipped|Not Run' "$log" >&2
         exit 1
       fi
     done
-    echo "== tsan: ThreadSanitizer on the pipeline and the S3 reader (oneTBB rebuilt with TSan)"
+    echo "== [${SECONDS}s] tsan: ThreadSanitizer on the pipeline and the S3 reader (oneTBB rebuilt with TSan)"
     tools/tsan.sh
-    echo "== fuzz: libFuzzer smoke run (clang, ASan+UBSan)"
+    echo "== [${SECONDS}s] fuzz: libFuzzer smoke run (clang, ASan+UBSan)"
     build fuzz
     for target in capture decode ouidb s3 lambda merge; do
       work=$(mktemp -d)
-      if ! build/fuzz/tests/fuzz/fuzz_$target -max_total_time="${OUISCAN_FUZZ_SECONDS:-25}" \
+      if ! build/fuzz/tests/fuzz/fuzz_$target -max_total_time="${OUISCAN_FUZZ_SECONDS:-15}" \
           -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/" \
           "$work" "tests/fuzz/corpus/$target" "tests/fuzz/regressions/$target" >"$work/log" 2>&1; then
         tail -n 40 "$work/log"
@@ -102,6 +103,7 @@ case "$mode" in
       grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)' "$work/log" | sed "s/^/fuzz_$target /"
       rm -rf "$work"
     done
+    echo "== [${SECONDS}s] done"
     ;;
   *)
     echo "usage: tools/build.sh [sample|test|deps]" >&2
