@@ -33,7 +33,6 @@ address_stats::address_stats(const address_stats& o)
       dst_bytes_(o.dst_bytes_),
       vlan_(o.vlan_),
       link_type_(o.link_type_),
-      identity_hint_(o.identity_hint_),
       extra_(o.extra_ ? std::make_unique<extra>(*o.extra_) : nullptr) {}
 
 address_stats& address_stats::operator=(const address_stats& o) {

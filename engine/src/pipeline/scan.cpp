@@ -21,7 +21,7 @@ namespace ouiscan::pipeline {
 
 using namespace detail;  // NOLINT(google-build-using-namespace): the pipeline's internals
 
-void frame_counters::add_link(std::uint16_t link_type, std::uint64_t bytes) {
+void frame_counters::add_link_slow(std::uint16_t link_type, std::uint64_t bytes) {
   for (link_count& l : links) {
     if (l.link_type == link_type) {
       ++l.frames;

@@ -29,6 +29,9 @@ struct findings {
   const frame_filter* filter = nullptr;
   address_table table;
   identity::ip_table ips;
+  // Per address index: ips.record()'s hint, the binding the address made last. Kept beside the
+  // table, not in its records, so a batch reads it before the record arrives.
+  std::vector<std::uint32_t> ip_hints;
   identity::name_table names;
   frame_counters counters;
   double seconds = 0;  // time spent extracting, for the per-stage report
@@ -92,12 +95,20 @@ class accountant {
   // Accounts the frames still in the batch; call at the end of every chunk.
   void flush() {
     address_table& table = w_.table;
+    std::vector<std::uint32_t>& hints = w_.ip_hints;
     for (std::size_t k = 0; k < size_; ++k) {
       decoded& d = batch_[k];
       std::size_t n = 0;
+      const bool binds = !d.hits.bindings().empty();
       for (const capture::address_hit& h : d.hits.addresses()) {
         const std::size_t i = table.guess(h.mac);
-        if (i != address_table::no_index) table.prefetch_stats(i);
+        if (i != address_table::no_index) {
+          table.prefetch_stats(i);
+          // The source's binding entry is recorded two passes on: ask for it now.
+          if (binds && (h.roles & capture::role_src) != 0 && i < hints.size()) {
+            w_.ips.prefetch(hints[i]);
+          }
+        }
         d.index[n++] = i;
       }
     }
@@ -110,17 +121,13 @@ class accountant {
         if (i == address_table::no_index) {
           ++w_.counters.addresses_over_cap;
         } else {
-          address_stats& s = table.stats(i);
-          update(s, h.roles, d);
-          // The source's binding entry is recorded in the next pass: ask for it now.
-          if ((h.roles & capture::role_src) != 0 && !d.hits.bindings().empty()) {
-            w_.ips.prefetch(s.identity_hint());
-          }
+          update(table.stats(i), h.roles, d);
         }
       }
     }
+    if (hints.size() < table.size()) hints.resize(table.size() + table.size() / 2 + 64);
     // Names and IP bindings come with DHCP, ARP, IP and Neighbor Discovery frames only. A
-    // binding of an address in the frame's header goes through its record's hint.
+    // binding of an address in the frame's header goes through its hint.
     for (std::size_t k = 0; k < size_; ++k) {
       const decoded& d = batch_[k];
       for (const capture::name_hit& n : d.hits.names()) w_.names.record(n, d.ts_ns);
@@ -130,7 +137,7 @@ class accountant {
         const auto hits = d.hits.addresses();
         for (std::size_t j = 0; j < hits.size(); ++j) {
           if (hits[j].mac == b.mac && d.index[j] != address_table::no_index) {
-            hint = &table.stats(d.index[j]).identity_hint();
+            hint = &hints[d.index[j]];
             break;
           }
         }

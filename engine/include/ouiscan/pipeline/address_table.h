@@ -197,9 +197,6 @@ class alignas(64) address_stats {
     std::vector<std::uint16_t> vlans, link_types;
   };
   void restore(const saved& s);
-  // A slot for the identity stage (identity::ip_table::record's hint): the IP binding this
-  // address made last. Not merged: it means something only to the table's own accountant.
-  [[nodiscard]] std::uint32_t& identity_hint() noexcept { return identity_hint_; }
 
  private:
   enum counter : std::uint8_t {
@@ -258,7 +255,6 @@ class alignas(64) address_stats {
   std::uint32_t dst_bytes_ = 0;
   std::uint16_t vlan_ = 0;       // the first VLAN seen, if has_vlan
   std::uint16_t link_type_ = 0;  // the first link type seen, if has_link
-  std::uint32_t identity_hint_ = 0;
   std::unique_ptr<extra> extra_;
 };
 static_assert(sizeof(address_stats) == 64);

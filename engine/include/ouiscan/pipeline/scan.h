@@ -106,8 +106,19 @@ struct frame_counters {
   std::array<std::uint64_t, static_cast<std::size_t>(capture::decode_status::count_)> status{};
   std::vector<link_count> links;  // per link type, in order of first sight
 
-  void add_link(std::uint16_t link_type, std::uint64_t bytes);
+  // Inline for the one link type nearly every capture has; the others go the slow way.
+  void add_link(std::uint16_t link_type, std::uint64_t bytes) {
+    if (!links.empty() && links.front().link_type == link_type) [[likely]] {
+      ++links.front().frames;
+      links.front().bytes += bytes;
+      return;
+    }
+    add_link_slow(link_type, bytes);
+  }
   void merge(const frame_counters& o);
+
+ private:
+  void add_link_slow(std::uint16_t link_type, std::uint64_t bytes);
 };
 
 // Bytes skipped by --resync: [offset, offset + bytes) of the (decompressed) capture.
