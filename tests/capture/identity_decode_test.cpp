@@ -279,6 +279,34 @@ TEST(IpTable, RecordsMergesAndCapsPerAddress) {
   EXPECT_EQ(c.of(core::mac_address(7)).front().first_ns, 100 - 1023);  // earliest first
 }
 
+TEST(IpTable, HintedSightingsCountPastSixteenBitsAndKeepFamiliesApart) {
+  // 70,000 sightings through one hint: the count crosses 2^16 (65,536). An IPv6 address whose
+  // first 4 bytes equal the IPv4 address (0a00:0001::) is another binding.
+  identity::ip_table t;
+  const core::mac_address mac(0x0000'5E00'5301);
+  const ip_binding v4{mac, {10, 0, 0, 1}, false, ip_source::frame};
+  ip_binding v6{mac, {10, 0, 0, 1}, true, ip_source::frame};
+  v6.ip[15] = 9;
+  std::uint32_t hint = 0;
+  for (std::int64_t i = 0; i < 70'000; ++i) t.record(v4, 1'000 + i, hint);
+  t.record(v6, 5, hint);
+  t.record(v4, 2, hint);  // earlier than the first: first seen moves back
+  identity::ip_table other;
+  other.record(v4, 500'000);
+  t.merge(other);
+  t.seal();
+  const auto ips = t.of(mac);
+  ASSERT_EQ(ips.size(), 2U);
+  EXPECT_FALSE(ips[0].v6);
+  EXPECT_EQ(ips[0].sightings, 70'002U);
+  EXPECT_EQ(ips[0].first_ns, 2);
+  EXPECT_EQ(ips[0].last_ns, 500'000);
+  EXPECT_TRUE(ips[1].v6);
+  EXPECT_EQ(ips[1].text(), "a00:1::9");
+  EXPECT_EQ(ips[1].sightings, 1U);
+  EXPECT_EQ(ips[1].sources, 1U << static_cast<unsigned>(ip_source::frame));
+}
+
 }  // namespace
 }  // namespace ouiscan::capture
 

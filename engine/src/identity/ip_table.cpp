@@ -69,7 +69,7 @@ std::size_t ip_table::find_or_add(std::uint64_t mac, const std::array<std::uint8
   const std::size_t i = hot_.size();
   index_.emplace(k, static_cast<std::uint32_t>(i));
   hot& h = hot_.emplace_back();
-  h.mac_v6 = mac | (v6 ? v6_bit : 0);
+  h.sources = v6 ? v6_bit : 0;
   std::memcpy(&h.ip4, ip.data(), sizeof h.ip4);
   stored& s = entries_.emplace_back();
   s.mac = mac;
@@ -81,9 +81,11 @@ std::size_t ip_table::find_or_add(std::uint64_t mac, const std::array<std::uint8
 void ip_table::add(std::size_t i, const ip_entry& o) noexcept {
   ip_entry e = entry(i);
   e.merge(o);
-  hot_[i].sources = e.sources;
-  hot_[i].sightings = e.sightings;
-  hot_[i].last_ns = e.last_ns;
+  hot& h = hot_[i];
+  h.sources = static_cast<std::uint16_t>(e.sources | (h.sources & v6_bit));
+  h.sightings = static_cast<std::uint16_t>(e.sightings);
+  h.last_ns = e.last_ns;
+  entries_[i].e.sightings = e.sightings & ~std::uint64_t{0xFFFF};
   entries_[i].e.first_ns = e.first_ns;
 }
 

@@ -162,7 +162,7 @@ class accountant {
     s.add_link_type(d.link);
   }
 
-  static constexpr std::size_t batch = 8;
+  static constexpr std::size_t batch = 16;
   findings& w_;
   std::array<decoded, batch> batch_;
   std::size_t size_ = 0;

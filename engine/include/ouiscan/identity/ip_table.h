@@ -72,17 +72,20 @@ class ip_table {
   static constexpr std::size_t max_per_mac = 1024;
 
   // Records one binding. `hint` is the caller's slot for the binding's MAC address (0 at
-  // first): it remembers the entry that address bound last, so that the frames of a host,
-  // which repeat one binding, find it without a lookup.
+  // first; one slot per MAC address, never shared): it remembers the entry that address bound
+  // last, so that the frames of a host, which repeat one binding, find it without a lookup.
   void record(const capture::ip_binding& b, std::int64_t ts_ns, std::uint32_t& hint) {
     if (hint != 0 && hint <= hot_.size()) {
       hot& h = hot_[hint - 1];
       std::uint32_t first4 = 0;
       std::memcpy(&first4, b.ip.data(), sizeof first4);
-      if (h.mac_v6 == (b.mac.value() | (b.v6 ? v6_bit : 0)) && h.ip4 == first4 &&
+      // The slot is the MAC address's own, so the entry's MAC address needs no check.
+      if (h.ip4 == first4 && ((h.sources & v6_bit) != 0) == b.v6 &&
           (!b.v6 || entries_[hint - 1].e.ip == b.ip)) {
         h.sources = static_cast<std::uint16_t>(h.sources | 1U << static_cast<unsigned>(b.source));
-        ++h.sightings;
+        if (++h.sightings == 0) [[unlikely]] {
+          entries_[hint - 1].e.sightings += std::uint64_t{1} << 16;  // the carry
+        }
         constexpr std::int64_t untimed = std::numeric_limits<std::int64_t>::min();
         if (ts_ns >= h.last_ns && h.last_ns != untimed) {
           h.last_ns = ts_ns;  // in time order: the first sighting stays as it is
@@ -98,7 +101,10 @@ class ip_table {
   }
   // Asks for the entry a hint names, ahead of record().
   void prefetch(std::uint32_t hint) const noexcept {
-    if (hint != 0 && hint <= hot_.size()) __builtin_prefetch(&hot_[hint - 1], 1);
+    // One unsigned test for 0 < hint <= size: GCC 12 silently drops the prefetch when the test
+    // is written as two comparisons.
+    const std::size_t i = std::size_t{hint} - 1;
+    if (i < hot_.size()) __builtin_prefetch(hot_.data() + i, 1);
   }
   void record(const capture::ip_binding& b, std::int64_t ts_ns) {
     std::uint32_t hint = 0;
@@ -120,25 +126,27 @@ class ip_table {
   [[nodiscard]] ip_anomalies anomalies() const;
 
  private:
-  // An entry in two parts. What every sighting updates is in `hot` (two per cache line; for an
-  // IPv4 binding it also confirms the hint); the rest in `stored`, whose sources, sightings and
-  // last_ns are those of `hot` (entry() puts them together).
-  static constexpr std::uint64_t v6_bit = std::uint64_t{1} << 48;
-  struct alignas(32) hot {
-    std::uint64_t mac_v6 = 0;  // the MAC address, and v6_bit for an IPv6 binding
-    std::uint32_t ip4 = 0;     // the first 4 bytes of the IP address
-    std::uint16_t sources = 0;
-    std::uint64_t sightings = 0;
+  // An entry in two parts. What every sighting updates is in `hot` (four per cache line, so
+  // that a host's binding adds little to the lines a frame touches; for an IPv4 binding it also
+  // confirms the hint); the rest in `stored`, whose sightings are the carries of hot's 16-bit
+  // count and whose sources and last_ns are hot's (entry() puts them together).
+  static constexpr std::uint16_t v6_bit = 0x8000;  // in hot::sources
+  static_assert(static_cast<unsigned>(capture::ip_source::count_) <= 15);
+  struct alignas(16) hot {
     std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
+    std::uint32_t ip4 = 0;      // the first 4 bytes of the IP address
+    std::uint16_t sources = 0;  // and v6_bit for an IPv6 binding
+    std::uint16_t sightings = 0;
   };
+  static_assert(sizeof(hot) == 16);
   struct stored {
     std::uint64_t mac;
     ip_entry e;
   };
   [[nodiscard]] ip_entry entry(std::size_t i) const noexcept {
     ip_entry e = entries_[i].e;
-    e.sources = hot_[i].sources;
-    e.sightings = hot_[i].sightings;
+    e.sources = static_cast<std::uint16_t>(hot_[i].sources & ~v6_bit);
+    e.sightings += hot_[i].sightings;
     e.last_ns = hot_[i].last_ns;
     return e;
   }
