@@ -29,8 +29,9 @@ struct findings {
   const frame_filter* filter = nullptr;
   address_table table;
   identity::ip_table ips;
-  // Per address index: ips.record()'s hint, the binding the address made last. Kept beside the
-  // table, not in its records, so a batch reads it before the record arrives.
+  // Per address index, ips.record()'s hints: the IPv4 and the IPv6 binding the address made
+  // last (at 2 * index and 2 * index + 1; a host's frames alternate between the two). Kept
+  // beside the table, not in its records, so a batch reads them before the record arrives.
   std::vector<std::uint32_t> ip_hints;
   identity::name_table names;
   frame_counters counters;
@@ -99,14 +100,15 @@ class accountant {
     for (std::size_t k = 0; k < size_; ++k) {
       decoded& d = batch_[k];
       std::size_t n = 0;
-      const bool binds = !d.hits.bindings().empty();
+      const auto bindings = d.hits.bindings();
       for (const capture::address_hit& h : d.hits.addresses()) {
         const std::size_t i = table.guess(h.mac);
         if (i != address_table::no_index) {
           table.prefetch_stats(i);
-          // The source's binding entry is recorded two passes on: ask for it now.
-          if (binds && (h.roles & capture::role_src) != 0 && i < hints.size()) {
-            w_.ips.prefetch(hints[i]);
+          // The source's binding entry is recorded two passes on: ask for its hint now, and
+          // for the entry the hint names in the next pass.
+          if (!bindings.empty() && (h.roles & capture::role_src) != 0 && 2 * i + 1 < hints.size()) {
+            __builtin_prefetch(&hints[2 * i + (bindings.front().v6 ? 1 : 0)]);
           }
         }
         d.index[n++] = i;
@@ -115,21 +117,38 @@ class accountant {
     for (std::size_t k = 0; k < size_; ++k) {
       decoded& d = batch_[k];
       std::size_t n = 0;
+      const auto bindings = d.hits.bindings();
       for (const capture::address_hit& h : d.hits.addresses()) {
         const std::size_t i = table.index_within(h.mac, w_.cap, d.index[n]);
         d.index[n++] = i;
         if (i == address_table::no_index) {
           ++w_.counters.addresses_over_cap;
         } else {
-          update(table.stats(i), h.roles, d);
+          address_stats& s = table.stats(i);
+          s.count(h.roles, d.origlen, d.ts_ns);
+          s.add_link_type(d.link);
+          // A VLAN besides the address's first goes to its extra record: ask for it now and
+          // add it in the next pass.
+          if (!d.hits.vlans().empty()) [[unlikely]] {
+            s.prefetch_vlan(d.hits.vlans().front());
+          }
+          if (!bindings.empty() && (h.roles & capture::role_src) != 0 && 2 * i + 1 < hints.size()) {
+            w_.ips.prefetch(hints[2 * i + (bindings.front().v6 ? 1 : 0)]);
+          }
         }
       }
     }
-    if (hints.size() < table.size()) hints.resize(table.size() + table.size() / 2 + 64);
-    // Names and IP bindings come with DHCP, ARP, IP and Neighbor Discovery frames only. A
-    // binding of an address in the frame's header goes through its hint.
+    if (hints.size() < 2 * table.size()) hints.resize(3 * table.size() + 128);
+    // VLANs; then names and IP bindings, which come with DHCP, ARP, IP and Neighbor Discovery
+    // frames only. A binding of an address in the frame's header goes through its hint.
     for (std::size_t k = 0; k < size_; ++k) {
       const decoded& d = batch_[k];
+      if (!d.hits.vlans().empty()) [[unlikely]] {
+        for (std::size_t j = 0; j < d.hits.addresses().size(); ++j) {
+          if (d.index[j] == address_table::no_index) continue;
+          for (std::uint16_t vid : d.hits.vlans()) table.stats(d.index[j]).add_vlan(vid);
+        }
+      }
       for (const capture::name_hit& n : d.hits.names()) w_.names.record(n, d.ts_ns);
       for (const capture::ip_binding& b : d.hits.bindings()) {
         std::uint32_t none = 0;
@@ -137,7 +156,7 @@ class accountant {
         const auto hits = d.hits.addresses();
         for (std::size_t j = 0; j < hits.size(); ++j) {
           if (hits[j].mac == b.mac && d.index[j] != address_table::no_index) {
-            hint = &hints[d.index[j]];
+            hint = &hints[2 * d.index[j] + (b.v6 ? 1 : 0)];
             break;
           }
         }
@@ -155,12 +174,6 @@ class accountant {
     std::uint32_t origlen;
     std::uint16_t link;
   };
-
-  static void update(address_stats& s, std::uint16_t roles, const decoded& d) {
-    s.count(roles, d.origlen, d.ts_ns);
-    for (std::uint16_t vid : d.hits.vlans()) s.add_vlan(vid);
-    s.add_link_type(d.link);
-  }
 
   static constexpr std::size_t batch = 16;
   findings& w_;

@@ -181,6 +181,10 @@ class alignas(64) address_stats {
     if ((key_ & has_vlan) != 0 && vid == vlan_) return;
     add_vlan_slow(vid);
   }
+  // Asks for the line add_vlan(vid) will touch besides this one, if any.
+  void prefetch_vlan(std::uint16_t vid) const noexcept {
+    if (vid != vlan_ && extra_) __builtin_prefetch(extra_.get(), 1);
+  }
   void add_link_type(std::uint16_t link_type) {
     if ((key_ & has_link) != 0 && link_type == link_type_) return;
     add_link_type_slow(link_type);
