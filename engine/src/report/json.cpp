@@ -417,6 +417,8 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
   append_raw(b, mac.is_local() ? "\",\"admin\":\"local\",\"vendor\":"
                                : "\",\"admin\":\"universal\",\"vendor\":");
   str_or_null(v.organization);
+  append_raw(b, ",\"vendor_short\":");
+  str_or_null(vendors::short_organization(v));
   if (v.organization.empty()) {
     append_raw(b, ",\"vendor_source\":null");
   } else {

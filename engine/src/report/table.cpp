@@ -17,7 +17,7 @@ using text::csv_quote;
 using text::escape_terminal;
 using text::format_time;
 using vendors::class_name;
-using vendors::display_name;
+using vendors::short_display_name;
 using vendors::vendor_status;
 using namespace detail;  // NOLINT(google-build-using-namespace): the renderers' shared helpers
 
@@ -59,7 +59,7 @@ std::array<std::string, kColumns.size()> table_cells(const inventory& inv, const
   std::string vlans = fmt::format("{}", fmt::join(s.vlans(), ","));
   return {e.mac().to_string(),
           std::string(class_name(*e.vendor, e.mac())),
-          escape_terminal(display_name(*e.vendor)),
+          escape_terminal(short_display_name(*e.vendor)),
           ip_cell(ips_of(inv, e.mac())),
           std::to_string(s.frames()),
           std::to_string(s.src_frames()),
@@ -158,20 +158,22 @@ bool detail::write_table(std::FILE* out, const inventory& inv) {
 bool detail::write_csv(std::FILE* out, const inventory& inv) {
   fmt::memory_buffer b;
   auto o = std::back_inserter(b);
-  fmt::format_to(o,
-                 "address,class,admin,vendor,vendor_source,vendor_status,registry,prefix,"
-                 "prefix_bits,quadrant,group,group_detail,platform,likely_random,frames,"
-                 "src_frames,src_bytes,dst_frames,dst_bytes,arp_frames,first_seen,last_seen,roles,"
-                 "vlans,link_types,ips,ip_count,router_like,dhcp_server,names,tunnelled_frames,"
-                 "tunnels\n");
+  fmt::format_to(
+      o,
+      "address,class,admin,vendor,vendor_short,vendor_source,vendor_status,registry,prefix,"
+      "prefix_bits,quadrant,group,group_detail,platform,likely_random,frames,"
+      "src_frames,src_bytes,dst_frames,dst_bytes,arp_frames,first_seen,last_seen,roles,"
+      "vlans,link_types,ips,ip_count,router_like,dhcp_server,names,tunnelled_frames,"
+      "tunnels\n");
   for (const entry& e : shown(inv)) {
     const address_stats& s = *e.stats;
     std::vector<std::string> links;
     for (std::uint16_t lt : s.link_types()) links.push_back(link_name(lt));
     // Lists use ';' inside a field so that no field needs quoting.
     const auto& v = *e.vendor;
-    fmt::format_to(o, "{},{},{},{},{},{},", e.mac().to_string(), class_name(v, e.mac()),
-                   admin_of(e.mac()), csv_quote(v.organization), csv_quote(vendor_source(v)),
+    fmt::format_to(o, "{},{},{},{},{},{},{},", e.mac().to_string(), class_name(v, e.mac()),
+                   admin_of(e.mac()), csv_quote(v.organization),
+                   csv_quote(vendors::short_organization(v)), csv_quote(vendor_source(v)),
                    vendor_status(v));
     fmt::format_to(o, "{},{},{},{},{},{},{},{},", registry_name(v), v.prefix_text,
                    v.prefix_text.empty() ? std::string() : std::to_string(v.match.bits),

@@ -66,11 +66,25 @@ naming name_addresses(const pipeline::address_table& table, const ouidb::databas
   }
   const double lookup_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - lookup_start).count();
-  std::map<std::string, std::uint64_t> per_vendor;
+  // One company is counted once whatever the spelling of its registrations ("Apple, Inc.",
+  // "APPLE INC"): grouped by canonical name, shown by the spelling most of its addresses have.
+  std::map<std::string, std::map<std::string, std::uint64_t>> per_company;
   for (std::size_t i = 0; i < out.descriptions.size(); ++i) {
-    per_vendor[display_name(out.descriptions[i])] += uses[i];
+    std::string name = display_name(out.descriptions[i]);
+    per_company[canonical_name(name)][std::move(name)] += uses[i];
   }
-  for (auto& [name, n] : per_vendor) out.per_vendor.push_back({name, n});
+  for (const auto& [company, spellings] : per_company) {
+    vendor_count c;
+    std::uint64_t most = 0;
+    for (const auto& [name, n] : spellings) {
+      c.addresses += n;
+      if (n > most) {
+        most = n;
+        c.name = name;
+      }
+    }
+    out.per_vendor.push_back(std::move(c));
+  }
   std::sort(out.per_vendor.begin(), out.per_vendor.end(),
             [](const vendor_count& a, const vendor_count& b) {
               return a.addresses != b.addresses ? a.addresses > b.addresses : a.name < b.name;

@@ -103,19 +103,65 @@ std::string covered_counts(const vendor_info& v) {
   return text;
 }
 
-std::string display_name(const vendor_info& v) {
+namespace {
+
+// Words that say what kind of company it is, not which: legal forms in the registry's
+// languages and a few generic words, as Wireshark's manuf generator drops them.
+constexpr std::array<std::string_view, 38> kGeneralWords = {
+    "a",       "a/s",  "ab",          "ag",      "as",  "bhd",  "bv",  "co",
+    "company", "corp", "corporation", "cv",      "de",  "gmbh", "inc", "incorporated",
+    "jsc",     "kg",   "kk",          "limited", "llc", "ltd",  "nv",  "of",
+    "oy",      "oyj",  "plc",         "pty",     "pvt", "sa",   "sas", "sdn",
+    "spa",     "srl",  "systems",     "the",     "zao", "zoo"};
+
+bool is_general(std::string_view word) {
+  std::string lower(word);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  return std::find(kGeneralWords.begin(), kGeneralWords.end(), lower) != kGeneralWords.end();
+}
+
+// The words of an organisation's name that tell companies apart. Dots go first, so that
+// "S.p.A." is one word; '-', '&', '+' and '/' belong to the word they are in, and bytes of
+// UTF-8 sequences are letters.
+std::vector<std::string> telling_words(std::string_view organization) {
+  std::vector<std::string> words;
+  std::string word;
+  const auto end_word = [&] {
+    if (word.find_first_not_of("-&+/") != std::string::npos) words.push_back(word);
+    word.clear();
+  };
+  for (const char c : organization) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '.') continue;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || u >= 0x80 ||
+        c == '-' || c == '&' || c == '+' || c == '/') {
+      word += c;
+    } else {
+      end_word();
+    }
+  }
+  end_word();
+  std::vector<std::string> kept;
+  std::copy_if(words.begin(), words.end(), std::back_inserter(kept),
+               [](const std::string& w) { return !is_general(w); });
+  return kept.empty() ? words : kept;
+}
+
+std::string name_with(const vendor_info& v, std::string_view organization) {
   if (!v.cls.group.empty()) {
     std::string s(v.cls.group);
     if (!v.cls.detail_view().empty()) s = fmt::format("{} {}", s, v.cls.detail_view());
-    if (!v.organization.empty()) s = fmt::format("{} ({})", s, v.organization);
+    if (!organization.empty()) s = fmt::format("{} ({})", s, organization);
     return s;
   }
-  if (!v.organization.empty()) {
+  if (!organization.empty()) {
     if (!v.covered.empty()) {
-      return fmt::format("{} (subdivided: {})", v.organization, covered_counts(v));
+      return fmt::format("{} (subdivided: {})", organization, covered_counts(v));
     }
-    if (v.cls.platform.empty()) return v.organization;
-    return fmt::format("{} [{}]", v.organization, v.cls.platform);
+    if (v.cls.platform.empty()) return std::string(organization);
+    return fmt::format("{} [{}]", organization, v.cls.platform);
   }
   if (!v.cls.platform.empty()) return std::string(v.cls.platform);
   if (!v.covered.empty()) return fmt::format("(covers {} assignments)", covered_counts(v));
@@ -125,5 +171,40 @@ std::string display_name(const vendor_info& v) {
   if (v.cls.likely_random) return "(randomised)";
   return "(unknown)";
 }
+
+}  // namespace
+
+std::string short_name(std::string_view organization) {
+  constexpr std::size_t max_chars = 8;
+  std::string out;
+  std::size_t chars = 0;
+  for (const std::string& w : telling_words(organization)) {
+    for (const char c : w) {
+      if (c == '/') continue;
+      const bool starts_char = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      if (starts_char && ++chars > max_chars) return out;
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string canonical_name(std::string_view organization) {
+  std::string out;
+  for (const std::string& w : telling_words(organization)) {
+    if (!out.empty()) out += ' ';
+    for (const char c : w) out += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
+std::string display_name(const vendor_info& v) { return name_with(v, v.organization); }
+
+std::string short_organization(const vendor_info& v) {
+  if (v.organization.empty()) return {};
+  return short_name(v.holders.empty() ? v.organization : v.holders.front());
+}
+
+std::string short_display_name(const vendor_info& v) { return name_with(v, short_organization(v)); }
 
 }  // namespace ouiscan::vendors

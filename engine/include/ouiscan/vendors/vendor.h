@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ouiscan/core/mac_address.h"
@@ -51,6 +52,17 @@ using vendor_fallback = std::function<bool(core::mac_address, vendor_info& v)>;
 
 // One short text for tables: the organisation, else the group or platform, else why unknown.
 [[nodiscard]] std::string display_name(const vendor_info& v);
+// The organisation's name as Wireshark's manuf file shortens it, for tables (docs/addresses.md,
+// "Vendor names"): legal forms and generic words dropped, the other words run together, cut to
+// 8 characters. "Cisco Systems, Inc" -> "Cisco", "Hewlett Packard" -> "HewlettP".
+[[nodiscard]] std::string short_name(std::string_view organization);
+// One key per company whatever the spelling of its registrations: the words short_name keeps,
+// lowercased and joined by spaces ("Apple, Inc." and "APPLE INC" -> "apple").
+[[nodiscard]] std::string canonical_name(std::string_view organization);
+// The short name of the first holder of v's assignment; "" when v names none.
+[[nodiscard]] std::string short_organization(const vendor_info& v);
+// display_name() with short_organization(): the table's text.
+[[nodiscard]] std::string short_display_name(const vendor_info& v);
 // The class, one vocabulary for every format: "unicast" (universal), "local" (locally
 // administered), "random" (local and likely randomised), "multicast", "broadcast", "null".
 [[nodiscard]] std::string_view class_name(const vendor_info& v, core::mac_address mac);
