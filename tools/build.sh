@@ -91,7 +91,7 @@ case "$mode" in
     tools/tsan.sh
     echo "== [${SECONDS}s] fuzz: libFuzzer smoke run (clang, ASan+UBSan)"
     build fuzz
-    for target in capture decode ouidb s3 lambda merge; do
+    for target in capture decode ouidb s3 lambda merge wireshark; do
       work=$(mktemp -d)
       if ! build/fuzz/tests/fuzz/fuzz_$target -max_total_time="${OUISCAN_FUZZ_SECONDS:-15}" \
           -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/" \

@@ -8,6 +8,8 @@ namespace ouiscan::cli {
 namespace {
 
 const std::vector<std::string> kFormats = {"table", "json", "jsonl", "csv"};
+// An inventory can also be written as an ethers file, for Wireshark.
+const std::vector<std::string> kInventoryFormats = {"table", "json", "jsonl", "csv", "ethers"};
 
 }  // namespace
 
@@ -16,7 +18,7 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
                  "capture files (- for standard input), s3://bucket/key, s3://bucket/prefix/");
   cli.add_option("-r", scan.read_files, "read this capture (as tcpdump -r; may be repeated)");
   cli.add_option("-f,--format", scan.format, "output format")
-      ->check(CLI::IsMember(kFormats))
+      ->check(CLI::IsMember(kInventoryFormats))
       ->capture_default_str();
   cli.add_option("-o,--output", scan.options.output_path,
                  "write the output to this file (- : stdout)");
@@ -54,6 +56,12 @@ void add_scan_flags(CLI::App& cli, app::scan_flags& scan, bool& list_interfaces)
   cli.add_option("--max-addresses", scan.options.max_addresses,
                  "keep at most this many distinct addresses (0: no limit)")
       ->capture_default_str();
+  cli.add_option("--manuf", scan.manuf_file,
+                 "private prefix assignments in Wireshark's manuf format; they name addresses "
+                 "before the IEEE registry does");
+  cli.add_option("--names", scan.names_file,
+                 "names for addresses in ethers format (address, then name), put on the "
+                 "records as user_name");
   cli.add_option("--diff", scan.options.diff_path,
                  "write what changed since this earlier JSON result (new, gone, changed "
                  "addresses) instead of the inventory");
@@ -159,7 +167,7 @@ subcommands add_subcommands(CLI::App& cli, app::lookup_options& lookup, std::str
   join->add_option("--s3-region", merge.scan.s3.region, "S3 region (as for a scan)");
   join->add_option("--ca-file", merge.scan.s3.ca_file, "trust this CA bundle for HTTPS to S3");
   join->add_flag("--no-sign-request", merge.scan.s3.no_sign_request, "do not sign S3 requests");
-  join->add_option("-f,--format", format, "output format")->check(CLI::IsMember(kFormats));
+  join->add_option("-f,--format", format, "output format")->check(CLI::IsMember(kInventoryFormats));
   join->add_option("-o,--output", merge.scan.output_path, "write here instead of standard output");
   join->add_option("--db", merge.scan.db_path, "OUI database that names the vendors");
   join->add_option("-j,--threads", merge.scan.threads, "worker threads (0: all cores)");

@@ -34,3 +34,4 @@
 #include "ouiscan/text/time.h"
 #include "ouiscan/vendors/naming.h"
 #include "ouiscan/vendors/vendor.h"
+#include "ouiscan/vendors/wireshark_files.h"

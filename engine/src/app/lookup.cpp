@@ -98,6 +98,7 @@ int run_lookup(const lookup_options& options) {
                        v.prefix_text, v.prefix_text.empty() ? 0U : unsigned{v.match.bits},
                        text::csv_quote(v.cls.group), v.covered.size());
         break;
+      case report::format::ethers:  // not offered for lookups: the table
       case report::format::table:
         if (first) {
           fmt::format_to(out, table_row, "QUERY", "ADDRESS", "CLASS", "REGISTRY", "PREFIX",

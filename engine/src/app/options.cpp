@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string_view>
@@ -15,6 +17,16 @@
 #include "ouiscan/text/time.h"
 
 namespace ouiscan::app {
+namespace {
+
+// A small file the user named on the command line, whole.
+core::result<std::string, core::failure> read_named_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return core::failure{fmt::format("cannot read {}: {}", path, std::strerror(errno))};
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
 
 std::string trim_filter(std::string_view text) {
   const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
@@ -53,6 +65,9 @@ std::string check_run_options(const run_options& o) {
     if (s3::is_s3_uri(i) && !s3::parse_uri(i)) {
       return fmt::format("'{}' is not an s3://bucket/key or s3://bucket/prefix/ address", i);
     }
+  }
+  if (!o.diff_path.empty() && o.output_format == report::format::ethers) {
+    return "--diff writes table, json, jsonl or csv, not ethers";
   }
   if (!live && o.duration_s > 0) return "--duration applies to live captures (-i) only";
   if (!live && !o.write_path.empty()) {
@@ -159,6 +174,20 @@ core::result<run_options, core::failure> resolve_scan_flags(scan_flags flags) {
     scan.filter = filter_file_text(std::string(std::istreambuf_iterator<char>(in), {}));
   }
   scan.filter = trim_filter(scan.filter);
+  if (!flags.manuf_file.empty()) {
+    const auto text = read_named_file(flags.manuf_file);
+    if (!text) return core::failure{"--manuf: " + text.error().message};
+    auto manuf = vendors::manuf_table::parse(*text, flags.manuf_file);
+    if (!manuf) return core::failure{"--manuf: " + manuf.error().message};
+    scan.manuf = std::make_shared<const vendors::manuf_table>(std::move(*manuf));
+  }
+  if (!flags.names_file.empty()) {
+    const auto text = read_named_file(flags.names_file);
+    if (!text) return core::failure{"--names: " + text.error().message};
+    auto names = vendors::parse_ethers(*text, flags.names_file);
+    if (!names) return core::failure{"--names: " + names.error().message};
+    scan.user_names = std::move(*names);
+  }
   for (const auto& [size, target] : {std::pair{&flags.max_bytes, &scan.s3.max_bytes},
                                      std::pair{&flags.part_size, &scan.s3.part_bytes}}) {
     if (size->empty()) continue;

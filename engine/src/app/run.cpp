@@ -115,6 +115,8 @@ scan::request request_of(const run_options& o, const vendor_db& db) {
   r.since_ns = o.since_ns;
   r.until_ns = o.until_ns;
   r.s3 = o.s3;
+  r.manuf = o.manuf;
+  r.user_names = o.user_names;
   r.online = o.online;
   r.api = o.api;
   r.live.interface = o.live_interface;

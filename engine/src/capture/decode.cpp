@@ -786,6 +786,8 @@ const char* to_string(name_kind k) noexcept {
   switch (k) {
     case name_kind::dhcp_hostname:
       return "dhcp_hostname";
+    case name_kind::user_name:
+      return "user_name";
     case name_kind::dhcp_fqdn:
     case name_kind::dhcp_fqdn_wire:
       return "dhcp_fqdn";

@@ -85,6 +85,7 @@ std::optional<format> parse_format(std::string_view name) noexcept {
   if (name == "json") return format::json;
   if (name == "jsonl") return format::jsonl;
   if (name == "csv") return format::csv;
+  if (name == "ethers") return format::ethers;
   return std::nullopt;
 }
 
@@ -208,6 +209,8 @@ bool write(std::FILE* out, const inventory& inv, format f) {
       return write_json(out, inv, true);
     case format::csv:
       return write_csv(out, inv);
+    case format::ethers:
+      return write_ethers(out, inv);
   }
   return false;
 }

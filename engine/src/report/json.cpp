@@ -427,8 +427,10 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
     } else {
       append_raw(b, ",\"vendor_source\":");
       append_json_string(b, v.source);
-      append_raw(b, ",\"vendor_fetched\":");
-      append_json_time(b, v.source_time * 1'000'000'000);
+      if (v.source_time != 0) {
+        append_raw(b, ",\"vendor_fetched\":");
+        append_json_time(b, v.source_time * 1'000'000'000);
+      }
     }
   }
   append_raw(b, ",\"vendors\":[");
@@ -439,8 +441,7 @@ void append_json_fields(fmt::memory_buffer& b, const vendor_info& v, core::mac_a
   append_raw(b, "],\"vendor_status\":\"");
   append_raw(b, vendor_status(v));
   append_raw(b, "\",\"registry\":");
-  str_or_null(v.match.status == ouidb::match_status::not_found ? std::string_view{}
-                                                               : ouidb::to_string(v.match.reg));
+  str_or_null(vendors::registry_name(v));
   append_raw(b, ",\"prefix\":");
   str_or_null(v.prefix_text);
   append_raw(b, ",\"prefix_bits\":");

@@ -39,5 +39,6 @@ void json_summary(fmt::memory_buffer& b, const inventory& inv);
 bool write_json(std::FILE* out, const inventory& inv, bool lines);
 bool write_table(std::FILE* out, const inventory& inv);
 bool write_csv(std::FILE* out, const inventory& inv);
+bool write_ethers(std::FILE* out, const inventory& inv);
 
 }  // namespace ouiscan::report::detail

@@ -10,10 +10,12 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <unordered_map>
 
 #include "inputs.h"
 #include "ouiscan/filter/bpf_filter.h"
 #include "ouiscan/pipeline/scan.h"
+#include "ouiscan/text/json.h"
 
 namespace ouiscan::scan {
 namespace {
@@ -220,6 +222,22 @@ void warn_filter(const filter::bpf_filter& f, const std::vector<pipeline::input_
   }
 }
 
+// --names: each name the user gave an address that was found goes on it, as seen 0 times.
+void add_user_names(identity::name_table& names, const pipeline::address_table& table,
+                    const std::vector<vendors::ethers_entry>& given) {
+  if (given.empty()) return;
+  std::unordered_map<std::uint64_t, const std::string*> by_mac;
+  for (const vendors::ethers_entry& e : given) by_mac[e.mac.value()] = &e.name;
+  table.for_each([&](core::mac_address mac, const pipeline::address_stats&) {
+    const auto it = by_mac.find(mac.value());
+    if (it == by_mac.end()) return;
+    identity::name_entry n;
+    n.kind = capture::name_kind::user_name;
+    n.text = text::clean_name(*it->second);
+    names.restore(mac, std::move(n));
+  });
+}
+
 }  // namespace
 
 class result_texts::impl {
@@ -318,6 +336,7 @@ result finish(found f, const request& req, observer& watch, clock::time_point st
   out.addresses = std::make_shared<const pipeline::address_table>(std::move(f.addresses));
   f.ips.seal();
   auto ips = std::make_shared<const identity::ip_table>(std::move(f.ips));
+  add_user_names(f.names, *out.addresses, req.user_names);
   auto names = std::make_shared<const identity::name_table>(std::move(f.names));
   // Naming and ordering millions of addresses use the scan's threads too.
   tbb::task_arena arena(req.threads == 0 ? tbb::task_arena::automatic
@@ -326,7 +345,8 @@ result finish(found f, const request& req, observer& watch, clock::time_point st
     out.inventory = report::make_inventory(
         *out.addresses,
         vendors::name_addresses(*out.addresses, req.database,
-                                online ? online->fallback() : vendors::vendor_fallback{}),
+                                online ? online->fallback() : vendors::vendor_fallback{},
+                                req.manuf.get()),
         std::move(f.inputs), seconds);
   });
   auto& inv = out.inventory;

@@ -21,7 +21,7 @@ bool same_assignment(const ouidb::match& a, const ouidb::match& b) {
 }  // namespace
 
 naming name_addresses(const pipeline::address_table& table, const ouidb::database* db,
-                      const vendor_fallback& fallback) {
+                      const vendor_fallback& fallback, const manuf_table* manuf) {
   naming out;
   out.addresses.reserve(table.size());
   table.for_each([&](core::mac_address, const pipeline::address_stats& s) {
@@ -35,10 +35,22 @@ naming name_addresses(const pipeline::address_table& table, const ouidb::databas
   sort_by_key(out.addresses, [](const named_address& a) { return a.mac(); });
   std::vector<std::uint64_t> uses;
   std::uint64_t last_mac = 0;
+  const manuf_entry* last_private = nullptr;  // the --manuf assignment of the last address
   for (named_address& e : out.addresses) {
     const core::mac_address mac = e.mac();
     const vendor_info* last = out.descriptions.empty() ? nullptr : &out.descriptions.back();
-    if (last != nullptr) {
+    const manuf_entry* private_entry = manuf != nullptr ? manuf->lookup(mac) : nullptr;
+    if (private_entry != nullptr || last_private != nullptr) {
+      if (private_entry == nullptr || private_entry != last_private ||
+          !same_class(ouidb::classify(mac, false), last->cls)) {
+        last = nullptr;
+      }
+      if (last == nullptr && private_entry != nullptr) {
+        out.descriptions.push_back(describe_private(*private_entry, mac));
+        uses.push_back(0);
+        last = &out.descriptions.back();
+      }
+    } else if (last != nullptr) {
       const ouidb::match m = db != nullptr ? db->lookup(mac) : ouidb::match{};
       const bool has_cid =
           m.status == ouidb::match_status::assigned && m.reg == ouidb::registry::cid;
@@ -61,6 +73,7 @@ naming name_addresses(const pipeline::address_table& table, const ouidb::databas
       last = &out.descriptions.back();
     }
     e.vendor = last;
+    last_private = private_entry;
     last_mac = mac.value();
     ++uses.back();
   }

@@ -55,6 +55,21 @@ vendor_info describe(const ouidb::database* db, core::mac_address mac, unsigned 
   return v;
 }
 
+vendor_info describe_private(const manuf_entry& e, core::mac_address mac) {
+  vendor_info v;
+  v.match.status = ouidb::match_status::assigned;
+  v.match.bits = static_cast<std::uint8_t>(e.prefix.bits);
+  v.match.prefix = e.prefix.mac.value() >> (48 - e.prefix.bits);
+  v.match.holders = 1;
+  v.holders = {e.organization};
+  v.organization = e.organization;
+  v.short_name = e.short_name;
+  v.prefix_text = prefix_text(v.match);
+  v.source = manuf_source;
+  v.cls = ouidb::classify(mac, false);
+  return v;
+}
+
 std::string_view class_name(const vendor_info& v, core::mac_address mac) {
   if (v.cls.cast != core::address_class::unicast) return core::to_string(v.cls.cast);
   if (v.cls.likely_random) return "random";
@@ -82,6 +97,7 @@ std::string_view vendor_source(const vendor_info& v) {
 }
 
 std::string_view registry_name(const vendor_info& v) {
+  if (v.source == manuf_source) return {};
   return v.match.status == ouidb::match_status::not_found ? std::string_view{}
                                                           : ouidb::to_string(v.match.reg);
 }
@@ -202,6 +218,7 @@ std::string display_name(const vendor_info& v) { return name_with(v, v.organizat
 
 std::string short_organization(const vendor_info& v) {
   if (v.organization.empty()) return {};
+  if (!v.short_name.empty()) return v.short_name;
   return short_name(v.holders.empty() ? v.organization : v.holders.front());
 }
 

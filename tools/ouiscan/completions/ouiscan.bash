@@ -15,13 +15,14 @@ _ouiscan() {
     esac
   done
   case $prev in
-    -f | --format) mapfile -t COMPREPLY < <(compgen -W "table json jsonl csv" -- "$cur"); return ;;
+    -f | --format) mapfile -t COMPREPLY < <(compgen -W "table json jsonl csv ethers" -- "$cur"); return ;;
     --sort) mapfile -t COMPREPLY < <(compgen -W "frames bytes address vendor first_seen" -- "$cur"); return ;;
     --api) mapfile -t COMPREPLY < <(compgen -W "macvendors maclookup" -- "$cur"); return ;;
     -i | --interface)
       mapfile -t COMPREPLY < <(compgen -W "$("$prog" -D 2>/dev/null | sed -n 's/^[0-9]*\.\([^ ]*\).*/\1/p')" -- "$cur")
       return ;;
-    -r | -o | --output | -F | -w | --db | --ca-file | --diff | --api-cache | --from)
+    -r | -o | --output | -F | -w | --db | --ca-file | --diff | --api-cache | --from | \
+      --manuf | --names)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
     -j | --threads | -c | --count | --top | --duration | --chunk-size | --range | --headers | \
       --since | --until | --max-addresses | --s3-endpoint | --s3-region | --max-bytes | \

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "ouiscan/report/inventory.h"
 #include "ouiscan/s3/config.h"
 #include "ouiscan/vendors/vendor.h"
+#include "ouiscan/vendors/wireshark_files.h"
 
 namespace ouiscan::app {
 
@@ -59,7 +61,9 @@ struct run_options {
   bool online = false;     // --online: ask a vendor API about prefixes unknown offline
   online::options api;     // its provider, rate, budget, cache
   std::string diff_path;   // --diff: write the changes since this JSON result, not the inventory
-  std::optional<pipeline::byte_range> range;  // --range START-END (and --headers): one part
+  std::optional<pipeline::byte_range> range;          // --range START-END (and --headers): one part
+  std::shared_ptr<const vendors::manuf_table> manuf;  // --manuf FILE: private assignments
+  std::vector<vendors::ethers_entry> user_names;      // --names FILE: the user's names
 };
 
 // `ouiscan merge RESULT...`: JSON results (ranges of one capture, or of many captures) as one
@@ -103,6 +107,7 @@ struct scan_flags {
   std::string filter_file;   // -F
   std::string max_bytes, part_size;
   std::string range, headers;  // --range START-END, --headers OFFSET+LENGTH,...
+  std::string manuf_file, names_file;
   bool progress = false, no_progress = false;
   bool online = false, offline = false;
   std::string api_name = "macvendors";

@@ -112,6 +112,8 @@ enum class name_kind : std::uint8_t {
   cdp_port_id,
   cdp_software_version,
   cdp_platform,
+  // Not from a frame: the user's own name for the address (--names, an ethers file)
+  user_name,
   // The tunnel that carried an inner Ethernet frame: `value` is the outer IP header (the
   // outer Ethernet addresses for 802.1ah), `context` the tunnel's own header
   tunnel_vxlan,

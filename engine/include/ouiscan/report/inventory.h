@@ -25,7 +25,8 @@
 
 namespace ouiscan::report {
 
-enum class format : std::uint8_t { table, json, jsonl, csv };
+// ethers: an /etc/ethers file for Wireshark (an inventory only, not a diff or a lookup).
+enum class format : std::uint8_t { table, json, jsonl, csv, ethers };
 
 // The version of the JSON result's layout (summary.schema): `ouiscan merge` reads results of
 // this version only. 1: the first layout that carries what a merge needs.

@@ -33,6 +33,7 @@
 #include "ouiscan/report/inventory.h"
 #include "ouiscan/s3/client.h"
 #include "ouiscan/s3/config.h"
+#include "ouiscan/vendors/wireshark_files.h"
 
 namespace ouiscan::scan {
 
@@ -55,7 +56,11 @@ struct request {
 
   s3::overrides s3;                    // for s3:// inputs
   std::shared_ptr<s3::client> client;  // or a client the caller made (its settings win)
-  bool online = false;                 // ask a vendor API about prefixes unknown offline
+  // --manuf: private assignments that name addresses before the registry does; --names: the
+  // user's names, put on the addresses found (as name kind user_name).
+  std::shared_ptr<const vendors::manuf_table> manuf;
+  std::vector<vendors::ethers_entry> user_names;
+  bool online = false;  // ask a vendor API about prefixes unknown offline
   online::options api;
   live::live_options live;  // live.interface non-empty: capture from it instead of inputs
 };

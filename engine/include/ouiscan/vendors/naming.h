@@ -58,8 +58,10 @@ struct naming {
   double seconds = 0;                    // spent looking up and classifying
 };
 
-// db may be null (classes only); `table` must outlive the result.
+// db may be null (classes only); `table` must outlive the result. An address under an
+// assignment of `manuf` (a --manuf file, when given) is named by it, not by the registry.
 [[nodiscard]] naming name_addresses(const pipeline::address_table& table, const ouidb::database* db,
-                                    const vendor_fallback& fallback = {});
+                                    const vendor_fallback& fallback = {},
+                                    const manuf_table* manuf = nullptr);
 
 }  // namespace ouiscan::vendors

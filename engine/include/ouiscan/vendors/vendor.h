@@ -18,6 +18,7 @@
 #include "ouiscan/core/mac_address.h"
 #include "ouiscan/ouidb/classify.h"
 #include "ouiscan/ouidb/database.h"
+#include "ouiscan/vendors/wireshark_files.h"
 
 namespace ouiscan::vendors {
 
@@ -38,7 +39,12 @@ struct vendor_info {
                                      // the vendor API's name (--online)
   std::int64_t source_time = 0;      // when that API answered (Unix seconds)
   std::vector<assignment> covered;   // a prefix query: the longer assignments inside it
+  std::string short_name;            // a --manuf file's short name; empty: short_organization()
+                                     // derives it
 };
+
+// vendor_info::source of an assignment read from a --manuf file.
+inline constexpr std::string_view manuf_source = "manuf";
 
 // Names an organisation the offline database does not know (the --online answers): true when
 // it filled `v` in.
@@ -63,6 +69,8 @@ using vendor_fallback = std::function<bool(core::mac_address, vendor_info& v)>;
 [[nodiscard]] std::string short_organization(const vendor_info& v);
 // display_name() with short_organization(): the table's text.
 [[nodiscard]] std::string short_display_name(const vendor_info& v);
+// An address under a --manuf file's assignment: its names, prefix and classes.
+[[nodiscard]] vendor_info describe_private(const manuf_entry& e, core::mac_address mac);
 // The class, one vocabulary for every format: "unicast" (universal), "local" (locally
 // administered), "random" (local and likely randomised), "multicast", "broadcast", "null".
 [[nodiscard]] std::string_view class_name(const vendor_info& v, core::mac_address mac);
