@@ -8,6 +8,7 @@
 #include <memory>
 #include <thread>
 
+#include "header_text.h"
 #include "raw_connection.h"
 
 namespace ouiscan::http {
@@ -16,14 +17,6 @@ namespace {
 struct slist_deleter {
   void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
 };
-
-std::string trim_header_value(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) {
-    v.remove_suffix(1);
-  }
-  return std::string(v);
-}
 
 struct transfer {
   const http_call* call;
@@ -53,9 +46,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
                     ? 0
                     : std::strtol(std::string(line.substr(space + 1, 3)).c_str(), nullptr, 10);
   } else if (colon != std::string_view::npos) {
-    std::string name(line.substr(0, colon));
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r->headers.emplace_back(std::move(name), trim_header_value(line.substr(colon + 1)));
+    r->headers.emplace_back(detail::header_name(line.substr(0, colon)),
+                            std::string(detail::trim_header_text(line.substr(colon + 1))));
   }
   return size * n;
 }

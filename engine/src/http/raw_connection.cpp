@@ -10,6 +10,8 @@
 #include <limits>
 #include <string_view>
 
+#include "header_text.h"
+
 namespace ouiscan::http {
 namespace {
 
@@ -24,18 +26,6 @@ bool proxy_in_environment() {
     if (v != nullptr && *v != '\0') return true;
   }
   return false;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
 }
 
 std::optional<std::uint64_t> parse_length(std::string_view v) {
@@ -76,16 +66,16 @@ bool parse_head(std::string_view head, http_reply& reply, head_facts& facts) {
     at = end + 2;
     const auto colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) continue;  // folded or broken: ignored
-    std::string name = lower(trim(line.substr(0, colon)));
-    const std::string_view value = trim(line.substr(colon + 1));
+    std::string name = detail::header_name(line.substr(0, colon));
+    const std::string_view value = detail::trim_header_text(line.substr(colon + 1));
     if (name == "content-length") {
       const auto n = parse_length(value);
       if (!n || (facts.length && *facts.length != *n)) return false;
       facts.length = n;
     } else if (name == "transfer-encoding") {
-      facts.chunked = facts.chunked || lower(value) != "identity";
+      facts.chunked = facts.chunked || detail::lowercase_ascii(value) != "identity";
     } else if (name == "connection") {
-      const std::string v = lower(value);
+      const std::string v = detail::lowercase_ascii(value);
       if (v.find("close") != std::string::npos) facts.keep_alive = false;
       if (v.find("keep-alive") != std::string::npos) facts.keep_alive = true;
     }
