@@ -15,7 +15,8 @@ packages=(cmake make g++ pkg-config python3 python3-yaml gzip bc openssl tcpdump
           libtbb-dev libfmt-dev libcli11-dev zlib1g-dev libpcap-dev libcurl4-openssl-dev libzstd-dev zstd
           libssl-dev libsimdjson-dev ca-certificates pcapfix dpkg-dev
           libgtest-dev libgmock-dev libbenchmark-dev
-          clang clang-format clang-tidy libclang-rt-14-dev git scdoc man-db groff-base fish zsh)
+          clang clang-format clang-tidy libclang-rt-14-dev git scdoc man-db groff-base fish zsh
+          chromium)
 
 install_deps() {
   local missing=()

@@ -109,7 +109,7 @@ check("every long option of every --help is in the man page", not undocumented, 
 # pseudo-devices such as "any").
 interfaces = set(os.listdir("/sys/class/net"))
 cases = [  # (words typed, what must be offered, exactly or at least)
-    (["-f", ""], {"table", "json", "jsonl", "csv", "ethers"}, True),
+    (["-f", ""], {"table", "json", "jsonl", "csv", "ethers", "html"}, True),
     (["--sort", ""], {"frames", "bytes", "address", "vendor", "first_seen"}, True),
     (["db", ""], {"info", "update"}, True),
     (["--so"], {"--sort"}, True),

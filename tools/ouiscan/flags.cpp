@@ -8,8 +8,9 @@ namespace ouiscan::cli {
 namespace {
 
 const std::vector<std::string> kFormats = {"table", "json", "jsonl", "csv"};
-// An inventory can also be written as an ethers file, for Wireshark.
-const std::vector<std::string> kInventoryFormats = {"table", "json", "jsonl", "csv", "ethers"};
+// An inventory can also be written as an ethers file, for Wireshark, and as an HTML page.
+const std::vector<std::string> kInventoryFormats = {"table", "json",   "jsonl",
+                                                    "csv",   "ethers", "html"};
 
 }  // namespace
 

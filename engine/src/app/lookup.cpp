@@ -99,6 +99,7 @@ int run_lookup(const lookup_options& options) {
                        text::csv_quote(v.cls.group), v.covered.size());
         break;
       case report::format::ethers:  // not offered for lookups: the table
+      case report::format::html:
       case report::format::table:
         if (first) {
           fmt::format_to(out, table_row, "QUERY", "ADDRESS", "CLASS", "REGISTRY", "PREFIX",

@@ -66,8 +66,9 @@ std::string check_run_options(const run_options& o) {
       return fmt::format("'{}' is not an s3://bucket/key or s3://bucket/prefix/ address", i);
     }
   }
-  if (!o.diff_path.empty() && o.output_format == report::format::ethers) {
-    return "--diff writes table, json, jsonl or csv, not ethers";
+  if (!o.diff_path.empty() &&
+      (o.output_format == report::format::ethers || o.output_format == report::format::html)) {
+    return "--diff writes table, json, jsonl or csv";
   }
   if (!live && o.duration_s > 0) return "--duration applies to live captures (-i) only";
   if (!live && !o.write_path.empty()) {

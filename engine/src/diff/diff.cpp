@@ -274,6 +274,7 @@ bool write(std::FILE* out, const changes& c, report::format f) {
       }
       break;
     case report::format::ethers:  // not offered for a diff (check_run_options): the table
+    case report::format::html:
     case report::format::table:
       for (const auto& [mac, d] : c.added) table_device(b, "new", mac, d);
       for (const auto& [mac, d] : c.removed) table_device(b, "gone", mac, d);

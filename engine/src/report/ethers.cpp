@@ -37,14 +37,8 @@ std::string_view host_part(name_kind kind, std::string_view text) {
 // The device's name, else its vendor's short name (or its class) and its last three octets,
 // as Wireshark names an address it knows only the vendor of ("Cisco_0a:0b:0c").
 std::string ethers_name(const inventory& inv, const entry& e) {
-  const auto names = names_of(inv, e.mac());
-  for (const name_kind kind : kPreferred) {
-    for (const identity::name_entry& n : names) {
-      if (n.kind != kind) continue;
-      std::string token = vendors::ethers_token(host_part(kind, n.text));
-      if (!token.empty()) return token;
-    }
-  }
+  std::string token = vendors::ethers_token(detail::device_name(inv, e));
+  if (!token.empty()) return token;
   std::string vendor = vendors::ethers_token(vendors::short_organization(*e.vendor));
   if (vendor.empty()) vendor = vendors::class_name(*e.vendor, e.mac());
   const std::string mac = e.mac().to_string();
@@ -52,6 +46,18 @@ std::string ethers_name(const inventory& inv, const entry& e) {
 }
 
 }  // namespace
+
+std::string detail::device_name(const inventory& inv, const entry& e) {
+  const auto names = names_of(inv, e.mac());
+  for (const name_kind kind : kPreferred) {
+    for (const identity::name_entry& n : names) {
+      if (n.kind != kind) continue;
+      const std::string_view host = host_part(kind, n.text);
+      if (!host.empty()) return std::string(host);
+    }
+  }
+  return {};
+}
 
 bool detail::write_ethers(std::FILE* out, const inventory& inv) {
   fmt::memory_buffer b;

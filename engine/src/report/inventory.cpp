@@ -86,6 +86,7 @@ std::optional<format> parse_format(std::string_view name) noexcept {
   if (name == "jsonl") return format::jsonl;
   if (name == "csv") return format::csv;
   if (name == "ethers") return format::ethers;
+  if (name == "html") return format::html;
   return std::nullopt;
 }
 
@@ -211,6 +212,8 @@ bool write(std::FILE* out, const inventory& inv, format f) {
       return write_csv(out, inv);
     case format::ethers:
       return write_ethers(out, inv);
+    case format::html:
+      return write_html(out, inv);
   }
   return false;
 }

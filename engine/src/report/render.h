@@ -40,5 +40,10 @@ bool write_json(std::FILE* out, const inventory& inv, bool lines);
 bool write_table(std::FILE* out, const inventory& inv);
 bool write_csv(std::FILE* out, const inventory& inv);
 bool write_ethers(std::FILE* out, const inventory& inv);
+bool write_html(std::FILE* out, const inventory& inv);
+// The name that says which device it is: the user's (--names), else the first of the DHCP host
+// name, the mDNS host name's first label, the NetBIOS name, the LLDP system name, the CDP
+// device ID, the DHCP FQDN's first label; "" when it has none.
+[[nodiscard]] std::string device_name(const inventory& inv, const entry& e);
 
 }  // namespace ouiscan::report::detail

@@ -15,7 +15,7 @@ _ouiscan() {
     esac
   done
   case $prev in
-    -f | --format) mapfile -t COMPREPLY < <(compgen -W "table json jsonl csv ethers" -- "$cur"); return ;;
+    -f | --format) mapfile -t COMPREPLY < <(compgen -W "table json jsonl csv ethers html" -- "$cur"); return ;;
     --sort) mapfile -t COMPREPLY < <(compgen -W "frames bytes address vendor first_seen" -- "$cur"); return ;;
     --api) mapfile -t COMPREPLY < <(compgen -W "macvendors maclookup" -- "$cur"); return ;;
     -i | --interface)

@@ -4,7 +4,7 @@ complete -c ouiscan -f -n "not __fish_seen_subcommand_from $subcommands" -a "$su
 complete -c ouiscan -F -n "not __fish_seen_subcommand_from lookup db"
 complete -c ouiscan -f -n "__fish_seen_subcommand_from db; and not __fish_seen_subcommand_from info update" -a "info update"
 
-complete -c ouiscan -s f -l format -x -a "table json jsonl csv ethers" -d "output format"
+complete -c ouiscan -s f -l format -x -a "table json jsonl csv ethers html" -d "output format"
 complete -c ouiscan -l sort -x -a "frames bytes address vendor first_seen" -d "order of the addresses"
 complete -c ouiscan -l api -x -a "macvendors maclookup" -d "vendor API for --online"
 complete -c ouiscan -s i -l interface -x -a "(ouiscan -D 2>/dev/null | string replace -rf '^[0-9]+\.(\S+).*' '\$1')" -d "capture live from this interface"

@@ -25,8 +25,9 @@
 
 namespace ouiscan::report {
 
-// ethers: an /etc/ethers file for Wireshark (an inventory only, not a diff or a lookup).
-enum class format : std::uint8_t { table, json, jsonl, csv, ethers };
+// ethers: an /etc/ethers file for Wireshark; html: a self-contained page (an inventory only,
+// not a diff or a lookup).
+enum class format : std::uint8_t { table, json, jsonl, csv, ethers, html };
 
 // The version of the JSON result's layout (summary.schema): `ouiscan merge` reads results of
 // this version only. 1: the first layout that carries what a merge needs.
