@@ -279,6 +279,38 @@ TEST(IpTable, RecordsMergesAndCapsPerAddress) {
   EXPECT_EQ(c.of(core::mac_address(7)).front().first_ns, 100 - 1023);  // earliest first
 }
 
+TEST(IpTable, MovedMergesAddAsCopiesDoAndSealOrdersEveryAddress) {
+  const core::mac_address m1(0x02'0000'000001);
+  const core::mac_address m2(0x02'0000'000002);
+  const auto bind = [](core::mac_address m, std::uint8_t last, bool v6 = false) {
+    return ip_binding{m, {10, 0, 0, last}, v6, ip_source::frame};
+  };
+  identity::ip_table first;  // recorded interleaved, so the entries of a MAC are not adjacent
+  first.record(bind(m2, 7), 50);
+  first.record(bind(m1, 9), 40);
+  first.record(bind(m2, 3), 50);        // same first sighting as .7: by address, .3 first
+  first.record(bind(m1, 9, true), 40);  // same time as the IPv4 one: IPv4 first
+  first.record(bind(m1, 8), 60);
+  identity::ip_table second;
+  second.record(bind(m1, 8), 20);  // moves .8 before .9
+  second.record(bind(m2, 5), 10);
+
+  identity::ip_table all;
+  all.merge(std::move(first));   // into an empty table: taken whole
+  all.merge(std::move(second));  // into a full one: added entry by entry
+  all.seal();
+  std::vector<std::string> got;
+  for (const auto m : {m1, m2}) {
+    for (const identity::ip_entry& e : all.of(m)) {
+      got.push_back(e.text() + "@" + std::to_string(e.first_ns) + "x" +
+                    std::to_string(e.sightings));
+    }
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"10.0.0.8@20x2", "10.0.0.9@40x1", "a00:9::@40x1",
+                                           "10.0.0.5@10x1", "10.0.0.3@50x1", "10.0.0.7@50x1"}));
+  EXPECT_TRUE(all.of(core::mac_address(0x02'0000'000003)).empty());
+}
+
 TEST(IpTable, HintedSightingsCountPastSixteenBitsAndKeepFamiliesApart) {
   // 70,000 sightings through one hint: the count crosses 2^16 (65,536). An IPv6 address whose
   // first 4 bytes equal the IPv4 address (0a00:0001::) is another binding.

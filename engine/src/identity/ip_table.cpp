@@ -119,6 +119,14 @@ void ip_table::merge(const ip_table& o) {
   }
 }
 
+void ip_table::merge(ip_table&& o) {
+  if (hot_.empty() && macs_.empty()) {
+    *this = std::move(o);
+    return;
+  }
+  merge(static_cast<const ip_table&>(o));
+}
+
 void ip_table::restore(core::mac_address mac, const ip_entry& e) {
   const std::size_t i = find_or_add(mac.value(), e.ip, e.v6);
   if (i == npos) {
@@ -133,23 +141,33 @@ void ip_table::restore_overflow(core::mac_address mac, std::uint64_t sightings) 
 }
 
 void ip_table::seal() {
-  for (auto& [mac, m] : macs_) m.entries.clear();
-  for (std::size_t i = 0; i < entries_.size(); ++i) {
-    macs_[entries_[i].mac].entries.push_back(static_cast<std::uint32_t>(i));
+  sealed_.resize(entries_.size());
+  for (std::size_t i = 0; i < sealed_.size(); ++i) sealed_[i] = static_cast<std::uint32_t>(i);
+  // One sort for every address, in the order of() lists an address's entries: earliest first
+  // seen first, IPv4 before IPv6, then by address.
+  const auto order = [this](std::uint32_t i) {
+    const stored& s = entries_[i];
+    return std::tie(s.mac, s.e.first_ns, s.e.v6, s.e.ip);
+  };
+  std::sort(sealed_.begin(), sealed_.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return order(a) < order(b); });
+  for (std::size_t i = 0; i < sealed_.size(); ++i) {
+    const std::uint64_t mac = entries_[sealed_[i]].mac;
+    if (i == 0 || entries_[sealed_[i - 1]].mac != mac) {
+      macs_[mac].sealed = static_cast<std::uint32_t>(i);
+    }
   }
 }
 
 std::vector<ip_entry> ip_table::of(core::mac_address mac) const {
   const auto it = macs_.find(mac.value());
-  if (it == macs_.end()) return {};
+  if (it == macs_.end() || sealed_.size() != entries_.size()) return {};
+  const per_mac& m = it->second;
   std::vector<ip_entry> out;
-  out.reserve(it->second.entries.size());
-  for (const std::uint32_t i : it->second.entries) out.push_back(entry(i));
-  std::sort(out.begin(), out.end(), [](const ip_entry& a, const ip_entry& b) {
-    if (a.first_ns != b.first_ns) return a.first_ns < b.first_ns;
-    if (a.v6 != b.v6) return !a.v6;
-    return a.ip < b.ip;
-  });
+  out.reserve(m.count);
+  for (std::size_t k = m.sealed; k < std::size_t{m.sealed} + m.count; ++k) {
+    out.push_back(entry(sealed_[k]));
+  }
   return out;
 }
 

@@ -211,6 +211,14 @@ void name_table::merge(const name_table& o) {
   }
 }
 
+void name_table::merge(name_table&& o) {
+  if (by_mac_.empty()) {
+    by_mac_ = std::move(o.by_mac_);
+    return;
+  }
+  merge(static_cast<const name_table&>(o));
+}
+
 std::vector<name_entry> name_table::of(core::mac_address mac) const {
   const auto it = by_mac_.find(mac.value());
   if (it == by_mac_.end()) return {};

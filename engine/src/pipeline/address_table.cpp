@@ -215,18 +215,6 @@ std::size_t address_table::index_within(core::mac_address mac, std::size_t cap) 
   }
 }
 
-std::size_t address_table::guess(core::mac_address mac) const noexcept {
-  if (slots_.empty()) return no_index;
-  const std::uint64_t h = hash(mac.value());
-  const std::uint64_t fp = fingerprint(h);
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = slot_of(h);; i = (i + 1) & mask) {
-    const std::uint64_t s = slots_[i];
-    if (s == 0) return no_index;
-    if ((s >> 32) == fp) return (s & 0xFFFF'FFFFU) - 1;
-  }
-}
-
 std::size_t address_table::merge(const address_table& other, std::size_t cap) {
   std::size_t left_out = 0;
   for (std::size_t k = 0; k < other.size_; ++k) {

@@ -84,8 +84,8 @@ void scanner::scan_counted(io::input& in, input_report& report) {
   }
   report.extract_seconds = since(t0);
   report.counters.addresses_over_cap += table_.merge(std::move(mine.table), cap());
-  ips_.merge(mine.ips);
-  names_.merge(mine.names);
+  ips_.merge(std::move(mine.ips));
+  names_.merge(std::move(mine.names));
   report.counters.merge(mine.counters);
   reader.report_into(report, in);
 }
@@ -210,8 +210,8 @@ input_report scanner::scan(io::input& in) {
   const auto merge_start = clock::now();
   for (findings& part : found) {
     report.counters.addresses_over_cap += table_.merge(std::move(part.table), cap());
-    ips_.merge(part.ips);
-    names_.merge(part.names);
+    ips_.merge(std::move(part.ips));
+    names_.merge(std::move(part.names));
     report.counters.merge(part.counters);
     report.extract_seconds += part.seconds;
   }

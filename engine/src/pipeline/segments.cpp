@@ -315,8 +315,8 @@ std::shared_ptr<const capture::section_state> scanner::walk_segments(
     }
     const auto merge_start = clock::now();
     report.counters.addresses_over_cap += table_.merge(std::move(seg->found.table), cap());
-    ips_.merge(seg->found.ips);
-    names_.merge(seg->found.names);
+    ips_.merge(std::move(seg->found.ips));
+    names_.merge(std::move(seg->found.names));
     report.counters.merge(seg->found.counters);
     report.merge_seconds += since(merge_start);
     report.extract_seconds += seg->found.seconds;

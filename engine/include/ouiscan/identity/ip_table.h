@@ -111,13 +111,16 @@ class ip_table {
     record(b, ts_ns, hint);
   }
   void merge(const ip_table& o);
+  // The same, but an empty table takes o's entries instead of copying them.
+  void merge(ip_table&& o);
   // Adds what a JSON result says of one binding, or of a MAC address's sightings not kept
   // (`ouiscan merge`), as merge() adds another table's.
   void restore(core::mac_address mac, const ip_entry& e);
   void restore_overflow(core::mac_address mac, std::uint64_t sightings);
   [[nodiscard]] bool empty() const noexcept { return hot_.empty(); }
 
-  // Groups the entries by MAC address for of(); call once the table is complete.
+  // Orders the entries by MAC address, then as of() lists them; call once the table is
+  // complete.
   void seal();
   // The IP addresses of one MAC address, earliest first seen first (then by address).
   [[nodiscard]] std::vector<ip_entry> of(core::mac_address mac) const;
@@ -160,9 +163,9 @@ class ip_table {
     std::size_t operator()(const key& k) const noexcept;
   };
   struct per_mac {
-    std::uint32_t count = 0;
+    std::uint32_t count = 0;   // entries
+    std::uint32_t sealed = 0;  // where they start in sealed_, once seal() ran
     std::uint64_t overflow = 0;
-    std::vector<std::uint32_t> entries;  // filled by seal()
   };
   void record_slow(const capture::ip_binding& b, std::int64_t ts_ns, std::uint32_t& hint);
   // The index of the entry for (mac, ip), added if the address has room; npos past max_per_mac.
@@ -176,6 +179,7 @@ class ip_table {
 
   std::unordered_map<key, std::uint32_t, key_hash> index_;
   std::unordered_map<std::uint64_t, per_mac> macs_;
+  std::vector<std::uint32_t> sealed_;  // entry indexes, by MAC address and as of() lists them
 };
 
 }  // namespace ouiscan::identity

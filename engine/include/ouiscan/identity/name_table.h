@@ -45,6 +45,8 @@ class name_table {
 
   void record(const capture::name_hit& hit, std::int64_t ts_ns);
   void merge(const name_table& o);
+  // The same, but an empty table takes o's names instead of copying them.
+  void merge(name_table&& o);
   // Adds what a JSON result says of one name (`ouiscan merge`), as merge() adds another table's.
   void restore(core::mac_address mac, name_entry e) { add(by_mac_[mac.value()], std::move(e)); }
   [[nodiscard]] bool empty() const noexcept { return by_mac_.empty(); }

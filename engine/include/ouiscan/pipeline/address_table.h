@@ -352,4 +352,17 @@ class address_table {
   std::uint64_t salt_;
 };
 
+// Inline: the accountant calls it for every address of every frame.
+inline std::size_t address_table::guess(core::mac_address mac) const noexcept {
+  if (slots_.empty()) return no_index;
+  const std::uint64_t h = hash(mac.value());
+  const std::uint64_t fp = fingerprint(h);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = slot_of(h);; i = (i + 1) & mask) {
+    const std::uint64_t s = slots_[i];
+    if (s == 0) return no_index;
+    if ((s >> 32) == fp) return (s & 0xFFFF'FFFFU) - 1;
+  }
+}
+
 }  // namespace ouiscan::pipeline
