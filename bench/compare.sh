@@ -57,9 +57,10 @@ if [ -z "$identity" ] && [ -z "${CAPTURE:-}" ]; then
   fi
 fi
 if [ -n "$identity" ]; then
+  cmd[floor_identity]="$build/bench/memory_floor $identity"
   cmd[identity]="$build/tools/ouiscan -q -f json $identity"
   cmd[identity_1thread]="$build/tools/ouiscan -q -j 1 -f json $identity"
-  order+=(identity identity_1thread)
+  order+=(floor_identity identity identity_1thread)
 fi
 if [ -n "${OLD:-}" ]; then
   cmd[old]="$OLD -q -f json $capture"
@@ -98,6 +99,11 @@ fi
 if [ -n "$identity" ]; then
   echo "identity traffic / plain, median of the rounds' ratios: $(median_ratio identity ouiscan)" \
     "(default threads), $(median_ratio identity_1thread ouiscan_1thread) (one thread); $identity"
+  echo "${errors[floor_identity]}" | grep -o '[0-9.]*% of the file PMD-mapped' | sort -g |
+    awk '{a[NR]=$1} END {printf "identity PMD-mapped share over the rounds: %s to %s\n", a[1], a[NR]}'
+  echo "identity traffic against its own floor, median of the rounds' ratios: $(median_ratio \
+    identity floor_identity) (default threads), $(median_ratio identity_1thread floor_identity)" \
+    "(one thread)"
 fi
 if [ -n "${OLD:-}" ]; then
   echo "new / old, median of the rounds' ratios: $(median_ratio ouiscan old) (default threads)," \
