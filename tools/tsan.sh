@@ -25,7 +25,7 @@ if [ ! -f "$prefix/lib/cmake/TBB/TBBConfig.cmake" ]; then
   (cd build/tbb-src && apt-get source -qq onetbb >/dev/null 2>&1)
   src=$(find build/tbb-src -maxdepth 1 -type d -name 'onetbb-*' | head -1)
   cmake -S "$src" -B build/tbb-src/build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTBB_TEST=OFF \
-    -DTBB_EXAMPLES=OFF -DTBB_STRICT=OFF -DTBB_SANITIZE=thread -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DTBB_EXAMPLES=OFF -DTBBMALLOC_BUILD=OFF -DTBB_STRICT=OFF -DTBB_SANITIZE=thread -DCMAKE_INSTALL_PREFIX="$prefix" \
     >/dev/null
   cmake --build build/tbb-src/build -j"$jobs" >/dev/null
   cmake --install build/tbb-src/build >/dev/null

@@ -167,7 +167,7 @@ TEST(Pcap, TruncatedLastRecordKeepsEarlierOnesAndReportsWhere) {
   pcap_builder b(false, false, 1);
   b.record(1, 0, frame_a).record(2, 0, frame_b);
   byte_vec data = b.bytes();
-  data.resize(data.size() - 10);  // cut inside record 2
+  data.erase(data.end() - 10, data.end());  // cut inside record 2
   const auto r = walk(data);
   ASSERT_EQ(r.frames.size(), 1u);
   ASSERT_TRUE(r.error);

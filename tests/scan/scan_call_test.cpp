@@ -81,7 +81,7 @@ TEST(ScanCall, FaultsAreOutcomesAndMessagesNotPrints) {
   testing::pcap_builder b(false, false, 1);
   b.record(1, 0, frame).record(2, 0, frame);
   auto bytes = b.bytes();
-  bytes.resize(bytes.size() - 10);
+  bytes.erase(bytes.end() - 10, bytes.end());
   const std::string path = ::testing::TempDir() + "/cut.pcap";
   std::ofstream(path, std::ios::binary)
       .write(reinterpret_cast<const char*>(bytes.data()),

@@ -107,13 +107,12 @@ def unfield(text):
 
 def fields(path, names, display_filter=None):
     """One dict per frame: field -> list of every occurrence (tshark's aggregator is '\\x1f')."""
-    args = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=a", "-E",
-            "aggregator=\x1f"]
+    args = ["-T", "fields", "-E", "occurrence=a", "-E", "aggregator=\x1f"]
     if display_filter:
         args += ["-Y", display_filter]
     for f in names:
         args += ["-e", f]
-    out = subprocess.run(args, capture_output=True, text=True, errors="surrogateescape").stdout
+    out = support.tshark(path, *args)
     rows = []
     for line in out.splitlines():
         cols = line.split("\t")
@@ -124,8 +123,7 @@ def fields(path, names, display_filter=None):
 def tree(path, display_filter):
     """tshark's JSON tree of the matching frames, as lists of (key, value) pairs, so that
     repeated keys (one per option or record) are all kept."""
-    out = subprocess.run(["tshark", "-n", "-r", path, "-Y", display_filter, "-T", "json"],
-                         capture_output=True, text=True, errors="surrogateescape").stdout
+    out = support.tshark(path, "-Y", display_filter, "-T", "json")
     return json.loads(out, object_pairs_hook=lambda p: p) if out.strip() else []
 
 

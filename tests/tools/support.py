@@ -5,6 +5,8 @@ Expected values never come from ouiscan itself: they come from the bytes written
 CSVs, or tcpdump/tshark run on the same files.
 """
 import csv
+import functools
+import hashlib
 import html
 import io
 import json
@@ -194,13 +196,42 @@ def csv_rows(data):
     return list(csv.DictReader(io.StringIO(data.decode("utf-8") if isinstance(data, bytes) else data)))
 
 
+@functools.cache
+def tshark_version():
+    return subprocess.run(["tshark", "--version"], capture_output=True).stdout[:200].decode(
+        "utf-8", "replace")
+
+
+def tshark(path, *args):
+    """tshark's standard output for `tshark -n -r PATH ARGS` (exit 2 for a cut file comes after
+    its output). With OUISCAN_TSHARK_CACHE set (tools/build.sh sets it), an answer is kept there,
+    keyed by the arguments, the file's size and time and tshark's version, so that the ASan run
+    reuses the release run's answers instead of asking tshark again."""
+    cmd = ["tshark", "-n", "-r", path, *args]
+    cache = os.environ.get("OUISCAN_TSHARK_CACHE")
+    if cache:
+        st = os.stat(path)
+        key = hashlib.sha256(json.dumps([cmd, os.path.abspath(path), st.st_size, st.st_mtime_ns,
+                                         tshark_version()]).encode()).hexdigest()
+        kept = os.path.join(cache, key)
+        if os.path.exists(kept):
+            with open(kept, "rb") as f:
+                return f.read().decode("utf-8", "surrogateescape")
+    out = subprocess.run(cmd, capture_output=True).stdout
+    if cache:
+        os.makedirs(cache, exist_ok=True)
+        with open(kept + ".part", "wb") as f:
+            f.write(out)
+        os.replace(kept + ".part", kept)
+    return out.decode("utf-8", "surrogateescape")
+
+
 def tshark_addresses(path, *tshark_args):
     """Every eth/sll/wlan address tshark sees in a capture (the frames' own headers)."""
-    p = subprocess.run(["tshark", "-n", "-r", path, *tshark_args, "-T", "fields", "-E",
-                        "separator=,", "-e", "eth.src", "-e", "eth.dst", "-e", "sll.src.eth"],
-                       capture_output=True, text=True)  # exit 2 for a cut file, after its output
+    stdout = tshark(path, *tshark_args, "-T", "fields", "-E", "separator=,", "-e", "eth.src",
+                    "-e", "eth.dst", "-e", "sll.src.eth")
     out = set()
-    for line in p.stdout.split():
+    for line in stdout.split():
         out.update(x for x in line.split(",") if x)
     return out
 
