@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 #include <tuple>
 
 namespace ouiscan::identity {
@@ -142,7 +143,7 @@ void ip_table::restore_overflow(core::mac_address mac, std::uint64_t sightings) 
 
 void ip_table::seal() {
   sealed_.resize(entries_.size());
-  for (std::size_t i = 0; i < sealed_.size(); ++i) sealed_[i] = static_cast<std::uint32_t>(i);
+  std::iota(sealed_.begin(), sealed_.end(), std::uint32_t{0});
   // One sort for every address, in the order of() lists an address's entries: earliest first
   // seen first, IPv4 before IPv6, then by address.
   const auto order = [this](std::uint32_t i) {
