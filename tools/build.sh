@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One entry point for people and CI on a fresh Debian 12 machine (run as root):
 #   tools/build.sh sample   install what is needed, build, scan the bundled sample capture
-#   tools/build.sh test     install; clang-format and clang-tidy; build (release and
-#                           ASan+UBSan, warnings as errors) and run every test in both; the
+#   tools/build.sh test     install; clang-format and clang-tidy; build (release with GCC,
+#                           ASan+UBSan with clang and the fuzz targets, warnings as errors)
+#                           and run every test in both; the
 #                           Debian package built, installed with apt, run and removed; the
 #                           ThreadSanitizer run (tools/tsan.sh); a short libFuzzer smoke run
 #   tools/build.sh deps     only install the packages
@@ -98,12 +99,12 @@ case "$mode" in
     done
     echo "== [${SECONDS}s] tsan: ThreadSanitizer on the pipeline and the S3 reader (oneTBB rebuilt with TSan)"
     tools/tsan.sh
+    # The asan preset (clang) built the libFuzzer targets beside the tests.
     echo "== [${SECONDS}s] fuzz: libFuzzer smoke run (clang, ASan+UBSan)"
     fuzz_targets=(capture decode ouidb s3 lambda merge wireshark)
-    build fuzz --target "${fuzz_targets[@]/#/fuzz_}"
     for target in "${fuzz_targets[@]}"; do
       work=$(mktemp -d)
-      if ! build/fuzz/tests/fuzz/fuzz_$target -max_total_time="${OUISCAN_FUZZ_SECONDS:-10}" \
+      if ! build/asan/tests/fuzz/fuzz_$target -max_total_time="${OUISCAN_FUZZ_SECONDS:-10}" \
           -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$work/" \
           "$work" "tests/fuzz/corpus/$target" "tests/fuzz/regressions/$target" >"$work/log" 2>&1; then
         tail -n 40 "$work/log"
