@@ -3,9 +3,9 @@
 #   tools/build.sh sample   install what is needed, build, scan the bundled sample capture
 #   tools/build.sh test     install; clang-format and clang-tidy; build (release with GCC,
 #                           ASan+UBSan with clang and the fuzz targets, warnings as errors)
-#                           and run every test in both; the
-#                           Debian package built, installed with apt, run and removed; the
-#                           ThreadSanitizer run (tools/tsan.sh); a short libFuzzer smoke run
+#                           and run every test in both; the Debian package built, installed
+#                           with apt, run and removed; the ThreadSanitizer run (tools/tsan.sh);
+#                           a short libFuzzer smoke run
 #   tools/build.sh deps     only install the packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
