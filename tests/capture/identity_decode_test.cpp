@@ -361,6 +361,7 @@ TEST(Names, DhcpOptionsGiveNamesForTheClient) {
   decode(linktype::ethernet, frame, out);
   identity::name_table t;
   for (const name_hit& n : out.names()) t.record(n, 5);
+  t.seal();
   const auto names = t.of(core::mac_address(0x00aabbccddee));
   std::vector<std::pair<std::string, std::string>> got;
   for (const auto& n : names) got.emplace_back(to_string(n.kind), n.text);
@@ -380,6 +381,7 @@ named names_of(const byte_vec& frame, const char* mac) {
   decode(linktype::ethernet, frame, out);
   identity::name_table t;
   for (const name_hit& n : out.names()) t.record(n, 5);
+  t.seal();
   named got;
   for (const auto& n : t.of(core::mac_address::parse(mac).value())) {
     got.emplace_back(to_string(n.kind), n.text);

@@ -142,37 +142,59 @@ void ip_table::restore_overflow(core::mac_address mac, std::uint64_t sightings) 
 }
 
 void ip_table::seal() {
-  sealed_.resize(entries_.size());
-  std::iota(sealed_.begin(), sealed_.end(), std::uint32_t{0});
+  std::vector<std::uint32_t> order(entries_.size());
+  std::iota(order.begin(), order.end(), std::uint32_t{0});
   // One sort for every address, in the order of() lists an address's entries: earliest first
   // seen first, IPv4 before IPv6, then by address.
-  const auto order = [this](std::uint32_t i) {
+  const auto key_of = [this](std::uint32_t i) {
     const stored& s = entries_[i];
     return std::tie(s.mac, s.e.first_ns, s.e.v6, s.e.ip);
   };
-  std::sort(sealed_.begin(), sealed_.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return order(a) < order(b); });
-  for (std::size_t i = 0; i < sealed_.size(); ++i) {
-    const std::uint64_t mac = entries_[sealed_[i]].mac;
-    if (i == 0 || entries_[sealed_[i - 1]].mac != mac) {
-      macs_[mac].sealed = static_cast<std::uint32_t>(i);
-    }
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return key_of(a) < key_of(b); });
+  sealed_.clear();
+  sealed_.reserve(order.size());
+  for (const std::uint32_t i : order) sealed_.push_back(entry(i));
+  // Every address with entries is in macs_, so walking both in MAC order finds each one's run.
+  std::vector<std::pair<std::uint64_t, per_mac>> macs(macs_.begin(), macs_.end());
+  std::sort(macs.begin(), macs.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  sealed_macs_.clear();
+  sealed_at_.clear();
+  std::uint32_t start = 0;
+  for (auto& [mac, m] : macs) {
+    m.start = start;
+    start += m.count;
+    sealed_macs_.push_back(mac);
+    sealed_at_.push_back(m);
   }
 }
 
-std::vector<ip_entry> ip_table::of(core::mac_address mac) const {
-  const auto it = macs_.find(mac.value());
-  if (it == macs_.end() || sealed_.size() != entries_.size()) return {};
-  const per_mac& m = it->second;
-  std::vector<ip_entry> out;
-  out.reserve(m.count);
-  for (std::size_t k = m.sealed; k < std::size_t{m.sealed} + m.count; ++k) {
-    out.push_back(entry(sealed_[k]));
+const ip_table::per_mac* ip_table::sealed_of(core::mac_address mac) const noexcept {
+  // A branch-free binary search: its steps are each a load, not a mispredicted branch.
+  const std::uint64_t* base = sealed_macs_.data();
+  std::size_t n = sealed_macs_.size();
+  if (n == 0) return nullptr;
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    base = base[half - 1] < mac.value() ? base + half : base;
+    n -= half;
   }
-  return out;
+  if (*base != mac.value()) return nullptr;
+  return &sealed_at_[static_cast<std::size_t>(base - sealed_macs_.data())];
+}
+
+std::span<const ip_entry> ip_table::of(core::mac_address mac) const {
+  const per_mac* m = sealed_of(mac);
+  if (m == nullptr) return {};
+  return std::span<const ip_entry>(sealed_).subspan(m->start, m->count);
 }
 
 std::uint64_t ip_table::overflow(core::mac_address mac) const {
+  if (sealed_macs_.size() == macs_.size()) {
+    const per_mac* m = sealed_of(mac);
+    return m == nullptr ? 0 : m->overflow;
+  }
   const auto it = macs_.find(mac.value());
   return it == macs_.end() ? 0 : it->second.overflow;
 }

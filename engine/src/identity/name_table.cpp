@@ -219,16 +219,33 @@ void name_table::merge(name_table&& o) {
   merge(static_cast<const name_table&>(o));
 }
 
-std::vector<name_entry> name_table::of(core::mac_address mac) const {
-  const auto it = by_mac_.find(mac.value());
-  if (it == by_mac_.end()) return {};
-  std::vector<name_entry> out = it->second.names;
-  std::sort(out.begin(), out.end(), [](const name_entry& a, const name_entry& b) {
-    if (a.kind != b.kind) return a.kind < b.kind;
-    if (a.first_ns != b.first_ns) return a.first_ns < b.first_ns;
-    return a.text < b.text;
-  });
-  return out;
+void name_table::seal() {
+  if (!sealed_start_.empty()) return;  // sealed already
+  std::vector<std::uint64_t> macs;
+  macs.reserve(by_mac_.size());
+  for (const auto& entry : by_mac_) macs.push_back(entry.first);
+  std::sort(macs.begin(), macs.end());
+  for (const std::uint64_t mac : macs) {
+    std::vector<name_entry>& names = by_mac_[mac].names;
+    std::sort(names.begin(), names.end(), [](const name_entry& a, const name_entry& b) {
+      if (a.kind != b.kind) return a.kind < b.kind;
+      if (a.first_ns != b.first_ns) return a.first_ns < b.first_ns;
+      return a.text < b.text;
+    });
+    sealed_macs_.push_back(mac);
+    sealed_start_.push_back(static_cast<std::uint32_t>(sealed_.size()));
+    std::move(names.begin(), names.end(), std::back_inserter(sealed_));
+  }
+  sealed_start_.push_back(static_cast<std::uint32_t>(sealed_.size()));
+  by_mac_.clear();
+}
+
+std::span<const name_entry> name_table::of(core::mac_address mac) const {
+  const auto it = std::lower_bound(sealed_macs_.begin(), sealed_macs_.end(), mac.value());
+  if (it == sealed_macs_.end() || *it != mac.value()) return {};
+  const auto i = static_cast<std::size_t>(it - sealed_macs_.begin());
+  return std::span<const name_entry>(sealed_).subspan(sealed_start_[i],
+                                                      sealed_start_[i + 1] - sealed_start_[i]);
 }
 
 }  // namespace ouiscan::identity

@@ -119,7 +119,7 @@ inventory make_inventory(const pipeline::address_table& table, vendors::naming n
 entry_ips ips_of(const inventory& inv, core::mac_address mac, std::size_t listed) {
   entry_ips out;
   if (!inv.ips || inv.ips->empty()) return out;
-  std::vector<identity::ip_entry> all = inv.ips->of(mac);
+  const std::span<const identity::ip_entry> all = inv.ips->of(mac);
   out.count = all.size();
   out.not_kept = inv.ips->overflow(mac);
   std::size_t from_frames = 0;
@@ -132,8 +132,7 @@ entry_ips ips_of(const inventory& inv, core::mac_address mac, std::size_t listed
     if (has(capture::ip_source::dhcp_server)) out.dhcp_server = true;
   }
   if (from_frames > ips_listed || out.not_kept > 0) out.router_like = true;
-  if (all.size() > listed) all.resize(listed);
-  out.listed = std::move(all);
+  out.listed = all.first(std::min(all.size(), listed));
   return out;
 }
 
@@ -160,7 +159,7 @@ std::vector<std::string_view> anomalies_of(const inventory& inv, const entry& e)
   return out;
 }
 
-std::vector<identity::name_entry> names_of(const inventory& inv, core::mac_address mac) {
+std::span<const identity::name_entry> names_of(const inventory& inv, core::mac_address mac) {
   if (!inv.names || inv.names->empty()) return {};
   return inv.names->of(mac);
 }

@@ -151,7 +151,7 @@ void json_address(fmt::memory_buffer& b, const entry& e, vendor_fields& vendor,
   append_raw(b, ",\"anomalies\":");
   json_array(b, anomalies_of(inv, e), [&](std::string_view a) { append_json_string(b, a); });
   // Names, then the tunnels that carried the address: {"kind", "name"} and {"tunnel", "via"}.
-  const std::vector<identity::name_entry> names = names_of(inv, e.mac());
+  const std::span<const identity::name_entry> names = names_of(inv, e.mac());
   for (const bool tunnels : {false, true}) {
     append_raw(b, tunnels ? ",\"tunnels\":[" : ",\"names\":[");
     bool first_name = true;

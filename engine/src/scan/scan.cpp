@@ -337,6 +337,7 @@ result finish(found f, const request& req, observer& watch, clock::time_point st
   f.ips.seal();
   auto ips = std::make_shared<const identity::ip_table>(std::move(f.ips));
   add_user_names(f.names, *out.addresses, req.user_names);
+  f.names.seal();
   auto names = std::make_shared<const identity::name_table>(std::move(f.names));
   // Naming and ordering millions of addresses use the scan's threads too.
   tbb::task_arena arena(req.threads == 0 ? tbb::task_arena::automatic

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -119,11 +120,13 @@ class ip_table {
   void restore_overflow(core::mac_address mac, std::uint64_t sightings);
   [[nodiscard]] bool empty() const noexcept { return hot_.empty(); }
 
-  // Orders the entries by MAC address, then as of() lists them; call once the table is
-  // complete.
+  // Lays the entries out by MAC address, each address's as of() lists them, so that a report
+  // finds an address's list with a search of one sorted array and reads it in one run; call
+  // once the table is complete (of() lists nothing before).
   void seal();
-  // The IP addresses of one MAC address, earliest first seen first (then by address).
-  [[nodiscard]] std::vector<ip_entry> of(core::mac_address mac) const;
+  // The IP addresses of one MAC address, earliest first seen first (then by address); valid
+  // while the table is.
+  [[nodiscard]] std::span<const ip_entry> of(core::mac_address mac) const;
   // Sightings of IP addresses not kept, past max_per_mac.
   [[nodiscard]] std::uint64_t overflow(core::mac_address mac) const;
   [[nodiscard]] ip_anomalies anomalies() const;
@@ -163,8 +166,8 @@ class ip_table {
     std::size_t operator()(const key& k) const noexcept;
   };
   struct per_mac {
-    std::uint32_t count = 0;   // entries
-    std::uint32_t sealed = 0;  // where they start in sealed_, once seal() ran
+    std::uint32_t count = 0;  // entries
+    std::uint32_t start = 0;  // where they start in sealed_, once seal() ran
     std::uint64_t overflow = 0;
   };
   void record_slow(const capture::ip_binding& b, std::int64_t ts_ns, std::uint32_t& hint);
@@ -173,13 +176,18 @@ class ip_table {
   std::size_t find_or_add(std::uint64_t mac, const std::array<std::uint8_t, 16>& ip, bool v6);
   // Adds a sighting, or another table's entry, to entry i.
   void add(std::size_t i, const ip_entry& o) noexcept;
+  // The sealed record of a MAC address; null if it has none or the table is not sealed.
+  [[nodiscard]] const per_mac* sealed_of(core::mac_address mac) const noexcept;
 
   std::vector<hot> hot_;         // in the order first recorded; indexes stay valid
   std::vector<stored> entries_;  // the same entries' other parts
 
   std::unordered_map<key, std::uint32_t, key_hash> index_;
   std::unordered_map<std::uint64_t, per_mac> macs_;
-  std::vector<std::uint32_t> sealed_;  // entry indexes, by MAC address and as of() lists them
+  // Once sealed: the MAC addresses in order, each one's per_mac, and the entries they list.
+  std::vector<std::uint64_t> sealed_macs_;
+  std::vector<per_mac> sealed_at_;
+  std::vector<ip_entry> sealed_;
 };
 
 }  // namespace ouiscan::identity

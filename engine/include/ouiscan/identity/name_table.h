@@ -7,11 +7,13 @@
 //
 //   identity::name_table t;
 //   t.record(hit, ts_ns);
+//   t.seal();
 //   for (const identity::name_entry& n : t.of(mac)) print(capture::to_string(n.kind), n.text);
 #pragma once
 
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,9 +51,13 @@ class name_table {
   void merge(name_table&& o);
   // Adds what a JSON result says of one name (`ouiscan merge`), as merge() adds another table's.
   void restore(core::mac_address mac, name_entry e) { add(by_mac_[mac.value()], std::move(e)); }
-  [[nodiscard]] bool empty() const noexcept { return by_mac_.empty(); }
-  // By kind, then earliest first seen, then text.
-  [[nodiscard]] std::vector<name_entry> of(core::mac_address mac) const;
+  [[nodiscard]] bool empty() const noexcept { return by_mac_.empty() && sealed_macs_.empty(); }
+  // Orders each address's names as of() lists them and lays them out by MAC address, so that a
+  // report finds an address's names with a search of one sorted array; call once the table is
+  // complete (of() lists nothing before, and nothing may be added after).
+  void seal();
+  // By kind, then earliest first seen, then text; valid while the table is.
+  [[nodiscard]] std::span<const name_entry> of(core::mac_address mac) const;
 
  private:
   struct per_mac {
@@ -59,7 +65,12 @@ class name_table {
     std::uint64_t not_kept = 0;
   };
   static void add(per_mac& m, name_entry e);
-  std::unordered_map<std::uint64_t, per_mac> by_mac_;
+  std::unordered_map<std::uint64_t, per_mac> by_mac_;  // until sealed
+  // Once sealed: the MAC addresses in order, where each one's names start in sealed_ (one more
+  // than the addresses, the last the end), and the names.
+  std::vector<std::uint64_t> sealed_macs_;
+  std::vector<std::uint32_t> sealed_start_;
+  std::vector<name_entry> sealed_;
 };
 
 }  // namespace ouiscan::identity

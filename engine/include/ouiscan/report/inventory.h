@@ -13,6 +13,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,9 +81,9 @@ struct inventory {
 // from the frames it sent, or that sends Router Advertisements, is router-like.
 inline constexpr std::size_t ips_listed = 16;
 struct entry_ips {
-  std::vector<identity::ip_entry> listed;  // at most `listed`, earliest first seen first
-  std::size_t count = 0;                   // distinct IP addresses kept
-  std::uint64_t not_kept = 0;              // sightings past identity::ip_table::max_per_mac
+  std::span<const identity::ip_entry> listed;  // at most `listed`, earliest first seen first
+  std::size_t count = 0;                      // distinct IP addresses kept
+  std::uint64_t not_kept = 0;                 // sightings past identity::ip_table::max_per_mac
   bool router_like = false;
   bool dhcp_server = false;
 };
@@ -94,8 +95,8 @@ struct identity_totals {
   std::size_t dhcp_servers = 0;
 };
 [[nodiscard]] identity_totals identity_totals_of(const inventory& inv);
-[[nodiscard]] std::vector<identity::name_entry> names_of(const inventory& inv,
-                                                         core::mac_address mac);
+[[nodiscard]] std::span<const identity::name_entry> names_of(const inventory& inv,
+                                                             core::mac_address mac);
 // An entry's anomalies by name: "arp_mismatch", "gratuitous_arp", "ip_conflict", "ip_changed".
 [[nodiscard]] std::vector<std::string_view> anomalies_of(const inventory& inv, const entry& e);
 
