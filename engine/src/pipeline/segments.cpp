@@ -43,7 +43,7 @@ void walk_segment(core::bytes all, std::uint64_t base, segment& seg, std::size_t
   const auto t0 = clock::now();
   seg.found.table.clear();
   seg.found.ips = identity::ip_table{};
-  seg.found.ip_hints.clear();
+  seg.found.ipv6_hints.clear();
   seg.found.names = identity::name_table{};
   seg.found.counters = frame_counters{};
   seg.found.cap = cap;

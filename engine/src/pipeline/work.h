@@ -29,10 +29,9 @@ struct findings {
   const frame_filter* filter = nullptr;
   address_table table;
   identity::ip_table ips;
-  // Per address index, ips.record()'s hints: the IPv4 and the IPv6 binding the address made
-  // last (at 2 * index and 2 * index + 1; a host's frames alternate between the two). Kept
-  // beside the table, not in its records, so a batch reads them before the record arrives.
-  std::vector<std::uint32_t> ip_hints;
+  // Per address index, ips.record()'s hint for the IPv6 binding the address made last (the
+  // IPv4 one is in its record: address_stats::ipv4_hint).
+  std::vector<std::uint32_t> ipv6_hints;
   identity::name_table names;
   frame_counters counters;
   double seconds = 0;  // time spent extracting, for the per-stage report
@@ -96,7 +95,7 @@ class accountant {
   // Accounts the frames still in the batch; call at the end of every chunk.
   void flush() {
     address_table& table = w_.table;
-    std::vector<std::uint32_t>& hints = w_.ip_hints;
+    std::vector<std::uint32_t>& v6_hints = w_.ipv6_hints;
     for (std::size_t k = 0; k < size_; ++k) {
       decoded& d = batch_[k];
       std::size_t n = 0;
@@ -105,10 +104,11 @@ class accountant {
         const std::size_t i = table.guess(h.mac);
         if (i != address_table::no_index) {
           table.prefetch_stats(i);
-          // The source's binding entry is recorded two passes on: ask for its hint now, and
-          // for the entry the hint names in the next pass.
-          if (!bindings.empty() && (h.roles & capture::role_src) != 0 && 2 * i + 1 < hints.size()) {
-            __builtin_prefetch(&hints[2 * i + (bindings.front().v6 ? 1 : 0)]);
+          // The source's binding entry is recorded two passes on: ask for its hint now (an
+          // IPv4 one comes with the record), and for the entry the hint names in the next pass.
+          if (!bindings.empty() && bindings.front().v6 && (h.roles & capture::role_src) != 0 &&
+              i < v6_hints.size()) {
+            __builtin_prefetch(&v6_hints[i]);
           }
         }
         d.index[n++] = i;
@@ -132,13 +132,17 @@ class accountant {
           if (!d.hits.vlans().empty()) [[unlikely]] {
             s.prefetch_vlan(d.hits.vlans().front());
           }
-          if (!bindings.empty() && (h.roles & capture::role_src) != 0 && 2 * i + 1 < hints.size()) {
-            w_.ips.prefetch(hints[2 * i + (bindings.front().v6 ? 1 : 0)]);
+          if (!bindings.empty() && (h.roles & capture::role_src) != 0) {
+            if (!bindings.front().v6) {
+              w_.ips.prefetch(s.ipv4_hint());
+            } else if (i < v6_hints.size()) {
+              w_.ips.prefetch(v6_hints[i]);
+            }
           }
         }
       }
     }
-    if (hints.size() < 2 * table.size()) hints.resize(3 * table.size() + 128);
+    if (v6_hints.size() < table.size()) v6_hints.resize(2 * table.size() + 64);
     // VLANs; then names and IP bindings, which come with DHCP, ARP, IP and Neighbor Discovery
     // frames only. A binding of an address in the frame's header goes through its hint.
     for (std::size_t k = 0; k < size_; ++k) {
@@ -156,7 +160,7 @@ class accountant {
         const auto hits = d.hits.addresses();
         for (std::size_t j = 0; j < hits.size(); ++j) {
           if (hits[j].mac == b.mac && d.index[j] != address_table::no_index) {
-            hint = &hints[2 * d.index[j] + (b.v6 ? 1 : 0)];
+            hint = b.v6 ? &v6_hints[d.index[j]] : &table.stats(d.index[j]).ipv4_hint();
             break;
           }
         }

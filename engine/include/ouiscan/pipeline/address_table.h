@@ -189,6 +189,10 @@ class alignas(64) address_stats {
     if ((key_ & has_link) != 0 && link_type == link_type_) return;
     add_link_type_slow(link_type);
   }
+  // The pipeline's slot for identity::ip_table::record(): the entry this address's IPv4
+  // bindings found last, in the ip_table filled beside this table. Kept in the line the frame
+  // updates anyway, so it costs no other; not a statistic, so a copy starts it at 0.
+  [[nodiscard]] std::uint32_t& ipv4_hint() noexcept { return ipv4_hint_; }
   void merge(const address_stats& o);
   // What a JSON result says of an address, for `ouiscan merge`: restore() adds it as merge()
   // adds another record.
@@ -259,6 +263,7 @@ class alignas(64) address_stats {
   std::uint32_t dst_bytes_ = 0;
   std::uint16_t vlan_ = 0;       // the first VLAN seen, if has_vlan
   std::uint16_t link_type_ = 0;  // the first link type seen, if has_link
+  std::uint32_t ipv4_hint_ = 0;
   std::unique_ptr<extra> extra_;
 };
 static_assert(sizeof(address_stats) == 64);
