@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <sys/ioctl.h>
+#include <tbb/task_arena.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -186,7 +187,10 @@ int write_inventory(report::inventory& inv, scan::outcome worst, const run_optio
   report::sort_entries(inv, options.sort);
   bool written = false;
   if (options.diff_path.empty()) {
-    written = report::write(out, inv, options.output_format);
+    // The report renders on as many threads as the scan ran on (-j).
+    tbb::task_arena arena(options.threads == 0 ? tbb::task_arena::automatic
+                                               : static_cast<int>(options.threads));
+    arena.execute([&] { written = report::write(out, inv, options.output_format); });
   } else {
     auto before = diff::read_inventory_file(options.diff_path);
     if (!before) {

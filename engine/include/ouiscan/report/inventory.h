@@ -82,8 +82,8 @@ struct inventory {
 inline constexpr std::size_t ips_listed = 16;
 struct entry_ips {
   std::span<const identity::ip_entry> listed;  // at most `listed`, earliest first seen first
-  std::size_t count = 0;                      // distinct IP addresses kept
-  std::uint64_t not_kept = 0;                 // sightings past identity::ip_table::max_per_mac
+  std::size_t count = 0;                       // distinct IP addresses kept
+  std::uint64_t not_kept = 0;                  // sightings past identity::ip_table::max_per_mac
   bool router_like = false;
   bool dhcp_server = false;
 };
