@@ -3,6 +3,7 @@
 // stage's table. Every expected value is written out by hand from the frame's bytes.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -380,13 +381,41 @@ named names_of(const byte_vec& frame, const char* mac) {
   frame_addresses out;
   decode(linktype::ethernet, frame, out);
   identity::name_table t;
-  for (const name_hit& n : out.names()) t.record(n, 5);
+  t.record(out.names(), 5);
   t.seal();
   named got;
   for (const auto& n : t.of(core::mac_address::parse(mac).value())) {
     got.emplace_back(to_string(n.kind), n.text);
   }
   return got;
+}
+
+TEST(Names, OneFramesNamesGoToEachOnesAddress) {
+  // record() looks a run of names of one address up once: a run that changes address must
+  // still file each name under its own, and a repeated name adds a sighting.
+  const std::string a = "alpha", b = "beta";
+  const auto bytes_of = [](const std::string& s) {
+    return core::bytes(reinterpret_cast<const std::byte*>(s.data()), s.size());
+  };
+  const core::mac_address m1(0x020000000001), m2(0x020000000002);
+  const std::array<name_hit, 4> hits = {
+      name_hit{m1, name_kind::dhcp_hostname, bytes_of(a), {}},
+      name_hit{m2, name_kind::dhcp_hostname, bytes_of(b), {}},
+      name_hit{m1, name_kind::dhcp_vendor_class, bytes_of(b), {}},
+      name_hit{m1, name_kind::dhcp_hostname, bytes_of(a), {}}};
+  identity::name_table t;
+  t.record(hits, 7);
+  t.seal();
+  const auto one = t.of(m1);
+  ASSERT_EQ(one.size(), 2U);
+  EXPECT_EQ(one[0].text, "alpha");
+  EXPECT_EQ(one[0].sightings, 2U);
+  EXPECT_EQ(one[1].kind, name_kind::dhcp_vendor_class);
+  EXPECT_EQ(one[1].text, "beta");
+  const auto two = t.of(m2);
+  ASSERT_EQ(two.size(), 1U);
+  EXPECT_EQ(two[0].text, "beta");
+  EXPECT_EQ(two[0].first_ns, 7);
 }
 
 byte_vec tlv(unsigned type, const byte_vec& value) {  // LLDP: 7-bit type, 9-bit length

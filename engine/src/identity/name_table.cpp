@@ -191,16 +191,24 @@ void name_table::add(per_mac& m, name_entry e) {
   m.names.push_back(std::move(e));
 }
 
-void name_table::record(const capture::name_hit& hit, std::int64_t ts_ns) {
-  name_entry e;
-  // The two spellings of an FQDN are one kind of name.
-  e.kind =
-      hit.kind == capture::name_kind::dhcp_fqdn_wire ? capture::name_kind::dhcp_fqdn : hit.kind;
-  e.text = name_text(hit.kind, hit.value, hit.context);
-  if (e.text.empty()) return;
-  e.sightings = 1;
-  if (ts_ns != std::numeric_limits<std::int64_t>::min()) e.first_ns = e.last_ns = ts_ns;
-  add(by_mac_[hit.mac.value()], std::move(e));
+void name_table::record(std::span<const capture::name_hit> hits, std::int64_t ts_ns) {
+  per_mac* m = nullptr;
+  std::uint64_t mac = 0;
+  for (const capture::name_hit& hit : hits) {
+    name_entry e;
+    // The two spellings of an FQDN are one kind of name.
+    e.kind =
+        hit.kind == capture::name_kind::dhcp_fqdn_wire ? capture::name_kind::dhcp_fqdn : hit.kind;
+    e.text = name_text(hit.kind, hit.value, hit.context);
+    if (e.text.empty()) continue;
+    e.sightings = 1;
+    if (ts_ns != std::numeric_limits<std::int64_t>::min()) e.first_ns = e.last_ns = ts_ns;
+    if (m == nullptr || hit.mac.value() != mac) {
+      mac = hit.mac.value();
+      m = &by_mac_[mac];
+    }
+    add(*m, std::move(e));
+  }
 }
 
 void name_table::merge(const name_table& o) {

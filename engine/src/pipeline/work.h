@@ -153,7 +153,7 @@ class accountant {
           for (std::uint16_t vid : d.hits.vlans()) table.stats(d.index[j]).add_vlan(vid);
         }
       }
-      for (const capture::name_hit& n : d.hits.names()) w_.names.record(n, d.ts_ns);
+      if (!d.hits.names().empty()) w_.names.record(d.hits.names(), d.ts_ns);
       for (const capture::ip_binding& b : d.hits.bindings()) {
         std::uint32_t none = 0;
         std::uint32_t* hint = &none;

@@ -6,7 +6,7 @@
 // are stored as text::clean_name makes them, so that no output can be steered by them.
 //
 //   identity::name_table t;
-//   t.record(hit, ts_ns);
+//   t.record(frame.names(), ts_ns);
 //   t.seal();
 //   for (const identity::name_entry& n : t.of(mac)) print(capture::to_string(n.kind), n.text);
 #pragma once
@@ -45,7 +45,9 @@ class name_table {
  public:
   static constexpr std::size_t max_per_mac = 32;  // later distinct names are dropped, counted
 
-  void record(const capture::name_hit& hit, std::int64_t ts_ns);
+  // A frame's names, which mostly share its source address: that address is looked up once.
+  void record(std::span<const capture::name_hit> hits, std::int64_t ts_ns);
+  void record(const capture::name_hit& hit, std::int64_t ts_ns) { record({&hit, 1}, ts_ns); }
   void merge(const name_table& o);
   // The same, but an empty table takes o's names instead of copying them.
   void merge(name_table&& o);
