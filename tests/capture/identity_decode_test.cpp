@@ -398,11 +398,10 @@ TEST(Names, OneFramesNamesGoToEachOnesAddress) {
     return core::bytes(reinterpret_cast<const std::byte*>(s.data()), s.size());
   };
   const core::mac_address m1(0x020000000001), m2(0x020000000002);
-  const std::array<name_hit, 4> hits = {
-      name_hit{m1, name_kind::dhcp_hostname, bytes_of(a), {}},
-      name_hit{m2, name_kind::dhcp_hostname, bytes_of(b), {}},
-      name_hit{m1, name_kind::dhcp_vendor_class, bytes_of(b), {}},
-      name_hit{m1, name_kind::dhcp_hostname, bytes_of(a), {}}};
+  const std::array<name_hit, 4> hits = {name_hit{m1, name_kind::dhcp_hostname, bytes_of(a), {}},
+                                        name_hit{m2, name_kind::dhcp_hostname, bytes_of(b), {}},
+                                        name_hit{m1, name_kind::dhcp_vendor_class, bytes_of(b), {}},
+                                        name_hit{m1, name_kind::dhcp_hostname, bytes_of(a), {}}};
   identity::name_table t;
   t.record(hits, 7);
   t.seal();
